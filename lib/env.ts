@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+// Configuration is read once and validated with zod. A bad or missing value stops the process
+// with one line naming the variable (see scripts/start.ts and server.ts), never a stack trace.
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    AUTH_URL: optionalString.pipe(z.url({ message: "must be the portal's public URL, e.g. https://mailgrant.example.com" }).optional()),
+    AUTH_SECRET: optionalString,
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^(postgres(ql)?:\/\/|pglite:)/, { message: "must start with postgresql:// (a PostgreSQL server) or pglite: (the embedded database)" })
+        .optional(),
+    ),
+    AUTH_MICROSOFT_ENTRA_ID_ID: optionalString.pipe(z.uuid({ message: "must be the Application (client) ID, a GUID" }).optional()),
+    AUTH_MICROSOFT_ENTRA_ID_SECRET: optionalString,
+    AUTH_MICROSOFT_ENTRA_ID_ISSUER: optionalString.pipe(
+      z
+        .url({ message: "must be an issuer URL such as https://login.microsoftonline.com/organizations/v2.0" })
+        .regex(/\/v2\.0\/?$/, { message: "must end in /v2.0, e.g. https://login.microsoftonline.com/organizations/v2.0" })
+        .optional(),
+    ),
+    SUPPORT_EMAILS: optionalString,
+    MAILGRANT_DEMO: optionalString,
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((v, ctx) => {
+    const production = v.NODE_ENV === "production" && v.MAILGRANT_DEMO !== "1";
+    if (production && (!v.AUTH_SECRET || v.AUTH_SECRET.length < 32)) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_SECRET"], message: 'is required in production: at least 32 random characters (e.g. "openssl rand -base64 32")' });
+    }
+    if (production && !v.AUTH_MICROSOFT_ENTRA_ID_ID) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_MICROSOFT_ENTRA_ID_ID"], message: "is required in production: the Application (client) ID of the portal's Entra app" });
+    }
+    if (v.AUTH_MICROSOFT_ENTRA_ID_ID && !v.AUTH_MICROSOFT_ENTRA_ID_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_MICROSOFT_ENTRA_ID_SECRET"], message: "is required with AUTH_MICROSOFT_ENTRA_ID_ID: the client secret's Value (not its Secret ID)" });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment; throws ConfigError whose message is one line per bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `${i.path.join(".") || "environment"} ${i.message}`);
+  throw new ConfigError(`Configuration error: ${lines.join("; ")}`);
+}
+
+let cached: Env | undefined;
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+export const DEFAULT_DATABASE_URL = "pglite:./.data/pglite";
+
+export function databaseUrl(e: Env = env()): string {
+  return e.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+}
+
+export function supportEmails(e: Env = env()): string[] {
+  return (e.SUPPORT_EMAILS ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+}
