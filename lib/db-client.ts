@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { PrismaClient } from "@/generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -14,11 +15,13 @@ export async function createPrismaClient(url: string): Promise<Database> {
     return { prisma, close: () => prisma.$disconnect(), kind: "postgres" };
   }
   if (url.startsWith("pglite:")) {
-    const { mkdirSync } = await import("node:fs");
     const { PGlite } = await import("@electric-sql/pglite");
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
     const dir = url.slice("pglite:".length);
-    if (dir !== "memory") mkdirSync(dir, { recursive: true });
+    if (dir !== "memory") {
+      fs.mkdirSync(dir, { recursive: true });
+      lockDataDir(dir);
+    }
     const pglite = dir === "memory" ? new PGlite() : new PGlite(dir);
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     // The adapter's dispose() leaves PGlite open, which keeps the process alive: close it too.
@@ -32,4 +35,35 @@ export async function createPrismaClient(url: string): Promise<Database> {
     };
   }
   throw new Error(`DATABASE_URL must start with postgresql:// or pglite: (got "${url.split(":")[0]}:")`);
+}
+
+/**
+ * PGlite allows one process per data folder; a second one silently corrupts it. Take a pid lock
+ * and refuse, with what to do, while another live process holds it.
+ */
+function lockDataDir(dir: string) {
+  const lock = `${dir.replace(/\/+$/, "")}.lock`;
+  try {
+    const holder = Number(fs.readFileSync(lock, "utf8"));
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new Error(`The embedded database in ${dir} is in use by process ${holder} (a running portal). Stop it first, or point DATABASE_URL at a PostgreSQL server.`);
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  fs.writeFileSync(lock, String(process.pid));
+  process.once("exit", () => {
+    try {
+      if (fs.readFileSync(lock, "utf8") === String(process.pid)) fs.unlinkSync(lock);
+    } catch {}
+  });
+}
+
+function isAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

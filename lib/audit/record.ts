@@ -30,9 +30,11 @@ export async function record(db: Pick<Db, "auditEvent">, e: AuditInput) {
   });
 }
 
+/** The org's events plus its current members' sign-ins (which belong to no org). */
 export async function listAuditEvents(db: Db, orgId: string, opts: { take?: number; before?: Date } = {}) {
+  const memberSignIns = { orgId: null, action: "user.signed_in", actorId: { in: (await db.membership.findMany({ where: { orgId }, select: { userId: true } })).map((m) => m.userId) } };
   return db.auditEvent.findMany({
-    where: { orgId, ...(opts.before ? { createdAt: { lt: opts.before } } : {}) },
+    where: { OR: [{ orgId }, memberSignIns], ...(opts.before ? { createdAt: { lt: opts.before } } : {}) },
     orderBy: { createdAt: "desc" },
     take: opts.take ?? 100,
   });

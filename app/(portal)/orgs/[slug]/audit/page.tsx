@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import { requireOrg } from "@/lib/auth/guards";
+import { db } from "@/lib/db";
+import { listAuditEvents } from "@/lib/audit/record";
+import { Card, Notice } from "@/components/ui/card";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+const ACTIONS: Record<string, string> = {
+  "user.signed_in": "Signed in",
+  "org.created": "Created the organization",
+  "invitation.created": "Invited a person",
+  "invitation.revoked": "Withdrew an invitation",
+  "invitation.accepted": "Accepted an invitation",
+  "member.role_changed": "Changed a member's role",
+  "member.removed": "Removed a member",
+};
+
+export default async function AuditPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const ctx = await requireOrg(slug);
+  if (!ctx.can("audit.read")) return <Notice tone="error" title="Owners and admins only">Your role does not include the audit log. Ask an owner or admin of {ctx.org.name}.</Notice>;
+  const events = await listAuditEvents(await db(), ctx.org.id, { take: 200 });
+  return (
+    <Card title="Audit log" description="Who changed what, newest first (last 200 events).">
+      <table className="w-full text-left text-sm">
+        <thead className="text-xs uppercase text-slate-600">
+          <tr><th scope="col" className="py-2">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Details</th><th scope="col">From</th></tr>
+        </thead>
+        <tbody className="divide-y divide-slate-200">
+          {events.map((e) => (
+            <tr key={e.id} className="align-top">
+              <td className="py-2 whitespace-nowrap font-mono text-xs">{e.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+              <td>{e.actorEmail ?? "system"}</td>
+              <td>{ACTIONS[e.action] ?? e.action}</td>
+              <td className="font-mono text-xs">{e.data ? Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`).join(", ") : ""}</td>
+              <td className="text-xs text-slate-600"><div>{e.ip ?? ""}</div><div className="max-w-48 truncate" title={e.userAgent ?? ""}>{e.userAgent ?? ""}</div></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}

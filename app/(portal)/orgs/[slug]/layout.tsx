@@ -1,0 +1,23 @@
+import { requireOrg } from "@/lib/auth/guards";
+import { PortalShell } from "@/components/portal/shell";
+import { OrgNav } from "./org-nav";
+
+export default async function OrgLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const ctx = await requireOrg(slug);
+  const tabs = [
+    { href: `/orgs/${slug}`, label: "Overview" },
+    { href: `/orgs/${slug}/members`, label: "Members" },
+    ...(ctx.can("audit.read") ? [{ href: `/orgs/${slug}/audit`, label: "Audit log" }] : []),
+  ];
+  return (
+    <PortalShell user={ctx.user} currentSlug={slug}>
+      <div className="mb-6">
+        <p className="text-sm text-slate-600">Organization</p>
+        <h1 className="text-2xl font-semibold">{ctx.org.name}</h1>
+      </div>
+      <OrgNav tabs={tabs} />
+      <div className="mt-6">{children}</div>
+    </PortalShell>
+  );
+}

@@ -1,0 +1,65 @@
+import Link from "next/link";
+import { signOut } from "@/auth";
+import { Logo } from "@/components/logo";
+import { ROLE_LABELS } from "@/lib/auth/permissions";
+import type { Role } from "@/generated/prisma/enums";
+
+type OrgLink = { slug: string; name: string; role: Role };
+
+/** Top bar: org switcher and user menu. Menus are <details>, so they work without JavaScript. */
+export function PortalHeader({ user, orgs, current, support }: { user: { name: string; email: string }; orgs: OrgLink[]; current?: OrgLink; support: boolean }) {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
+        <div className="flex items-center gap-4">
+          <Link href="/orgs" aria-label="Mailgrant home"><Logo /></Link>
+          <details className="relative">
+            <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50" aria-label="Switch organization">
+              {current ? current.name : "Organizations"}
+              <span aria-hidden="true">▾</span>
+            </summary>
+            <nav aria-label="Organizations" className="absolute left-0 z-20 mt-1 w-72 rounded-md border border-slate-200 bg-white p-1 shadow-lg">
+              <ul>
+                {orgs.map((o) => (
+                  <li key={o.slug}>
+                    <Link href={`/orgs/${o.slug}`} aria-current={o.slug === current?.slug ? "page" : undefined} className="flex items-center justify-between rounded px-3 py-2 text-sm hover:bg-slate-100 aria-[current=page]:bg-brand-50">
+                      <span>{o.name}</span>
+                      <span className="text-xs text-slate-600">{ROLE_LABELS[o.role]}</span>
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+              <div className="mt-1 border-t border-slate-200 pt-1">
+                <Link href="/orgs/new" className="block rounded px-3 py-2 text-sm text-brand-700 hover:bg-slate-100">+ New organization</Link>
+              </div>
+            </nav>
+          </details>
+          {support ? <Link href="/support" className="text-sm font-medium text-slate-700 hover:underline">Support console</Link> : null}
+        </div>
+        <details className="relative">
+          <summary className="flex cursor-pointer list-none items-center gap-2 rounded-full px-2 py-1 text-sm hover:bg-slate-100" aria-label="Account menu">
+            <span aria-hidden="true" className="flex h-8 w-8 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white">{initials(user.name)}</span>
+            <span className="hidden sm:inline">{user.name}</span>
+          </summary>
+          <div className="absolute right-0 z-20 mt-1 w-64 rounded-md border border-slate-200 bg-white p-3 shadow-lg">
+            <p className="text-sm font-medium">{user.name}</p>
+            <p className="truncate text-xs text-slate-600">{user.email}</p>
+            <form
+              className="mt-3"
+              action={async () => {
+                "use server";
+                await signOut({ redirectTo: "/signin" });
+              }}
+            >
+              <button type="submit" className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">Sign out</button>
+            </form>
+          </div>
+        </details>
+      </div>
+    </header>
+  );
+}
+
+function initials(name: string) {
+  return name.split(/\s+/).filter(Boolean).slice(0, 2).map((p) => p[0]!.toUpperCase()).join("") || "?";
+}

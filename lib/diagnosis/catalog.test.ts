@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, parseMicrosoftErrorDescription } from "./catalog";
+
+describe("diagnosis catalog", () => {
+  it.each(knownAadstsCodes())("AADSTS%i has a title, meaning, cause, fix and a lookup link", (code) => {
+    const d = diagnoseAadsts(code);
+    expect(d.code).toBe(`AADSTS${code}`);
+    for (const key of ["title", "meaning", "cause", "fix"] as const) expect(d[key].length).toBeGreaterThan(10);
+    expect(d.docs).toBe(`https://login.microsoftonline.com/error?code=${code}`);
+  });
+
+  it("explains the Secret ID mistake for 7000215 and the single-tenant mistake for 50194", () => {
+    expect(diagnoseAadsts(7000215).cause).toMatch(/Secret ID.*instead of.*Value/);
+    expect(diagnoseAadsts(50194).fix).toMatch(/tenant-specific endpoint/);
+  });
+
+  it("still names an unknown code", () => {
+    expect(diagnoseAadsts(123456)).toMatchObject({ code: "AADSTS123456", title: "Microsoft error AADSTS123456" });
+  });
+
+  it("maps Auth.js error types, falling back to the configuration explanation", () => {
+    expect(diagnoseAuthError("AccessDenied").title).toBe("Sign-in was refused");
+    expect(diagnoseAuthError("SomethingNew").title).toBe("The portal's sign-in is misconfigured");
+  });
+
+  it("parses Microsoft's error_description", () => {
+    const parsed = parseMicrosoftErrorDescription(
+      "AADSTS50020: User account 'x@fabrikam.com' from identity provider does not exist in tenant 'Contoso'.\r\nTrace ID: 0b1c\r\nCorrelation ID: 9f8e\r\nTimestamp: 2026-11-21 10:00:00Z",
+    );
+    expect(parsed).toEqual({
+      aadsts: 50020,
+      message: "User account 'x@fabrikam.com' from identity provider does not exist in tenant 'Contoso'.",
+      traceId: "0b1c",
+      correlationId: "9f8e",
+      timestamp: "2026-11-21 10:00:00Z",
+    });
+    expect(parseMicrosoftErrorDescription("plain words").aadsts).toBeUndefined();
+  });
+});

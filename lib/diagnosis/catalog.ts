@@ -1,0 +1,173 @@
+// One catalog explains every error Mailgrant shows: what happened, the likely cause and the
+// exact fix. Screens look errors up here; they never write their own explanations.
+// Facts: shared reference "microsoft-identity.md" §4.2 (AADSTS codes), from Microsoft Learn.
+
+export type Diagnosis = {
+  code: string;
+  title: string;
+  meaning: string;
+  cause: string;
+  fix: string;
+  docs?: string;
+};
+
+const errorLookup = (n: number) => `https://login.microsoftonline.com/error?code=${n}`;
+
+const AADSTS: Record<number, Omit<Diagnosis, "code" | "docs">> = {
+  50011: {
+    title: "The redirect URI is not registered on the app",
+    meaning: "Microsoft refused to send the sign-in back because the address it was asked to return to is not one of the app's registered redirect URIs.",
+    cause: "The URI differs in scheme, host, port, path or trailing slash, or it was registered under the wrong platform (SPA or Mobile instead of Web).",
+    fix: "In the Azure portal open App registrations → your app → Authentication, and add the exact redirect URI under the Web platform.",
+  },
+  50020: {
+    title: "This account is not from an allowed organization",
+    meaning: "The account you picked belongs to a directory (tenant) that this app does not accept on this endpoint.",
+    cause: "A personal Microsoft account, or an account from another organization, was used with an app or endpoint limited to one tenant.",
+    fix: "Sign in with your work account from the organization that uses this portal. Admins: make the app multi-tenant (Accounts in any organizational directory) or invite the user as a guest.",
+  },
+  50034: {
+    title: "The account does not exist in this directory",
+    meaning: "Microsoft could not find that user name in the tenant.",
+    cause: "A typo in the user name, or the wrong tenant.",
+    fix: "Check the user name, or sign in through your own organization.",
+  },
+  50053: {
+    title: "The account is locked",
+    meaning: "Microsoft locked the account after repeated failed sign-ins, or blocked sign-in from a suspicious IP address.",
+    cause: "Too many wrong passwords, or sign-in from an IP address Microsoft considers malicious.",
+    fix: "Wait and try again, or ask your admin to check the Entra sign-in logs (Failure reason) and unlock the account.",
+  },
+  50057: {
+    title: "The account is disabled",
+    meaning: "The user account exists but sign-in is blocked for it.",
+    cause: "An administrator disabled the account (Block sign-in).",
+    fix: "Ask your Microsoft 365 admin to re-enable the account in the Entra admin center → Users.",
+  },
+  50076: {
+    title: "Multi-factor authentication is required",
+    meaning: "Your organization requires MFA for this sign-in and it was not completed.",
+    cause: "A Conditional Access policy, per-user MFA, or a sign-in from a new location.",
+    fix: "Sign in again interactively and complete the MFA prompt.",
+  },
+  50105: {
+    title: "You are not assigned to this app",
+    meaning: "The app requires user assignment and your account is not assigned to it.",
+    cause: "'Assignment required' is on for the app's enterprise application.",
+    fix: "Ask your admin to assign you (or your group) to the app in Enterprise applications → Users and groups, or to turn off 'Assignment required'.",
+  },
+  50194: {
+    title: "A single-tenant app was used through a multi-tenant endpoint",
+    meaning: "The app is registered for one organization only, but the sign-in went through /common or /organizations.",
+    cause: "The app's supported account type is 'Accounts in this organizational directory only'.",
+    fix: "Use the tenant-specific endpoint (your tenant ID or domain), or change the app's supported account types to 'Accounts in any organizational directory'.",
+  },
+  53003: {
+    title: "Blocked by Conditional Access",
+    meaning: "A Conditional Access policy in your organization blocked this sign-in.",
+    cause: "The policy's conditions (location, device, app, risk) were not met.",
+    fix: "Ask your admin to check the Entra sign-in logs for the policy that applied, and to exclude or satisfy its conditions.",
+  },
+  65001: {
+    title: "Consent has not been granted",
+    meaning: "The user or the administrator has not consented to the app's permissions.",
+    cause: "The app was never consented in this tenant, or it asks for permissions that were added after consent.",
+    fix: "Sign in again and accept the consent prompt, or ask an admin to grant admin consent for the organization.",
+  },
+  65004: {
+    title: "Consent was declined",
+    meaning: "The consent screen was cancelled, so Microsoft did not grant the app access.",
+    cause: "Someone chose Cancel on the Microsoft permissions screen.",
+    fix: "Start again and choose Accept. If you are unsure about the permissions, ask your admin.",
+  },
+  70008: {
+    title: "The sign-in expired",
+    meaning: "The authorization code or refresh token has expired.",
+    cause: "Too long passed between signing in and returning to the portal, or the grant was idle too long.",
+    fix: "Sign in again.",
+  },
+  90002: {
+    title: "The tenant was not found",
+    meaning: "Microsoft has no directory with that tenant ID or domain in this cloud.",
+    cause: "A typo, a domain that is not verified in the tenant, or the wrong cloud (for example a GCC High tenant on the global login host).",
+    fix: "Check the tenant ID on the Entra overview page, and that the portal uses your tenant's cloud.",
+  },
+  90094: {
+    title: "An administrator must grant consent",
+    meaning: "The app asks for permissions that only an administrator may consent to, or user consent is turned off in the tenant.",
+    cause: "User consent is disabled (Enterprise applications → Consent and permissions), or the permission requires admin consent.",
+    fix: "Ask a Global or Privileged Role Administrator to grant admin consent for the organization.",
+  },
+  700016: {
+    title: "The application was not found in the directory",
+    meaning: "Microsoft has no app with that client ID in this tenant or cloud.",
+    cause: "A wrong client ID, the wrong tenant or cloud, or a single-tenant app used from another tenant.",
+    fix: "Copy the Application (client) ID from App registrations → Overview, and check the tenant and cloud.",
+  },
+  7000215: {
+    title: "The client secret is wrong",
+    meaning: "Microsoft rejected the client secret.",
+    cause: "Most often the secret's 'Secret ID' was pasted instead of its 'Value', or the secret was deleted.",
+    fix: "In App registrations → Certificates & secrets, create a new client secret and copy its Value (shown only once).",
+  },
+  7000222: {
+    title: "The client secret has expired",
+    meaning: "The client secret passed its expiry date.",
+    cause: "Client secrets last at most 24 months.",
+    fix: "Create a new client secret in App registrations → Certificates & secrets and enter its Value; consider a certificate instead.",
+  },
+};
+
+/** Auth.js error types, for failures on the portal's side of a sign-in. */
+const AUTHJS: Record<string, Omit<Diagnosis, "code" | "docs">> = {
+  AccessDenied: {
+    title: "Sign-in was refused",
+    meaning: "The portal did not accept this sign-in.",
+    cause: "The account is not allowed to use the portal.",
+    fix: "Sign in with your work account, or ask an owner of your org for an invitation.",
+  },
+  Configuration: {
+    title: "The portal's sign-in is misconfigured",
+    meaning: "Signing in failed on the portal's side, so nothing was changed.",
+    cause: "The portal's Microsoft Entra app settings (client ID, secret or issuer) were rejected, or Microsoft could not be reached.",
+    fix: "Try again in a minute. Operators: check the server log for the AADSTS code and the AUTH_MICROSOFT_ENTRA_ID_* settings.",
+  },
+  Verification: {
+    title: "The sign-in link is no longer valid",
+    meaning: "The link was used already or has expired.",
+    cause: "Links work once, for a short time.",
+    fix: "Start the sign-in again.",
+  },
+};
+
+const UNKNOWN: Omit<Diagnosis, "code" | "docs"> = {
+  title: "Sign-in failed",
+  meaning: "Microsoft returned an error we do not have an explanation for yet.",
+  cause: "See the error code below.",
+  fix: "Try again. If it keeps happening, send the details below to your admin or to support.",
+};
+
+export function diagnoseAadsts(code: number): Diagnosis {
+  const entry = AADSTS[code] ?? { ...UNKNOWN, title: `Microsoft error AADSTS${code}` };
+  return { code: `AADSTS${code}`, docs: errorLookup(code), ...entry };
+}
+
+export function diagnoseAuthError(type: string): Diagnosis {
+  return { code: type, ...(AUTHJS[type] ?? AUTHJS.Configuration!) };
+}
+
+export const knownAadstsCodes = () => Object.keys(AADSTS).map(Number);
+
+/** Microsoft's error_description: "AADSTS50020: text\r\nTrace ID: …\r\nCorrelation ID: …\r\nTimestamp: …". */
+export function parseMicrosoftErrorDescription(description: string) {
+  const code = description.match(/AADSTS(\d+)/)?.[1];
+  const field = (name: string) => description.match(new RegExp(`${name}:\\s*([^\\r\\n]+)`))?.[1]?.trim();
+  const message = description.split(/\r?\n/)[0]?.replace(/^AADSTS\d+:\s*/, "").trim();
+  return {
+    aadsts: code ? Number(code) : undefined,
+    message: message || undefined,
+    traceId: field("Trace ID"),
+    correlationId: field("Correlation ID"),
+    timestamp: field("Timestamp"),
+  };
+}

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { ensureEmulatorCertificate } from "../emulator/tls";
+
+type Seed = {
+  tenants: { displayName: string; users: { upn: string; displayName: string }[] }[];
+  apps: { clientId: string; displayName: string; secrets: { value: string }[] }[];
+};
+
+/**
+ * Starts the bundled Microsoft emulator for demo mode and returns the environment that points
+ * the portal's sign-in at it. The portal trusts the emulator's certificate via
+ * NODE_EXTRA_CA_CERTS, which Node reads only at start: hence a separate web process.
+ */
+export async function startDemoEmulator(opts: { root: string; dataDir: string; portalUrl: string; children: ChildProcess[] }) {
+  const httpsPort = Number(process.env.EMULATOR_PORT ?? 3100);
+  const httpPort = Number(process.env.EMULATOR_HTTP_PORT ?? httpsPort + 1);
+  const tlsDir = path.join(opts.dataDir, "emulator", "tls");
+  const cert = await ensureEmulatorCertificate(tlsDir);
+  const seedPath = process.env.EMULATOR_SEED ?? path.join(opts.root, "emulator", "seed", "demo.json");
+  const seed = JSON.parse(readFileSync(seedPath, "utf8")) as Seed;
+  const portalApp = seed.apps.find((a) => a.displayName === "Mailgrant portal") ?? seed.apps[0];
+  if (!portalApp?.secrets[0]) throw new Error(`the seed ${seedPath} has no app with a secret for the portal`);
+
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(opts.root, "emulator", "main.ts")], {
+    cwd: opts.root,
+    env: { ...process.env, EMULATOR_PORT: String(httpsPort), EMULATOR_HTTP_PORT: String(httpPort), EMULATOR_TLS_DIR: tlsDir, EMULATOR_SEED: seedPath },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  opts.children.push(child);
+  child.stdout?.on("data", (d: Buffer) => process.stdout.write(d.toString().replace(/^/gm, "[emulator] ")));
+  const admin = `http://localhost:${httpPort}/_emulator`;
+  await waitFor(`${admin}/state`, child);
+  // The seed registers port 3000; register the callback for whatever port the portal uses.
+  await fetch(`${admin}/apps/${portalApp.clientId}/redirect-uris`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ uri: `${opts.portalUrl}/api/auth/callback/microsoft-entra-id` }),
+  });
+
+  const users = seed.tenants.flatMap((t) => t.users.map((u) => ({ ...u, tenant: t.displayName })));
+  const supportEmail = users.find((u) => u.upn.startsWith("support@"))?.upn ?? "";
+  const banner = [
+    `Microsoft emulator: https://localhost:${httpsPort} (sign-in pages on http://localhost:${httpPort})`,
+    "Demo accounts (pick one on the emulator's sign-in page; no password):",
+    ...users.map((u) => `  ${u.upn.padEnd(38)} ${u.displayName} (${u.tenant})${u.upn === supportEmail ? " — support staff" : ""}`),
+  ].join("\n");
+  return {
+    banner,
+    supportEmail,
+    env: {
+      AUTH_MICROSOFT_ENTRA_ID_ID: portalApp.clientId,
+      AUTH_MICROSOFT_ENTRA_ID_SECRET: portalApp.secrets[0].value,
+      AUTH_MICROSOFT_ENTRA_ID_ISSUER: `https://localhost:${httpsPort}/login.microsoftonline.com/organizations/v2.0`,
+      NODE_EXTRA_CA_CERTS: cert.certPath,
+      MICROSOFT_EMULATOR_ADMIN_URL: admin,
+    },
+  };
+}
+
+async function waitFor(url: string, child: ChildProcess) {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`it exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`it did not answer at ${url} within 20 s`);
+}

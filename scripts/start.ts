@@ -1,0 +1,82 @@
+// npm start: runs Mailgrant on one machine. With no Microsoft Entra app configured it is demo
+// mode: embedded database, the bundled Microsoft emulator as the sign-in provider, demo
+// accounts printed. With AUTH_MICROSOFT_ENTRA_ID_* set it signs in with real Microsoft Entra ID.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { ConfigError, parseEnv } from "../lib/env";
+import { loadOrCreateLocalSecrets } from "./local-secrets";
+import { buildIfStale } from "./build-if-stale";
+import { startDemoEmulator } from "./demo-emulator";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dev = process.argv.includes("--dev");
+if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
+
+const children: ChildProcess[] = [];
+function stopAll(code = 0) {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 300).unref();
+}
+process.on("SIGINT", () => stopAll(0));
+process.on("SIGTERM", () => stopAll(0));
+
+function fail(message: string): never {
+  console.error(message);
+  stopAll(1);
+  process.exit(1);
+}
+
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = path.resolve(root, process.env.MAILGRANT_DATA_DIR ?? ".data");
+const webEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  PORT: String(port),
+  NEXT_TELEMETRY_DISABLED: "1",
+  CHECKPOINT_DISABLE: "1",
+  AUTH_URL: process.env.AUTH_URL ?? `http://localhost:${port}`,
+  DATABASE_URL: process.env.DATABASE_URL || `pglite:${path.join(dataDir, "pglite")}`,
+};
+const demo = !process.env.AUTH_MICROSOFT_ENTRA_ID_ID;
+if (demo || process.env.NODE_ENV !== "production") {
+  const secrets = loadOrCreateLocalSecrets(dataDir);
+  webEnv.AUTH_SECRET ??= secrets.authSecret;
+  webEnv.MAILGRANT_ENCRYPTION_KEYS ??= secrets.encryptionKey;
+}
+
+let demoBanner = "";
+if (demo) {
+  const emulator = await startDemoEmulator({ root, dataDir, portalUrl: webEnv.AUTH_URL!, children }).catch((e: Error) => fail(`Could not start the Microsoft emulator: ${e.message}`));
+  Object.assign(webEnv, emulator.env, { MAILGRANT_DEMO: "1" });
+  webEnv.SUPPORT_EMAILS ??= emulator.supportEmail;
+  demoBanner = emulator.banner;
+}
+
+try {
+  parseEnv({ ...webEnv, NODE_ENV: dev ? "development" : "production" });
+} catch (e) {
+  if (e instanceof ConfigError) fail(e.message);
+  throw e;
+}
+
+const prismaCli = path.join(root, "node_modules", "prisma", "build", "index.js");
+const migrate = spawnSync(process.execPath, [prismaCli, "migrate", "deploy"], { cwd: root, env: webEnv, encoding: "utf8" });
+if (migrate.status !== 0) fail(`Database migration failed:\n${(migrate.stdout + migrate.stderr).trim()}`);
+
+if (!dev) buildIfStale(root, webEnv);
+
+const web = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts"), ...(dev ? ["--dev"] : [])], {
+  cwd: root,
+  env: { ...webEnv, NODE_ENV: dev ? "development" : "production" },
+  stdio: ["ignore", "inherit", "inherit", "ipc"],
+});
+children.push(web);
+web.on("exit", (code) => stopAll(code ?? 1));
+web.on("message", (m: { ready?: boolean }) => {
+  if (!m.ready) return;
+  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+  console.log(`\nMailgrant ${pkg.version} is running at ${webEnv.AUTH_URL}${demo ? " (demo mode)" : ""}`);
+  console.log(`Database: ${webEnv.DATABASE_URL?.startsWith("pglite:") ? `embedded (${webEnv.DATABASE_URL.slice(7)})` : "PostgreSQL"}`);
+  if (demoBanner) console.log(demoBanner);
+  console.log("Press Ctrl+C to stop.\n");
+});

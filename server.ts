@@ -1,0 +1,33 @@
+// The web process: Next.js behind a plain Node HTTP server, so later the background worker can
+// share this process (the embedded database allows one process per data folder).
+import { createServer } from "node:http";
+import next from "next";
+import { ConfigError, parseEnv } from "./lib/env";
+
+const dev = process.argv.includes("--dev");
+try {
+  parseEnv(process.env);
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOST ?? "0.0.0.0";
+const app = next({ dev, dir: import.meta.dirname, port, hostname: "localhost" });
+await app.prepare();
+const handle = app.getRequestHandler();
+const server = createServer((req, res) => void handle(req, res));
+server.listen(port, hostname, () => process.send?.({ ready: true, port }));
+
+async function shutdown() {
+  server.close();
+  const g = globalThis as unknown as { __mailgrantDb?: Promise<{ close(): Promise<void> }> };
+  await (await g.__mailgrantDb)?.close().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown());
+process.on("SIGINT", () => void shutdown());
