@@ -1,0 +1,110 @@
+import { aadError, errorBody } from "./aad-error";
+import { CLOUDS, CONSUMERS_TENANT_ID, GRAPH_HOSTS, type Cloud } from "./clouds";
+import { loginBase, type EmulatorContext, type IdentityRequest } from "./context";
+import { SESSION_COOKIE } from "./authorize";
+import { redirect, sendHtml, sendJson } from "./http";
+import { pairwiseSub } from "./ids";
+import { errorPage, signedOutPage } from "./pages";
+import { RESOURCES } from "./resources";
+import { jwks, splitName, verifyAccessToken } from "./tokens";
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+
+const REGION_SCOPE: Record<Cloud, string> = { global: "NA", usgov: "USGov", china: "AS" };
+
+function unknownTenant(r: IdentityRequest): void {
+  const e = aadError(90002, r.ctx.state.now(), { tenant: r.tenantSegment });
+  // Metadata endpoints answer an unknown tenant with `invalid_tenant`, unlike the token endpoint.
+  sendJson(r.res, 400, { ...errorBody(e), error: "invalid_tenant" });
+}
+
+export function handleDiscovery(r: IdentityRequest): void {
+  const ref = r.ctx.state.resolveTenantSegment(r.tenantSegment, r.cloud);
+  if (!ref) return unknownTenant(r);
+  const base = loginBase(r.ctx, r.cloud);
+  const browserBase = loginBase(r.ctx, r.cloud, true);
+  // Tenant documents name the tenant by GUID even when asked by domain, as Microsoft's do.
+  const seg = ref.kind === "tenant" ? ref.tenant.id : ref.alias;
+  const issuerTenant = ref.kind === "tenant" ? ref.tenant.id : ref.alias === "consumers" ? CONSUMERS_TENANT_ID : "{tenantid}";
+  const cloudInfo = CLOUDS[r.cloud];
+  sendJson(r.res, 200, {
+    token_endpoint: `${base}/${seg}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${base}/${seg}/discovery/v2.0/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer: `${base}/${issuerTenant}/v2.0`,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: `${r.ctx.httpsOrigin}/${cloudInfo.graphHost}/oidc/userinfo`,
+    authorization_endpoint: `${browserBase}/${seg}/oauth2/v2.0/authorize`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${browserBase}/${seg}/oauth2/v2.0/logout`,
+    claims_supported: [
+      "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
+      "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email",
+    ],
+    tenant_region_scope: ref.kind === "tenant" ? REGION_SCOPE[r.cloud] : null,
+    cloud_instance_name: cloudInfo.cloudInstanceName,
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: cloudInfo.graphHost,
+    rbac_url: "https://pas.windows.net",
+  }, { "cache-control": "max-age=86400, private" });
+}
+
+export function handleKeys(r: IdentityRequest): void {
+  if (!r.ctx.state.resolveTenantSegment(r.tenantSegment, r.cloud)) return unknownTenant(r);
+  sendJson(r.res, 200, jwks(r.ctx.key, `${loginBase(r.ctx, r.cloud)}/{tenantid}/v2.0`));
+}
+
+export function handleLogout(r: IdentityRequest): void {
+  const { state } = r.ctx;
+  if (!state.resolveTenantSegment(r.tenantSegment, r.cloud)) {
+    return sendHtml(r.res, 400, errorPage(aadError(90002, state.now(), { tenant: r.tenantSegment }, "authorize")));
+  }
+  const clear = { "set-cookie": `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` };
+  const target = r.params.get("post_logout_redirect_uri");
+  const clientId = r.params.get("client_id")?.toLowerCase();
+  const apps = clientId ? [state.apps.get(clientId)].filter((a) => a !== undefined) : [...state.apps.values()];
+  let url: URL | undefined;
+  try {
+    url = target ? new URL(target) : undefined;
+  } catch {
+    url = undefined;
+  }
+  // Only origins the app registered may receive the browser after sign-out (open-redirect guard).
+  const allowed = url && apps.some((a) => a.redirectUris.some((u) => new URL(u).origin === url.origin));
+  if (!url || !allowed) return sendHtml(r.res, 200, signedOutPage(), clear);
+  const state_ = r.params.get("state");
+  if (state_ !== null) url.searchParams.set("state", state_);
+  redirect(r.res, url.toString(), clear);
+}
+
+/** OIDC userinfo lives on Graph at Microsoft; here it's served under the Graph host prefix. */
+export async function handleUserinfo(
+  ctx: EmulatorContext,
+  headers: IncomingHttpHeaders,
+  res: ServerResponse,
+): Promise<void> {
+  const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "");
+  const audiences = RESOURCES.filter((r) => r.id === "graph").flatMap((r) => (["global", "usgov", "china"] as Cloud[]).map(r.audience));
+  const claims = match?.[1] ? await verifyAccessToken(ctx.key, match[1], audiences, ctx.state.now()) : null;
+  const user = claims && typeof claims.oid === "string" ? ctx.state.users.get(claims.oid) : undefined;
+  if (!claims || !user || typeof claims.appid !== "string") {
+    return sendJson(
+      res,
+      401,
+      { error: { code: "InvalidAuthenticationToken", message: "Access token validation failure. Invalid audience." } },
+      { "www-authenticate": 'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"' },
+    );
+  }
+  sendJson(res, 200, {
+    sub: pairwiseSub(user.id, claims.appid),
+    name: user.displayName,
+    ...splitName(user.displayName),
+    picture: `https://${GRAPH_HOSTS[0]}/v1.0/me/photo/$value`,
+    email: user.mail,
+  });
+}

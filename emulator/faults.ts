@@ -1,0 +1,36 @@
+import type { EmulatorState, Fault, Tenant } from "./state";
+
+export interface FaultCriteria {
+  endpoint: Fault["endpoint"];
+  clientId?: string;
+  tenantSegment: string;
+  tenant?: Tenant;
+  upn?: string;
+  grantType?: string;
+}
+
+const same = (a: string, b: string | undefined) => b !== undefined && a.toLowerCase() === b.toLowerCase();
+
+function matches(f: Fault, c: FaultCriteria): boolean {
+  if (f.endpoint !== c.endpoint) return false;
+  if (f.clientId !== undefined && !same(f.clientId, c.clientId)) return false;
+  if (f.upn !== undefined && !same(f.upn, c.upn)) return false;
+  if (f.grantType !== undefined && !same(f.grantType, c.grantType)) return false;
+  if (f.tenant !== undefined) {
+    const names = [c.tenantSegment, c.tenant?.id, ...(c.tenant?.domains ?? [])];
+    if (!names.some((n) => same(f.tenant!, n))) return false;
+  }
+  return true;
+}
+
+/**
+ * Finds the first matching fault and uses up one of its `times`. A fault that
+ * names a upn only matches once the user is known (account pick, token grant).
+ */
+export function takeFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
+  const fault = state.faults.find((f) => matches(f, criteria));
+  if (!fault) return undefined;
+  fault.remaining -= 1;
+  if (fault.remaining <= 0) state.faults = state.faults.filter((f) => f !== fault);
+  return fault;
+}

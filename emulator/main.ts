@@ -1,0 +1,38 @@
+// Entry point: `npm run emulator` (tsx emulator/main.ts).
+import path from "node:path";
+import { SeedError } from "./seed";
+import { DEFAULT_SEED_PATH, startEmulator } from "./server";
+
+function port(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    console.error(`emulator: ${name} must be a port number, got "${value}"`);
+    process.exit(1);
+  }
+  return n;
+}
+
+const env = process.env;
+const httpsPort = port("EMULATOR_PORT", env.EMULATOR_PORT, 3100);
+const httpSetting = env.EMULATOR_HTTP_PORT?.toLowerCase();
+const httpPort = httpSetting === "0" || httpSetting === "off" ? null : port("EMULATOR_HTTP_PORT", env.EMULATOR_HTTP_PORT, httpsPort + 1);
+
+try {
+  const emulator = await startEmulator({
+    port: httpsPort,
+    httpPort,
+    host: env.EMULATOR_HOST || "127.0.0.1",
+    seed: env.EMULATOR_SEED ? path.resolve(env.EMULATOR_SEED) : DEFAULT_SEED_PATH,
+    tlsDir: env.EMULATOR_TLS_DIR || ".data/emulator/tls",
+  });
+  console.log(`emulator: ${emulator.httpsUrl}${emulator.httpUrl ? ` (browser pages ${emulator.httpUrl})` : ""}`);
+  const stop = () => {
+    void emulator.close().then(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+} catch (err) {
+  console.error(`emulator: ${err instanceof SeedError ? err.message : (err as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleAdmin } from "./admin";
+import { handleAuthorize } from "./authorize";
+import { CLOUDS, CLOUD_NAMES, GRAPH_HOSTS, cloudForLoginHost } from "./clouds";
+import type { EmulatorContext, IdentityRequest } from "./context";
+import { handleDiscovery, handleKeys, handleLogout, handleUserinfo } from "./discovery";
+import { BodyTooLargeError, isForm, readBody, sendJson } from "./http";
+import type { Seed } from "./seed";
+import { handleToken } from "./token-endpoint";
+
+type IdentityHandler = (r: IdentityRequest) => void | Promise<void>;
+
+/** Paths after `/{login host}/{tenant}/`, exactly as Microsoft spells them. */
+const IDENTITY_ROUTES: Record<string, IdentityHandler> = {
+  "v2.0/.well-known/openid-configuration": handleDiscovery,
+  "discovery/v2.0/keys": handleKeys,
+  "oauth2/v2.0/authorize": handleAuthorize,
+  "oauth2/v2.0/token": handleToken,
+  "oauth2/v2.0/logout": handleLogout,
+};
+
+function notFound(res: ServerResponse, path: string): void {
+  sendJson(res, 404, { error: "not_found", error_description: `The emulator has no route for ${path}` });
+}
+
+async function dispatch(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, loadDefaultSeed: () => Promise<Seed>): Promise<void> {
+  const url = new URL(req.url ?? "/", ctx.httpsOrigin);
+  const method = (req.method ?? "GET").toUpperCase();
+  const segments = url.pathname.split("/").filter(Boolean);
+  const body = method === "GET" || method === "HEAD" ? "" : await readBody(req);
+  const [first = "", second = "", ...rest] = segments;
+
+  if (first === "_emulator") {
+    return handleAdmin({ ctx, method, path: segments.slice(1), body, res, loadDefaultSeed });
+  }
+
+  const cloud = cloudForLoginHost(first);
+  const handler = cloud && second ? IDENTITY_ROUTES[rest.join("/")] : undefined;
+  if (cloud && handler) {
+    const params = new URLSearchParams(url.searchParams);
+    // Form fields win over query parameters, as a POSTed authorize/token request carries its params in the body.
+    if (method === "POST" && isForm(req)) new URLSearchParams(body).forEach((v, k) => params.set(k, v));
+    return handler({ ctx, method, url, cloud, tenantSegment: decodeURIComponent(second), params, headers: req.headers, res });
+  }
+
+  if (GRAPH_HOSTS.includes(first) && second === "oidc" && rest.join("/") === "userinfo") {
+    return handleUserinfo(ctx, req.headers, res);
+  }
+
+  if (segments.length === 0) {
+    return sendJson(res, 200, {
+      name: "Mailgrant Microsoft identity emulator",
+      loginBases: Object.fromEntries(CLOUD_NAMES.map((c) => [c, `${ctx.httpsOrigin}/${CLOUDS[c].loginHost}`])),
+      browserOrigin: ctx.httpOrigin ?? ctx.httpsOrigin,
+      admin: `${ctx.httpsOrigin}/_emulator/state`,
+    });
+  }
+  notFound(res, url.pathname);
+}
+
+export function createRequestHandler(ctx: EmulatorContext, loadDefaultSeed: () => Promise<Seed>) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    dispatch(ctx, req, res, loadDefaultSeed).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof BodyTooLargeError) return sendJson(res, 413, { error: "request_too_large" });
+      console.error("emulator: request failed", err);
+      sendJson(res, 500, { error: "server_error", error_description: "The emulator hit an unexpected error." });
+    });
+  };
+}

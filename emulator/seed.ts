@@ -1,0 +1,90 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+import { GUID_RE } from "./ids";
+
+const guidSchema = z.string().regex(GUID_RE, "must be a GUID like 00000000-0000-0000-0000-000000000000");
+const domainSchema = z.string().regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, "must be a domain name");
+const upnSchema = z.string().regex(/^[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i, "must be a UPN like user@contoso.onmicrosoft.com");
+
+export const seedSecretSchema = z
+  .object({
+    secretId: guidSchema.optional(),
+    value: z.string().min(16, "must be at least 16 characters").optional(),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict();
+
+export const seedUserSchema = z
+  .object({
+    id: guidSchema.optional(),
+    upn: upnSchema,
+    displayName: z.string().min(1),
+    mail: z.string().optional(),
+  })
+  .strict();
+
+export const seedTenantSchema = z
+  .object({
+    id: guidSchema.optional(),
+    displayName: z.string().min(1),
+    domains: z.array(domainSchema).min(1, "needs at least one verified domain"),
+    cloud: z.enum(["global", "usgov", "china"]).default("global"),
+    users: z.array(seedUserSchema).default([]),
+  })
+  .strict();
+
+export const seedAppSchema = z
+  .object({
+    clientId: guidSchema.optional(),
+    /** Tenant GUID or verified domain of the tenant that owns the registration. */
+    homeTenant: z.string().min(1),
+    displayName: z.string().min(1),
+    multiTenant: z.boolean().default(false),
+    redirectUris: z.array(z.url()).default([]),
+    secrets: z.array(seedSecretSchema).default([]),
+  })
+  .strict();
+
+export const seedSchema = z
+  .object({
+    $schema: z.string().optional(),
+    tenants: z.array(seedTenantSchema),
+    apps: z.array(seedAppSchema).default([]),
+  })
+  .strict();
+
+export type Seed = z.infer<typeof seedSchema>;
+export type SeedInput = z.input<typeof seedSchema>;
+
+export class SeedError extends Error {}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === "number" ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), "");
+}
+
+/** One line naming the field, because a bad seed should stop startup with a readable reason. */
+export function parseSeed(raw: unknown, source: string): Seed {
+  const result = seedSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue ? formatPath(issue.path) || "(root)" : "(root)";
+    throw new SeedError(`invalid seed ${source}: ${where}: ${issue?.message ?? "invalid"}`);
+  }
+  return result.data;
+}
+
+export async function loadSeedFile(path: string): Promise<Seed> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new SeedError(`cannot read seed ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new SeedError(`invalid seed ${path}: not JSON (${(err as Error).message})`);
+  }
+  return parseSeed(raw, path);
+}

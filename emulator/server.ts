@@ -1,0 +1,90 @@
+import { readFile } from "node:fs/promises";
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { EmulatorContext } from "./context";
+import { createRequestHandler } from "./routes";
+import { loadSeedFile, type Seed } from "./seed";
+import { EmulatorState } from "./state";
+import { ensureEmulatorCertificate } from "./tls";
+import { createSigningKey } from "./tokens";
+
+export const DEFAULT_SEED_PATH = fileURLToPath(new URL("./seed/demo.json", import.meta.url));
+
+export interface EmulatorOptions {
+  /** HTTPS port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Plain-HTTP port for browser pages; null turns it off. Default: 0 when port is 0, else port + 1. */
+  httpPort?: number | null;
+  /** Bind address. Default 127.0.0.1. */
+  host?: string;
+  /** Host name used in URLs the emulator hands out; must be covered by the certificate. Default localhost. */
+  publicHost?: string;
+  /** A parsed seed or the path of a seed file. Default emulator/seed/demo.json. */
+  seed?: Seed | string;
+  /** Where the certificate lives. Default .data/emulator/tls. */
+  tlsDir?: string;
+}
+
+export interface RunningEmulator {
+  httpsUrl: string;
+  httpUrl: string | null;
+  certPath: string;
+  state: EmulatorState;
+  close(): Promise<void>;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function shutdown(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const port = opts.port ?? 0;
+  const httpPort = opts.httpPort === undefined ? (port === 0 ? 0 : port + 1) : opts.httpPort;
+  const host = opts.host ?? "127.0.0.1";
+  const publicHost = opts.publicHost ?? "localhost";
+  const seedSource = opts.seed ?? DEFAULT_SEED_PATH;
+  const loadDefaultSeed = () => (typeof seedSource === "string" ? loadSeedFile(seedSource) : Promise.resolve(seedSource));
+
+  const state = new EmulatorState();
+  state.load(await loadDefaultSeed());
+  const [cert, key] = await Promise.all([ensureEmulatorCertificate(opts.tlsDir ?? ".data/emulator/tls"), createSigningKey()]);
+  const ctx: EmulatorContext = { state, key, httpsOrigin: "", httpOrigin: null };
+  const handler = createRequestHandler(ctx, loadDefaultSeed);
+
+  const [certPem, keyPem] = await Promise.all([readFile(cert.certPath), readFile(cert.keyPath)]);
+  const tlsServer = https.createServer({ cert: certPem, key: keyPem }, handler);
+  const plainServer = httpPort === null ? null : http.createServer(handler);
+  const servers = [tlsServer, ...(plainServer ? [plainServer] : [])];
+  try {
+    const boundHttps = await listen(tlsServer, port, host);
+    ctx.httpsOrigin = `https://${publicHost}:${boundHttps}`;
+    if (plainServer && httpPort !== null) ctx.httpOrigin = `http://${publicHost}:${await listen(plainServer, httpPort, host)}`;
+  } catch (err) {
+    await Promise.all(servers.filter((s) => s.listening).map(shutdown));
+    throw err;
+  }
+  return {
+    httpsUrl: ctx.httpsOrigin,
+    httpUrl: ctx.httpOrigin,
+    certPath: cert.certPath,
+    state,
+    close: async () => {
+      await Promise.all(servers.map(shutdown));
+    },
+  };
+}

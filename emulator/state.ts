@@ -1,0 +1,242 @@
+import type { Cloud } from "./clouds";
+import { guid, newSecretValue } from "./ids";
+import { SeedError, type Seed } from "./seed";
+
+export interface Tenant {
+  id: string;
+  displayName: string;
+  domains: string[];
+  cloud: Cloud;
+}
+
+export interface User {
+  id: string;
+  tenantId: string;
+  upn: string;
+  displayName: string;
+  mail: string;
+}
+
+export interface AppSecret {
+  secretId: string;
+  value: string;
+  hint: string;
+  /** ISO timestamp, or null for a secret that never expires. */
+  expiresAt: string | null;
+}
+
+export interface App {
+  clientId: string;
+  homeTenantId: string;
+  displayName: string;
+  multiTenant: boolean;
+  redirectUris: string[];
+  secrets: AppSecret[];
+}
+
+export interface AuthCode {
+  code: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: "S256" | "plain";
+  nonce?: string;
+  scopes: string[];
+  userId: string;
+  /** The `{tenant}` segment used at /authorize, resolved to the user's tenant on redemption. */
+  tenantSegment: string;
+  loginHost: string;
+  issuedAt: number;
+  expiresAt: number;
+  redeemedAt?: number;
+}
+
+export interface RefreshToken {
+  token: string;
+  userId: string;
+  clientId: string;
+  tenantId: string;
+  scopes: string[];
+  issuedAt: number;
+  lastUsedAt: number;
+  revoked: boolean;
+}
+
+export interface Fault {
+  id: string;
+  endpoint: "authorize" | "token";
+  code: number;
+  clientId?: string;
+  tenant?: string;
+  upn?: string;
+  grantType?: string;
+  remaining: number;
+  delivery: "redirect" | "page";
+}
+
+export class ConflictError extends Error {}
+export class NotFoundError extends Error {}
+
+export type TenantRef =
+  | { kind: "alias"; alias: "common" | "organizations" | "consumers" }
+  | { kind: "tenant"; tenant: Tenant };
+
+const ALIASES = new Set(["common", "organizations", "consumers"]);
+
+export class EmulatorState {
+  tenants = new Map<string, Tenant>();
+  users = new Map<string, User>();
+  apps = new Map<string, App>();
+  codes = new Map<string, AuthCode>();
+  refreshTokens = new Map<string, RefreshToken>();
+  faults: Fault[] = [];
+  /** Browser sessions (cookie value → user ids) so prompt=none can succeed after a sign-in. */
+  sessions = new Map<string, Set<string>>();
+  /** Tests move time forward instead of sleeping (code expiry, refresh inactivity). */
+  clockOffsetMs = 0;
+
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  advanceClock(ms: number): void {
+    this.clockOffsetMs += ms;
+  }
+
+  load(seed: Seed): void {
+    this.tenants.clear();
+    this.users.clear();
+    this.apps.clear();
+    this.codes.clear();
+    this.refreshTokens.clear();
+    this.sessions.clear();
+    this.faults = [];
+    this.clockOffsetMs = 0;
+    try {
+      seed.tenants.forEach((t) => {
+        const tenant = this.addTenant(t);
+        t.users.forEach((u) => this.addUser(tenant, u));
+      });
+    } catch (err) {
+      throw new SeedError(`invalid seed: tenants: ${(err as Error).message}`);
+    }
+    seed.apps.forEach((a, i) => {
+      const home = this.findTenant(a.homeTenant);
+      if (!home) throw new SeedError(`invalid seed: apps[${i}].homeTenant: no tenant "${a.homeTenant}" in the seed`);
+      try {
+        this.addApp(home, a);
+      } catch (err) {
+        throw new SeedError(`invalid seed: apps[${i}]: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  addTenant(input: { displayName: string; domains: string[]; cloud?: Cloud; id?: string }): Tenant {
+    const id = (input.id ?? guid()).toLowerCase();
+    if (this.tenants.has(id)) throw new ConflictError(`tenant ${id} already exists`);
+    const domains = input.domains.map((d) => d.toLowerCase());
+    const taken = domains.find((d) => this.findTenant(d));
+    if (taken) throw new ConflictError(`domain ${taken} is already verified by another tenant`);
+    const tenant: Tenant = { id, displayName: input.displayName, domains, cloud: input.cloud ?? "global" };
+    this.tenants.set(id, tenant);
+    return tenant;
+  }
+
+  addUser(tenant: Tenant, input: { upn: string; displayName: string; id?: string; mail?: string }): User {
+    const id = (input.id ?? guid()).toLowerCase();
+    if (this.users.has(id)) throw new ConflictError(`user ${id} already exists`);
+    if (this.findUserByUpn(input.upn)) throw new ConflictError(`user ${input.upn} already exists`);
+    const user: User = { id, tenantId: tenant.id, upn: input.upn, displayName: input.displayName, mail: input.mail ?? input.upn };
+    this.users.set(id, user);
+    return user;
+  }
+
+  addApp(
+    tenant: Tenant,
+    input: {
+      displayName: string;
+      multiTenant?: boolean;
+      redirectUris?: string[];
+      clientId?: string;
+      secrets?: { secretId?: string; value?: string; expiresAt?: string | null }[];
+    },
+  ): App {
+    const clientId = (input.clientId ?? guid()).toLowerCase();
+    if (this.apps.has(clientId)) throw new ConflictError(`app ${clientId} already exists`);
+    const app: App = {
+      clientId,
+      homeTenantId: tenant.id,
+      displayName: input.displayName,
+      multiTenant: input.multiTenant ?? false,
+      redirectUris: [...(input.redirectUris ?? [])],
+      secrets: [],
+    };
+    (input.secrets ?? []).forEach((s) => this.addSecret(app, s));
+    this.apps.set(clientId, app);
+    return app;
+  }
+
+  addSecret(app: App, input: { secretId?: string; value?: string; expiresAt?: string | null }): AppSecret {
+    const value = input.value ?? newSecretValue();
+    // Entra's default secret lifetime is 180 days; null keeps seeds from expiring under a demo.
+    const expiresAt = input.expiresAt === undefined ? new Date(this.now() + 180 * 86_400_000).toISOString() : input.expiresAt;
+    const secret: AppSecret = { secretId: (input.secretId ?? guid()).toLowerCase(), value, hint: value.slice(0, 3), expiresAt };
+    app.secrets.push(secret);
+    return secret;
+  }
+
+  findTenant(idOrDomain: string): Tenant | undefined {
+    const key = idOrDomain.toLowerCase();
+    return this.tenants.get(key) ?? [...this.tenants.values()].find((t) => t.domains.includes(key));
+  }
+
+  /** The `{tenant}` path segment, scoped to one cloud: a tenant from another cloud is "not found". */
+  resolveTenantSegment(segment: string, cloud: Cloud): TenantRef | undefined {
+    const key = segment.toLowerCase();
+    if (ALIASES.has(key)) {
+      // Personal accounts exist only in the global cloud.
+      if (key === "consumers" && cloud !== "global") return undefined;
+      return { kind: "alias", alias: key as "common" | "organizations" | "consumers" };
+    }
+    const tenant = this.findTenant(key);
+    return tenant && tenant.cloud === cloud ? { kind: "tenant", tenant } : undefined;
+  }
+
+  findUserByUpn(upn: string): User | undefined {
+    const key = upn.toLowerCase();
+    return [...this.users.values()].find((u) => u.upn.toLowerCase() === key);
+  }
+
+  /**
+   * Whether an app "exists" at this endpoint: registrations are per cloud, and a
+   * single-tenant app is only found in its home tenant (elsewhere: AADSTS700016).
+   */
+  appVisibleAt(app: App, ref: TenantRef, cloud: Cloud): boolean {
+    if (this.tenants.get(app.homeTenantId)?.cloud !== cloud) return false;
+    if (ref.kind === "alias") return ref.alias !== "consumers";
+    return app.multiTenant || app.homeTenantId === ref.tenant.id;
+  }
+
+  /** Who may appear in the account picker for this endpoint. */
+  usersForEndpoint(ref: TenantRef, cloud: Cloud): User[] {
+    if (ref.kind === "tenant") return [...this.users.values()].filter((u) => u.tenantId === ref.tenant.id);
+    if (ref.alias === "consumers") return [];
+    return [...this.users.values()].filter((u) => this.tenants.get(u.tenantId)?.cloud === cloud);
+  }
+
+  /** State as JSON for the admin API; signing keys live outside the state on purpose. */
+  snapshot(): Record<string, unknown> {
+    return {
+      now: new Date(this.now()).toISOString(),
+      clockOffsetMs: this.clockOffsetMs,
+      tenants: [...this.tenants.values()].map((t) => ({
+        ...t,
+        users: [...this.users.values()].filter((u) => u.tenantId === t.id),
+      })),
+      apps: [...this.apps.values()],
+      codes: [...this.codes.values()].map(({ code, ...rest }) => ({ code: `${code.slice(0, 12)}…`, ...rest })),
+      refreshTokens: [...this.refreshTokens.values()].map(({ token, ...rest }) => ({ token: `${token.slice(0, 12)}…`, ...rest })),
+      faults: this.faults,
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { defineConfig } from "@playwright/test";
+
+// End-to-end tests drive Debian's Chromium (never a downloaded browser) against the real
+// launcher in demo mode: the same `npm start` path people use, on its own ports and data folder.
+const port = Number(process.env.E2E_PORT ?? 3200);
+const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 3300);
+export const e2e = { baseURL: `http://localhost:${port}`, emulatorAdmin: `http://localhost:${emulatorPort + 1}/_emulator` };
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  timeout: 60_000,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: e2e.baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    },
+  },
+  webServer: {
+    command: "node --import tsx scripts/start.ts",
+    url: `${e2e.baseURL}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      PORT: String(port),
+      EMULATOR_PORT: String(emulatorPort),
+      EMULATOR_HTTP_PORT: String(emulatorPort + 1),
+      MAILGRANT_DATA_DIR: ".data/e2e",
+      SUPPORT_EMAILS: "support@mailgrant-ops.onmicrosoft.com",
+      LOG_LEVEL: "warn",
+    },
+  },
+});
