@@ -55,3 +55,28 @@ export async function createOrg(page: Page, name: string, slug: string) {
   await page.getByRole("button", { name: "Create organization" }).click();
   await expect(page).toHaveURL(new RegExp(`/orgs/${slug}$`));
 }
+
+export async function makeApp(tenantId: string, opts: { multiTenant?: boolean; secrets?: { expiresAt?: string }[] } = {}) {
+  return admin<{ clientId: string; secrets: { secretId: string; value: string }[] }>(`/tenants/${tenantId}/apps`, {
+    displayName: `Helpdesk ${randomBytes(2).toString("hex")}`,
+    multiTenant: opts.multiTenant ?? false,
+    redirectUris: [`${e2e.baseURL}/api/connections/callback`],
+    appPermissions: { "https://graph.microsoft.com": ["Mail.Read"], "https://outlook.office365.com": ["IMAP.AccessAsApp"] },
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
+  });
+}
+
+export async function makeGovTenant(label: string, userName: string) {
+  const id = randomBytes(3).toString("hex");
+  const domain = `${label.toLowerCase()}${id}.onmicrosoft.us`;
+  const tenant = await admin<{ id: string }>("/tenants", { displayName: `${label} ${id}`, domain, cloud: "usgov" });
+  return { id: tenant.id, domain, slug: `${label.toLowerCase()}-${id}`, userName };
+}
+
+/** Signs in a fresh org owner and creates their org; returns the tenant and page. */
+export async function ownerWithOrg(page: Page, label: string) {
+  const t = await makeTenant(label, ["Olive Owner"]);
+  await signIn(page, t.users[0]!);
+  await createOrg(page, `${label} Org`, t.slug);
+  return t;
+}

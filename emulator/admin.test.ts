@@ -30,6 +30,9 @@ describe("admin API", () => {
     expect(body.tenants.map((t: { displayName: string }) => t.displayName)).toEqual(["Contoso", "Fabrikam", "Northwind (GCC High)", "Mailgrant Operations"]);
     expect(body.tenants[0].users).toHaveLength(3);
     expect(body.apps[0]).toMatchObject({ clientId: SEED.clientId, multiTenant: true, redirectUris: [SEED.redirectUri] });
+    expect(body.apps.map((a: { displayName: string }) => a.displayName)).toEqual(["Mailgrant portal", "Contoso Helpdesk mail", "Northwind mail"]);
+    expect(body.apps[1]).toMatchObject({ multiTenant: false, homeTenantId: SEED.contosoId, appPermissions: { "https://outlook.office365.com": ["IMAP.AccessAsApp"] } });
+    expect(body.tenants[2]).toMatchObject({ cloud: "usgov", subcloud: "gcchigh", exchangeOnline: true });
     expect(body.apps[0].secrets[0]).toMatchObject({ value: SEED.secret, hint: "Mgp" });
     expect(JSON.stringify(body)).not.toMatch(/PRIVATE KEY|"d":/);
   });

@@ -4,7 +4,8 @@ import { ERROR_CATALOG } from "./error-catalog";
 import type { EmulatorContext } from "./context";
 import { sendJson } from "./http";
 import { guid } from "./ids";
-import { parseSeed, seedAppSchema, seedSecretSchema, seedTenantSchema, seedUserSchema, SeedError, type Seed } from "./seed";
+import { CertificateError } from "./certificates";
+import { parseSeed, seedAppSchema, seedCertificateSchema, seedSecretSchema, seedTenantSchema, seedUserSchema, SeedError, subcloudCheck, subcloudIssue, type Seed } from "./seed";
 import { ConflictError, NotFoundError, type App, type Fault } from "./state";
 
 export interface AdminRequest {
@@ -35,23 +36,47 @@ function parseBody<T extends z.ZodType>(schema: T, body: string): z.infer<T> {
   return result.data;
 }
 
-const tenantBody = seedTenantSchema.omit({ domains: true, users: true }).extend({ domain: z.string().min(3) }).strict();
+const tenantBody = seedTenantSchema
+  .omit({ domains: true, users: true })
+  .extend({ domain: z.string().min(3) })
+  .strict()
+  .refine(subcloudCheck, subcloudIssue);
 const userBody = seedUserSchema;
 const appBody = seedAppSchema.omit({ homeTenant: true }).extend({ secrets: z.array(seedSecretSchema).optional() }).strict();
-const patchAppBody = z.object({ redirectUris: z.array(z.url()).optional(), multiTenant: z.boolean().optional(), displayName: z.string().min(1).optional() }).strict();
+const patchAppBody = z
+  .object({
+    redirectUris: z.array(z.url()).optional(),
+    multiTenant: z.boolean().optional(),
+    displayName: z.string().min(1).optional(),
+    appPermissions: seedAppSchema.shape.appPermissions.optional(),
+  })
+  .strict();
+const patchTenantBody = z.object({ exchangeOnline: z.boolean().optional(), displayName: z.string().min(1).optional() }).strict();
 const uriBody = z.object({ uri: z.url() }).strict();
 const faultBody = z
   .object({
     endpoint: z.enum(["authorize", "token"]),
-    code: z.number().int().positive(),
+    code: z.number().int().positive().optional(),
     clientId: z.string().optional(),
     tenant: z.string().optional(),
     upn: z.string().optional(),
     grantType: z.string().optional(),
     times: z.number().int().positive().default(1),
     delivery: z.enum(["redirect", "page"]).default("redirect"),
+    /** Token endpoint only: answer after this many milliseconds (with `code`, or normally without). */
+    delayMs: z.number().int().positive().max(600_000).optional(),
+    /** Token endpoint only: close the connection without answering. */
+    drop: z.literal(true).optional(),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.endpoint === "token" || (f.delayMs === undefined && f.drop === undefined), {
+    message: "delayMs and drop are only for the token endpoint",
+    path: ["endpoint"],
+  })
+  .refine((f) => f.code !== undefined || f.delayMs !== undefined || f.drop !== undefined, {
+    message: "needs code, delayMs or drop",
+    path: ["code"],
+  });
 const clockBody = z.object({ advanceSeconds: z.number() }).strict();
 const revokeBody = z.object({ upn: z.string().optional(), clientId: z.string().optional() }).strict();
 
@@ -98,6 +123,7 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
     if (body.redirectUris) app.redirectUris = [...body.redirectUris];
     if (body.multiTenant !== undefined) app.multiTenant = body.multiTenant;
     if (body.displayName !== undefined) app.displayName = body.displayName;
+    if (body.appPermissions !== undefined) app.appPermissions = structuredClone(body.appPermissions);
     return [200, app];
   }
   if (m === "POST" && a === "apps" && c === "redirect-uris" && req.path.length === 3) {
@@ -105,6 +131,18 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
     const { uri } = parseBody(uriBody, req.body);
     if (!app.redirectUris.includes(uri)) app.redirectUris.push(uri);
     return [200, app];
+  }
+  if (m === "PATCH" && a === "tenants" && b && !c) {
+    const tenant = findTenantOrThrow(req, b);
+    const body = parseBody(patchTenantBody, req.body);
+    if (body.exchangeOnline !== undefined) tenant.exchangeOnline = body.exchangeOnline;
+    if (body.displayName !== undefined) tenant.displayName = body.displayName;
+    return [200, tenant];
+  }
+  if (m === "POST" && a === "apps" && c === "certificates" && req.path.length === 3) {
+    const app = findApp(req, b);
+    const { certificatePem } = parseBody(seedCertificateSchema, req.body);
+    return [201, state.addCertificate(app, certificatePem)];
   }
   if (m === "POST" && a === "apps" && c === "secrets" && req.path.length === 3) {
     const app = findApp(req, b);
@@ -118,7 +156,7 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
     }
     if (m === "POST") {
       const { times, ...body } = parseBody(faultBody, req.body);
-      if (!ERROR_CATALOG[body.code]) throw new BadRequest(`code: AADSTS${body.code} is not in the emulator's catalog`);
+      if (body.code !== undefined && !ERROR_CATALOG[body.code]) throw new BadRequest(`code: AADSTS${body.code} is not in the emulator's catalog`);
       const fault = { id: guid(), ...body, remaining: times } as Fault;
       state.faults.push(fault);
       return [201, fault];
@@ -150,7 +188,7 @@ export async function handleAdmin(req: AdminRequest): Promise<void> {
     sendJson(req.res, status, body);
   } catch (err) {
     const status =
-      err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof BadRequest || err instanceof SeedError || err instanceof SyntaxError ? 400 : 500;
+      err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof BadRequest || err instanceof SeedError || err instanceof CertificateError || err instanceof SyntaxError ? 400 : 500;
     if (status === 500) throw err;
     sendJson(req.res, status, { error: { code: status === 404 ? "not_found" : status === 409 ? "conflict" : "invalid_body", message: (err as Error).message } });
   }

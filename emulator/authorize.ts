@@ -2,11 +2,11 @@ import type { ServerResponse } from "node:http";
 import { aadError, errorRedirectParams, type AadError } from "./aad-error";
 import { validateAuthorize, type ClientTarget, type ValidAuthorize } from "./authorize-validate";
 import type { IdentityRequest } from "./context";
-import { takeFault } from "./faults";
+import { takeFault, type AnswerFault } from "./faults";
 import { parseCookies, redirect, sendHtml } from "./http";
 import { guid, randomToken } from "./ids";
 import { errorPage, formPostPage, pickerPage } from "./pages";
-import type { Fault, User } from "./state";
+import type { User } from "./state";
 
 const CODE_LIFETIME_MS = 10 * 60_000;
 export const SESSION_COOKIE = "ESTSAUTH";
@@ -48,7 +48,7 @@ function messageParams(r: IdentityRequest, v: ValidAuthorize, user?: User): Reco
   };
 }
 
-function deliverFault(r: IdentityRequest, v: ValidAuthorize, fault: Fault, user?: User): void {
+function deliverFault(r: IdentityRequest, v: ValidAuthorize, fault: AnswerFault, user?: User): void {
   const e = aadError(fault.code, r.ctx.state.now(), messageParams(r, v, user), "authorize");
   if (fault.delivery === "page") return sendHtml(r.res, 400, errorPage(e));
   respondToClient(r.res, v.target, errorRedirectParams(e, v.target.state));

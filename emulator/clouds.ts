@@ -1,5 +1,12 @@
 export type Cloud = "global" | "usgov" | "china";
 
+/**
+ * GCC High and DoD share the US Gov login host but not their resources (Graph
+ * and Exchange hosts differ), so a usgov tenant also says which one it is.
+ */
+export type Subcloud = "gcchigh" | "dod";
+export const SUBCLOUDS: Subcloud[] = ["gcchigh", "dod"];
+
 export interface CloudInfo {
   /** Path prefix in the emulator, equal to Microsoft's login host for the cloud. */
   loginHost: string;

@@ -5,7 +5,7 @@ import { SESSION_COOKIE } from "./authorize";
 import { redirect, sendHtml, sendJson } from "./http";
 import { pairwiseSub } from "./ids";
 import { errorPage, signedOutPage } from "./pages";
-import { RESOURCES } from "./resources";
+import { graphAudiences } from "./resources";
 import { jwks, splitName, verifyAccessToken } from "./tokens";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 
@@ -89,7 +89,7 @@ export async function handleUserinfo(
   res: ServerResponse,
 ): Promise<void> {
   const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? "");
-  const audiences = RESOURCES.filter((r) => r.id === "graph").flatMap((r) => (["global", "usgov", "china"] as Cloud[]).map(r.audience));
+  const audiences = graphAudiences();
   const claims = match?.[1] ? await verifyAccessToken(ctx.key, match[1], audiences, ctx.state.now()) : null;
   const user = claims && typeof claims.oid === "string" ? ctx.state.users.get(claims.oid) : undefined;
   if (!claims || !user || typeof claims.appid !== "string") {

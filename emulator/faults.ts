@@ -23,14 +23,29 @@ function matches(f: Fault, c: FaultCriteria): boolean {
   return true;
 }
 
-/**
- * Finds the first matching fault and uses up one of its `times`. A fault that
- * names a upn only matches once the user is known (account pick, token grant).
- */
-export function takeFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
-  const fault = state.faults.find((f) => matches(f, criteria));
+/** A delay or dropped connection: matched before any validation, so even a malformed request hangs. */
+export const isNetworkFault = (f: Fault): boolean => f.delayMs !== undefined || f.drop === true;
+
+export type AnswerFault = Fault & { code: number };
+
+function take<F extends Fault>(state: EmulatorState, criteria: FaultCriteria, kind: (f: Fault) => f is F): F | undefined {
+  const fault = state.faults.find((f): f is F => kind(f) && matches(f, criteria));
   if (!fault) return undefined;
   fault.remaining -= 1;
   if (fault.remaining <= 0) state.faults = state.faults.filter((f) => f !== fault);
   return fault;
+}
+
+/**
+ * Finds the first matching error fault (an AADSTS answer, no network part) and
+ * uses up one of its `times`. A fault that names a upn only matches once the
+ * user is known (account pick, token grant).
+ */
+export function takeFault(state: EmulatorState, criteria: FaultCriteria): AnswerFault | undefined {
+  return take(state, criteria, (f): f is AnswerFault => f.code !== undefined && !isNetworkFault(f));
+}
+
+/** Same, for faults with `delayMs` or `drop` (which may also carry a code to answer with after the delay). */
+export function takeNetworkFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
+  return take(state, criteria, (f): f is Fault => isNetworkFault(f));
 }

@@ -38,3 +38,14 @@ export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export function aadTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
 }
+
+/**
+ * The object id of an app's service principal (enterprise application) in a
+ * tenant: a different GUID per tenant, stable across restarts, as app-only
+ * tokens' `oid`/`sub` are what Exchange permissions are granted to.
+ */
+export function servicePrincipalId(clientId: string, tenantId: string): string {
+  const h = createHash("sha256").update(`sp:${clientId.toLowerCase()}:${tenantId.toLowerCase()}`).digest("hex");
+  const variant = ((parseInt(h[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

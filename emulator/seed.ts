@@ -29,8 +29,20 @@ export const seedTenantSchema = z
     displayName: z.string().min(1),
     domains: z.array(domainSchema).min(1, "needs at least one verified domain"),
     cloud: z.enum(["global", "usgov", "china"]).default("global"),
+    /** usgov only: which US Gov environment (resources differ). Default gcchigh. */
+    subcloud: z.enum(["gcchigh", "dod"]).optional(),
+    /** false = no Exchange Online subscription: Outlook resources answer AADSTS650052. */
+    exchangeOnline: z.boolean().default(true),
     users: z.array(seedUserSchema).default([]),
   })
+  .strict();
+
+/** Applied where the tenant schema is used whole (refined object schemas can't be `.omit`ted in zod 4). */
+export const subcloudCheck = (t: { cloud: string; subcloud?: string | undefined }): boolean => t.subcloud === undefined || t.cloud === "usgov";
+export const subcloudIssue = { message: "subcloud is only for usgov tenants", path: ["subcloud"] };
+
+export const seedCertificateSchema = z
+  .object({ certificatePem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM X.509 certificate" }) })
   .strict();
 
 export const seedAppSchema = z
@@ -42,13 +54,16 @@ export const seedAppSchema = z
     multiTenant: z.boolean().default(false),
     redirectUris: z.array(z.url()).default([]),
     secrets: z.array(seedSecretSchema).default([]),
+    certificates: z.array(seedCertificateSchema).default([]),
+    /** Application permissions (app roles) consented per resource URI, e.g. {"https://graph.microsoft.com":["Mail.Read"]}. */
+    appPermissions: z.record(z.url(), z.array(z.string().min(1))).default({}),
   })
   .strict();
 
 export const seedSchema = z
   .object({
     $schema: z.string().optional(),
-    tenants: z.array(seedTenantSchema),
+    tenants: z.array(seedTenantSchema.refine(subcloudCheck, subcloudIssue)),
     apps: z.array(seedAppSchema).default([]),
   })
   .strict();

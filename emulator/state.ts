@@ -1,4 +1,5 @@
-import type { Cloud } from "./clouds";
+import { certificateFromPem, type AppCertificate } from "./certificates";
+import type { Cloud, Subcloud } from "./clouds";
 import { guid, newSecretValue } from "./ids";
 import { SeedError, type Seed } from "./seed";
 
@@ -7,6 +8,10 @@ export interface Tenant {
   displayName: string;
   domains: string[];
   cloud: Cloud;
+  /** usgov only: GCC High (default) or DoD, which have different Graph/Exchange hosts. */
+  subcloud?: Subcloud;
+  /** Whether the tenant has Exchange Online; without it Outlook resources answer AADSTS650052. */
+  exchangeOnline: boolean;
 }
 
 export interface User {
@@ -32,6 +37,9 @@ export interface App {
   multiTenant: boolean;
   redirectUris: string[];
   secrets: AppSecret[];
+  certificates: AppCertificate[];
+  /** Application permissions (roles in app-only tokens) per resource URI. */
+  appPermissions: Record<string, string[]>;
 }
 
 export interface AuthCode {
@@ -65,7 +73,12 @@ export interface RefreshToken {
 export interface Fault {
   id: string;
   endpoint: "authorize" | "token";
-  code: number;
+  /** AADSTS code to answer with; absent for a pure network fault (delay only). */
+  code?: number;
+  /** Token endpoint: wait this long before answering (clients test their timeouts). */
+  delayMs?: number;
+  /** Token endpoint: destroy the socket without answering (an unreachable or crashing host). */
+  drop?: boolean;
   clientId?: string;
   tenant?: string;
   upn?: string;
@@ -131,13 +144,28 @@ export class EmulatorState {
     });
   }
 
-  addTenant(input: { displayName: string; domains: string[]; cloud?: Cloud; id?: string }): Tenant {
+  addTenant(input: {
+    displayName: string;
+    domains: string[];
+    cloud?: Cloud;
+    subcloud?: Subcloud | undefined;
+    exchangeOnline?: boolean;
+    id?: string;
+  }): Tenant {
     const id = (input.id ?? guid()).toLowerCase();
     if (this.tenants.has(id)) throw new ConflictError(`tenant ${id} already exists`);
     const domains = input.domains.map((d) => d.toLowerCase());
     const taken = domains.find((d) => this.findTenant(d));
     if (taken) throw new ConflictError(`domain ${taken} is already verified by another tenant`);
-    const tenant: Tenant = { id, displayName: input.displayName, domains, cloud: input.cloud ?? "global" };
+    const cloud = input.cloud ?? "global";
+    const tenant: Tenant = {
+      id,
+      displayName: input.displayName,
+      domains,
+      cloud,
+      ...(cloud === "usgov" ? { subcloud: input.subcloud ?? "gcchigh" } : {}),
+      exchangeOnline: input.exchangeOnline ?? true,
+    };
     this.tenants.set(id, tenant);
     return tenant;
   }
@@ -159,6 +187,8 @@ export class EmulatorState {
       redirectUris?: string[];
       clientId?: string;
       secrets?: { secretId?: string; value?: string; expiresAt?: string | null }[];
+      certificates?: { certificatePem: string }[];
+      appPermissions?: Record<string, string[]>;
     },
   ): App {
     const clientId = (input.clientId ?? guid()).toLowerCase();
@@ -170,8 +200,11 @@ export class EmulatorState {
       multiTenant: input.multiTenant ?? false,
       redirectUris: [...(input.redirectUris ?? [])],
       secrets: [],
+      certificates: [],
+      appPermissions: structuredClone(input.appPermissions ?? {}),
     };
     (input.secrets ?? []).forEach((s) => this.addSecret(app, s));
+    (input.certificates ?? []).forEach((c) => this.addCertificate(app, c.certificatePem));
     this.apps.set(clientId, app);
     return app;
   }
@@ -183,6 +216,16 @@ export class EmulatorState {
     const secret: AppSecret = { secretId: (input.secretId ?? guid()).toLowerCase(), value, hint: value.slice(0, 3), expiresAt };
     app.secrets.push(secret);
     return secret;
+  }
+
+  /** Adds a certificate credential (same certificate twice is a conflict, as in the Azure portal). */
+  addCertificate(app: App, certificatePem: string): AppCertificate {
+    const cert = certificateFromPem(certificatePem);
+    if (app.certificates.some((c) => c.thumbprintSha256 === cert.thumbprintSha256)) {
+      throw new ConflictError(`certificate ${cert.thumbprintHex} is already registered on app ${app.clientId}`);
+    }
+    app.certificates.push(cert);
+    return cert;
   }
 
   findTenant(idOrDomain: string): Tenant | undefined {

@@ -17,6 +17,27 @@ export const SEED = {
 };
 
 export const GLOBAL = "login.microsoftonline.com";
+export const USGOV = "login.microsoftonline.us";
+
+/** Seeded single-tenant apps for app-only (client credentials) mail access. */
+export const HELPDESK = {
+  clientId: "c0a70500-0000-4000-8000-0000000000e1",
+  secret: "Hd7Q~Contoso.Helpdesk_Secret~00000001x",
+  expiredSecret: "Hd7Q~Contoso.Helpdesk_Expired~0000002x",
+};
+export const NORTHWIND_MAIL = {
+  clientId: "a0b1d000-0000-4000-8000-0000000000e1",
+  secret: "Nw5Q~Northwind.Gcc_High~Secret00000001x",
+};
+
+export async function admin(origin: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${origin}/_emulator${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
 
 export async function startTestEmulator(): Promise<RunningEmulator & { http: string }> {
   const tlsDir = await mkdtemp(path.join(tmpdir(), "mailgrant-emulator-tls-"));

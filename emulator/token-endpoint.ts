@@ -1,20 +1,27 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { aadError, errorBody } from "./aad-error";
+import { assertionSubject, authenticateClient } from "./client-auth";
+import { clientCredentials } from "./client-credentials";
 import type { IdentityRequest } from "./context";
-import { takeFault } from "./faults";
+import { takeFault, takeNetworkFault, type FaultCriteria } from "./faults";
 import { NO_STORE, parseBasicAuth, sendJson } from "./http";
-import type { App, User } from "./state";
+import { splitScope } from "./resources";
+import type { App, TenantRef, User } from "./state";
 import { redeemCode, redeemRefreshToken, type GrantResult } from "./token-grants";
 
-const GRANT_TYPES = ["authorization_code", "refresh_token"];
+const GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"];
 
-function sendError(r: IdentityRequest, code: number, params: Record<string, string | undefined> = {}): void {
+type Params = Record<string, string | undefined>;
+
+function sendError(r: IdentityRequest, code: number, params: Params = {}): void {
   const e = aadError(code, r.ctx.state.now(), params, "token");
   sendJson(r.res, e.status, errorBody(e), NO_STORE);
 }
 
 /** The user a grant refers to, looked up without validating it, so faults can match on upn. */
-function grantUser(r: IdentityRequest, grantType: string): User | undefined {
+function grantUser(r: IdentityRequest): User | undefined {
   const { state } = r.ctx;
+  const grantType = r.params.get("grant_type");
   const userId =
     grantType === "authorization_code"
       ? state.codes.get(r.params.get("code") ?? "")?.userId
@@ -24,26 +31,63 @@ function grantUser(r: IdentityRequest, grantType: string): User | undefined {
   return userId ? state.users.get(userId) : undefined;
 }
 
-/** client_secret_post or client_secret_basic; returns an AADSTS code on failure. */
-function authenticateClient(r: IdentityRequest, app: App, basicSecret: string | undefined): number | undefined {
-  if (r.params.has("client_assertion")) return 700027;
-  const secret = r.params.get("client_secret") ?? basicSecret;
-  if (app.secrets.length === 0) return secret ? 700025 : undefined;
-  if (!secret) return 7000218;
-  const match = app.secrets.find((s) => s.value === secret);
-  if (!match) return 7000215;
-  if (match.expiresAt !== null && Date.parse(match.expiresAt) <= r.ctx.state.now()) return 7000222;
-  return undefined;
+function faultCriteria(r: IdentityRequest, clientId: string | undefined, tenantRef: TenantRef | undefined, user: User | undefined): FaultCriteria {
+  const grantType = r.params.get("grant_type") ?? undefined;
+  return {
+    endpoint: "token",
+    tenantSegment: r.tenantSegment,
+    ...(clientId ? { clientId } : {}),
+    ...(tenantRef?.kind === "tenant" ? { tenant: tenantRef.tenant } : {}),
+    ...(user ? { upn: user.upn } : {}),
+    ...(grantType ? { grantType } : {}),
+  };
+}
+
+/** Everything an injected error's message may name, so a fault reads like the real error. */
+function faultParams(r: IdentityRequest, app: App | undefined, tenantRef: TenantRef | undefined, user: User | undefined): Params {
+  const tenant = tenantRef?.kind === "tenant" ? tenantRef.tenant : user ? r.ctx.state.tenants.get(user.tenantId) : undefined;
+  const scope = r.params.get("scope") ?? undefined;
+  const firstResource = scope?.split(/\s+/).map(splitScope).find((s) => s.resource)?.resource;
+  return {
+    appId: app?.clientId ?? r.params.get("client_id") ?? undefined,
+    appName: app?.displayName,
+    tenant: r.tenantSegment,
+    tenantName: tenant?.displayName ?? r.tenantSegment,
+    tenantId: tenant?.id,
+    upn: user?.upn,
+    scope,
+    ...(firstResource ? { resource: firstResource } : {}),
+  };
+}
+
+/**
+ * Network faults come first, before any validation: a client testing its
+ * timeout or an unreachable host shouldn't need a valid request to see one.
+ */
+async function applyNetworkFault(r: IdentityRequest, clientId: string | undefined, tenantRef: TenantRef | undefined): Promise<boolean> {
+  const user = grantUser(r);
+  const fault = takeNetworkFault(r.ctx.state, faultCriteria(r, clientId, tenantRef, user));
+  if (!fault) return false;
+  if (fault.drop) {
+    r.res.destroy();
+    return true;
+  }
+  if (fault.delayMs) await sleep(fault.delayMs);
+  if (fault.code === undefined) return false;
+  const app = clientId ? r.ctx.state.apps.get(clientId.toLowerCase()) : undefined;
+  sendError(r, fault.code, faultParams(r, app, tenantRef, user));
+  return true;
 }
 
 export async function handleToken(r: IdentityRequest): Promise<void> {
   const { state } = r.ctx;
-  if (r.method !== "POST") return sendError(r, 900561, { method: r.method });
-  const tenantRef = state.resolveTenantSegment(r.tenantSegment, r.cloud);
-  if (!tenantRef) return sendError(r, 90002, { tenant: r.tenantSegment });
-
   const basic = parseBasicAuth(typeof r.headers.authorization === "string" ? r.headers.authorization : undefined);
-  const clientId = r.params.get("client_id") ?? basic?.id;
+  const clientId = r.params.get("client_id") ?? basic?.id ?? assertionSubject(r);
+  const tenantRef = state.resolveTenantSegment(r.tenantSegment, r.cloud);
+  if (await applyNetworkFault(r, clientId, tenantRef)) return;
+
+  if (r.method !== "POST") return sendError(r, 900561, { method: r.method });
+  if (!tenantRef) return sendError(r, 90002, { tenant: r.tenantSegment });
   if (!clientId) return sendError(r, 900144, { param: "client_id" });
   const tenantName = tenantRef.kind === "tenant" ? tenantRef.tenant.displayName : r.tenantSegment;
   const app = state.apps.get(clientId.toLowerCase());
@@ -54,23 +98,20 @@ export async function handleToken(r: IdentityRequest): Promise<void> {
   const grantType = r.params.get("grant_type");
   if (!grantType) return sendError(r, 900144, { param: "grant_type" });
 
-  const user = grantUser(r, grantType);
-  const fault = takeFault(state, {
-    endpoint: "token",
-    clientId: app.clientId,
-    tenantSegment: r.tenantSegment,
-    ...(tenantRef.kind === "tenant" ? { tenant: tenantRef.tenant } : {}),
-    ...(user ? { upn: user.upn } : {}),
-    grantType,
-  });
-  if (fault) return sendError(r, fault.code, { ...appParams, upn: user?.upn, tenantId: user?.tenantId });
+  const user = grantUser(r);
+  const fault = takeFault(state, faultCriteria(r, app.clientId, tenantRef, user));
+  if (fault) return sendError(r, fault.code, faultParams(r, app, tenantRef, user));
 
-  const authFailure = authenticateClient(r, app, basic?.secret);
-  if (authFailure !== undefined) return sendError(r, authFailure, { ...appParams, thumbprint: "" });
+  const auth = await authenticateClient(r, app, tenantRef, basic?.secret);
+  if (!auth.ok) return sendError(r, auth.code, { ...appParams, ...auth.params });
   if (!GRANT_TYPES.includes(grantType)) return sendError(r, 70003, { grantType });
 
   const result: GrantResult =
-    grantType === "authorization_code" ? await redeemCode(r, app, tenantRef) : await redeemRefreshToken(r, app);
+    grantType === "authorization_code"
+      ? await redeemCode(r, app, tenantRef, auth.method)
+      : grantType === "refresh_token"
+        ? await redeemRefreshToken(r, app, auth.method)
+        : await clientCredentials(r, app, tenantRef, auth.method);
   if (!result.ok) return sendError(r, result.code, { ...appParams, ...result.params });
   sendJson(r.res, 200, result.body, NO_STORE);
 }

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { CLOUDS } from "./clouds";
 import { v2Issuer, type IdentityRequest } from "./context";
 import { randomToken } from "./ids";
-import { formatResourceScopes, parseScopes, resourceById } from "./resources";
+import { APPIDACR, type ClientAuthMethod } from "./client-auth";
+import { formatResourceScopes, parseScopes, partitionOf, resourceById, type Partition } from "./resources";
 import type { App, TenantRef, User } from "./state";
 import { mintAccessToken, mintIdToken, TOKEN_LIFETIME_SECONDS } from "./tokens";
 
@@ -12,13 +13,13 @@ export type GrantResult =
   | { ok: true; body: Record<string, unknown> }
   | { ok: false; code: number; params?: Record<string, string | undefined> };
 
-const failure = (code: number, params?: Record<string, string | undefined>): GrantResult => ({
+export const failure = (code: number, params?: Record<string, string | undefined>): GrantResult => ({
   ok: false,
   code,
   ...(params ? { params } : {}),
 });
 
-export async function redeemCode(r: IdentityRequest, app: App, tenantRef: TenantRef): Promise<GrantResult> {
+export async function redeemCode(r: IdentityRequest, app: App, tenantRef: TenantRef, method: ClientAuthMethod): Promise<GrantResult> {
   const { state } = r.ctx;
   const now = state.now();
   const code = r.params.get("code");
@@ -47,10 +48,10 @@ export async function redeemCode(r: IdentityRequest, app: App, tenantRef: Tenant
     if (!verifier || computed !== rec.codeChallenge) return failure(501481);
   }
   rec.redeemedAt = now;
-  return tokenResponse(r, app, user, rec.scopes, r.params.get("scope") ?? undefined, rec.nonce);
+  return tokenResponse(r, { app, user, method, granted: rec.scopes, requestedScope: r.params.get("scope") ?? undefined, nonce: rec.nonce });
 }
 
-export async function redeemRefreshToken(r: IdentityRequest, app: App): Promise<GrantResult> {
+export async function redeemRefreshToken(r: IdentityRequest, app: App, method: ClientAuthMethod): Promise<GrantResult> {
   const { state } = r.ctx;
   const now = state.now();
   const token = r.params.get("refresh_token");
@@ -66,50 +67,63 @@ export async function redeemRefreshToken(r: IdentityRequest, app: App): Promise<
   if (now - rec.lastUsedAt > REFRESH_INACTIVITY_MS) return failure(700082, { issuedAt });
   rec.lastUsedAt = now;
   // Rotation: a new token each time, while the presented one stays valid (Microsoft doesn't revoke it).
-  return tokenResponse(r, app, user, rec.scopes, r.params.get("scope") ?? undefined, undefined);
+  return tokenResponse(r, { app, user, method, granted: rec.scopes, requestedScope: r.params.get("scope") ?? undefined, nonce: undefined });
+}
+
+interface DelegatedGrant {
+  app: App;
+  user: User;
+  method: ClientAuthMethod;
+  /** Scopes consented at /authorize (stored with the code or refresh token). */
+  granted: string[];
+  /** The token request's `scope`, if sent. */
+  requestedScope: string | undefined;
+  nonce: string | undefined;
 }
 
 /**
  * Builds Microsoft's token response. The access token is for one resource: the
- * first one named in the token request, else the first one consented at /authorize.
+ * resource of the first scope named in the token request (reference §2.4), else
+ * the first one consented at /authorize.
  */
-async function tokenResponse(
-  r: IdentityRequest,
-  app: App,
-  user: User,
-  granted: string[],
-  requestedScope: string | undefined,
-  nonce: string | undefined,
-): Promise<GrantResult> {
+async function tokenResponse(r: IdentityRequest, grant: DelegatedGrant): Promise<GrantResult> {
   const { ctx, cloud } = r;
+  const { app, user, granted, requestedScope, nonce } = grant;
   const now = ctx.state.now();
-  const consented = parseScopes(granted);
-  const requested = requestedScope ? parseScopes(requestedScope) : consented;
   const tenant = ctx.state.tenants.get(user.tenantId);
+  const partition: Partition = tenant ? partitionOf(tenant) : "global";
+  const consented = parseScopes(granted, partition);
+  const requested = requestedScope ? parseScopes(requestedScope, partition) : consented;
   if (requested.unknownResources.length > 0) {
     return failure(500011, { resource: requested.unknownResources[0], tenantName: tenant?.displayName });
   }
   const resourceId = [...requested.byResource.keys()][0] ?? [...consented.byResource.keys()][0] ?? "graph";
   const resource = resourceById(resourceId);
-  const consentedNames = consented.byResource.get(resourceId) ?? [];
-  const missing = (requested.byResource.get(resourceId) ?? []).filter(
-    (w) => !consentedNames.some((c) => c.toLowerCase() === w.toLowerCase()),
+  if (resource.needsExchange && tenant && !tenant.exchangeOnline) {
+    return failure(650052, { resourceId: resource.appId, resourceName: resource.displayName, tenantId: tenant.id });
+  }
+  const audience = requested.byResource.get(resourceId)?.audience ?? consented.byResource.get(resourceId)?.audience ?? resource.uris[partition][0] ?? "";
+  const consentedNames = consented.byResource.get(resourceId)?.names ?? [];
+  // `{resource}/.default` asks for whatever was consented for that resource.
+  const missing = (requested.byResource.get(resourceId)?.names ?? []).filter(
+    (w) => w !== ".default" && !consentedNames.some((c) => c.toLowerCase() === w.toLowerCase()),
   );
   if (missing.length > 0) return failure(65001, { appId: app.clientId, appName: app.displayName });
 
   const oidc = ["openid", "profile", "email"].filter((s) => consented.oidc.has(s));
   const scp = consentedNames.length > 0 ? consentedNames : oidc;
   const accessToken = await mintAccessToken(ctx.key, {
-    audience: resource.audience(cloud),
+    audience,
     issuer: CLOUDS[cloud].v1Issuer(user.tenantId),
     app,
     user,
     scopes: scp,
+    appidacr: APPIDACR[grant.method],
     nowMs: now,
   });
   const body: Record<string, unknown> = {
     token_type: "Bearer",
-    scope: [...formatResourceScopes(resource, consentedNames, cloud), ...oidc].join(" "),
+    scope: [...formatResourceScopes(resource, consentedNames, audience), ...oidc].join(" "),
     expires_in: TOKEN_LIFETIME_SECONDS,
     ext_expires_in: TOKEN_LIFETIME_SECONDS,
     access_token: accessToken,

@@ -91,6 +91,8 @@ export interface AccessTokenInput {
   app: App;
   user: User;
   scopes: string[];
+  /** How the client authenticated: "0" public, "1" secret, "2" certificate. */
+  appidacr: "0" | "1" | "2";
   nowMs: number;
 }
 
@@ -110,7 +112,7 @@ export async function mintAccessToken(key: SigningKey, input: AccessTokenInput):
     amr: ["pwd"],
     app_displayname: app.displayName,
     appid: app.clientId,
-    appidacr: "1",
+    appidacr: input.appidacr,
     ...splitName(user.displayName),
     idtyp: "user",
     ipaddr: "127.0.0.1",
@@ -129,6 +131,50 @@ export async function mintAccessToken(key: SigningKey, input: AccessTokenInput):
     uti: randomToken(16),
     ver: "1.0",
     xms_st: { sub: randomToken(32) },
+    xms_tcdt: 1_600_000_000,
+  })
+    .setProtectedHeader({ typ: "JWT", alg: "RS256", x5t: key.x5t, kid: key.kid })
+    .sign(key.privateKey);
+}
+
+export interface AppTokenInput {
+  audience: string;
+  issuer: string;
+  app: App;
+  tenantId: string;
+  servicePrincipalId: string;
+  roles: string[];
+  appidacr: "1" | "2";
+  nowMs: number;
+}
+
+/**
+ * Shaped like Microsoft's v1 app-only token (client credentials): no user
+ * claims, `idtyp: "app"`, `oid` = `sub` = the app's service principal in the
+ * tenant, and `roles` only when the app holds application permissions.
+ */
+export async function mintAppToken(key: SigningKey, input: AppTokenInput): Promise<string> {
+  const iat = Math.floor(input.nowMs / 1000);
+  return new SignJWT({
+    aud: input.audience,
+    iss: input.issuer,
+    iat,
+    nbf: iat,
+    exp: iat + TOKEN_LIFETIME_SECONDS,
+    aio: randomToken(96),
+    app_displayname: input.app.displayName,
+    appid: input.app.clientId,
+    appidacr: input.appidacr,
+    idp: input.issuer,
+    idtyp: "app",
+    oid: input.servicePrincipalId,
+    rh: `0.A${randomToken(48)}.`,
+    ...(input.roles.length > 0 ? { roles: input.roles } : {}),
+    sub: input.servicePrincipalId,
+    tenant_region_scope: "NA",
+    tid: input.tenantId,
+    uti: randomToken(16),
+    ver: "1.0",
     xms_tcdt: 1_600_000_000,
   })
     .setProtectedHeader({ typ: "JWT", alg: "RS256", x5t: key.x5t, kid: key.kid })

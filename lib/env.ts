@@ -29,6 +29,11 @@ const schema = z
         .optional(),
     ),
     SUPPORT_EMAILS: optionalString,
+    MAILGRANT_ENCRYPTION_KEYS: optionalString,
+    /** Per-deployment stand-in for every Microsoft host: https://login.microsoftonline.us/x → {base}/login.microsoftonline.us/x. */
+    MICROSOFT_ENDPOINT_BASE: optionalString.pipe(z.url({ message: "must be a URL such as https://localhost:3100 (every Microsoft host is then served under it)" }).optional()),
+    /** Lets integrations override endpoints with non-Microsoft hosts (tests and emulators only). */
+    MICROSOFT_ALLOW_CUSTOM_HOSTS: optionalString,
     MAILGRANT_DEMO: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
@@ -39,6 +44,9 @@ const schema = z
     }
     if (production && !v.AUTH_MICROSOFT_ENTRA_ID_ID) {
       ctx.addIssue({ code: "custom", path: ["AUTH_MICROSOFT_ENTRA_ID_ID"], message: "is required in production: the Application (client) ID of the portal's Entra app" });
+    }
+    if (production && !v.MAILGRANT_ENCRYPTION_KEYS) {
+      ctx.addIssue({ code: "custom", path: ["MAILGRANT_ENCRYPTION_KEYS"], message: 'is required in production: "k1:<base64 of 32 random bytes>" (openssl rand -base64 32), newest key first' });
     }
     if (v.AUTH_MICROSOFT_ENTRA_ID_ID && !v.AUTH_MICROSOFT_ENTRA_ID_SECRET) {
       ctx.addIssue({ code: "custom", path: ["AUTH_MICROSOFT_ENTRA_ID_SECRET"], message: "is required with AUTH_MICROSOFT_ENTRA_ID_ID: the client secret's Value (not its Secret ID)" });

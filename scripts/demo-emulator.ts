@@ -54,6 +54,9 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
       AUTH_MICROSOFT_ENTRA_ID_SECRET: portalApp.secrets[0].value,
       AUTH_MICROSOFT_ENTRA_ID_ISSUER: `https://localhost:${httpsPort}/login.microsoftonline.com/organizations/v2.0`,
       NODE_EXTRA_CA_CERTS: cert.certPath,
+      // Every Microsoft host the portal calls for integrations is served by the emulator under a
+      // path named after the host (https://localhost:3100/login.microsoftonline.us/...).
+      MICROSOFT_ENDPOINT_BASE: `https://localhost:${httpsPort}`,
       MICROSOFT_EMULATOR_ADMIN_URL: admin,
     },
   };

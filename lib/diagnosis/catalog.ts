@@ -86,6 +86,54 @@ const AADSTS: Record<number, Omit<Diagnosis, "code" | "docs">> = {
     cause: "Too long passed between signing in and returning to the portal, or the grant was idle too long.",
     fix: "Sign in again.",
   },
+  7000218: {
+    title: "No client credential was sent",
+    meaning: "The token request had neither a client secret nor a certificate assertion.",
+    cause: "The app is registered as a confidential (Web) client, and the integration has no credential.",
+    fix: "Add a client secret Value or a certificate to the integration.",
+  },
+  700024: {
+    title: "The certificate assertion is outside its valid time",
+    meaning: "Microsoft rejected the signed client assertion because its time window is wrong.",
+    cause: "The portal server's clock is off, or an old assertion was reused.",
+    fix: "Check the server's clock (NTP) and try again; each request uses a fresh assertion.",
+  },
+  700027: {
+    title: "The certificate assertion's signature is not valid",
+    meaning: "Microsoft could not verify the client assertion with any certificate registered on the app.",
+    cause: "The certificate uploaded to Azure is not the one whose private key the integration holds.",
+    fix: "Upload this integration's certificate (public part, .cer/.pem) in App registrations → Certificates & secrets → Certificates, or replace the integration's certificate and key.",
+  },
+  500011: {
+    title: "The resource is not available in the tenant",
+    meaning: "Microsoft could not find the API (resource) the token was requested for in this tenant.",
+    cause: "Exchange Online is not present or licensed in the tenant, the scope names another cloud's resource (e.g. graph.microsoft.com from a GCC High tenant), or the resource URI is misspelled.",
+    fix: "Check that the integration's cloud matches the tenant, and that the tenant has Exchange Online.",
+  },
+  650052: {
+    title: "The tenant is not subscribed to a required service",
+    meaning: "The app needs a Microsoft service (usually Exchange Online) that the tenant has no subscription for.",
+    cause: "No Exchange Online licence or subscription in the tenant.",
+    fix: "License Exchange Online in the tenant, or remove the IMAP/POP/SMTP purposes from the integration.",
+  },
+  70011: {
+    title: "A requested scope is not valid",
+    meaning: "Microsoft rejected one of the requested scopes.",
+    cause: "A typo, a wrong resource URI, or .default mixed with named scopes.",
+    fix: "Review the integration's scopes; use one resource per token request.",
+  },
+  700022: {
+    title: "More than one resource in one token request",
+    meaning: "A token can only be for one API at a time.",
+    cause: "Scopes of Graph and Outlook were sent in the same token request.",
+    fix: "Request one token per resource (Mailgrant does this; report it if you see this).",
+  },
+  90009: {
+    title: "The app asked for a token for itself with a non-GUID resource",
+    meaning: "Microsoft could not tell which resource was meant.",
+    cause: "The request named the app itself by a URI instead of its GUID.",
+    fix: "Use the application ID (GUID) form of the resource.",
+  },
   90002: {
     title: "The tenant was not found",
     meaning: "Microsoft has no directory with that tenant ID or domain in this cloud.",
@@ -117,6 +165,40 @@ const AADSTS: Record<number, Omit<Diagnosis, "code" | "docs">> = {
     fix: "Create a new client secret in App registrations → Certificates & secrets and enter its Value; consider a certificate instead.",
   },
 };
+
+/** Failures before Microsoft answered. */
+const NETWORK: Record<"timeout" | "unreachable" | "bad_response", Omit<Diagnosis, "code" | "docs">> = {
+  timeout: {
+    title: "Microsoft did not answer in time",
+    meaning: "The request to Microsoft's token endpoint timed out.",
+    cause: "A network problem between the portal and Microsoft, a firewall, or a Microsoft outage.",
+    fix: "Try again. If it persists, check that the portal server can reach the cloud's login host (outbound HTTPS) and Microsoft's service health.",
+  },
+  unreachable: {
+    title: "Microsoft's login host could not be reached",
+    meaning: "The portal could not connect to the token endpoint.",
+    cause: "A wrong endpoint override, DNS, a proxy or firewall blocking outbound HTTPS, or the wrong cloud's host.",
+    fix: "Check the integration's cloud and endpoint overrides, and that the server can reach the login host.",
+  },
+  bad_response: {
+    title: "The answer from the token endpoint was not understood",
+    meaning: "Something answered, but not like Microsoft's identity platform.",
+    cause: "The endpoint override points at a proxy or a page instead of a v2.0 token endpoint.",
+    fix: "Use the v2.0 token endpoint from your app's Endpoints tab, or remove the override.",
+  },
+};
+
+export function diagnoseNetwork(kind: keyof typeof NETWORK): Diagnosis {
+  return { code: kind, ...NETWORK[kind] };
+}
+
+/** Any stored code: "AADSTS7000215", "timeout", … */
+export function diagnose(code: string): Diagnosis {
+  const n = code.match(/^AADSTS(\d+)$/)?.[1];
+  if (n) return diagnoseAadsts(Number(n));
+  if (code in NETWORK) return diagnoseNetwork(code as keyof typeof NETWORK);
+  return { code, ...UNKNOWN, title: `Error ${code}` };
+}
 
 /** Auth.js error types, for failures on the portal's side of a sign-in. */
 const AUTHJS: Record<string, Omit<Diagnosis, "code" | "docs">> = {

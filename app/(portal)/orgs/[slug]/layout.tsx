@@ -7,6 +7,7 @@ export default async function OrgLayout({ children, params }: { children: React.
   const ctx = await requireOrg(slug);
   const tabs = [
     { href: `/orgs/${slug}`, label: "Overview" },
+    { href: `/orgs/${slug}/integrations`, label: "Integrations" },
     { href: `/orgs/${slug}/members`, label: "Members" },
     ...(ctx.can("audit.read") ? [{ href: `/orgs/${slug}/audit`, label: "Audit log" }] : []),
   ];

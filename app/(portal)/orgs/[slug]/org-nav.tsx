@@ -8,7 +8,8 @@ export function OrgNav({ tabs }: { tabs: { href: string; label: string }[] }) {
     <nav aria-label="Organization sections" className="border-b border-slate-200">
       <ul className="-mb-px flex gap-6">
         {tabs.map((t) => {
-          const active = pathname === t.href;
+          // Overview is exact; other tabs stay active on their sub-pages.
+          const active = pathname === t.href || (t.href.split("/").length > 3 && pathname.startsWith(`${t.href}/`));
           return (
             <li key={t.href}>
               <Link

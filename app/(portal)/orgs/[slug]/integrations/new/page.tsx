@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import { requireOrg } from "@/lib/auth/guards";
+import { connectionRedirectUri } from "@/lib/deployment";
+import { IntegrationForm } from "@/components/integrations/integration-form";
+import { Notice } from "@/components/ui/card";
+import { createIntegrationAction } from "../actions";
+
+export const metadata: Metadata = { title: "New integration" };
+
+export default async function NewIntegrationPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const ctx = await requireOrg(slug);
+  if (!ctx.can("integrations.write")) return <Notice tone="error" title="Owners and admins only">Ask an owner or admin of {ctx.org.name} to register the Azure app.</Notice>;
+  return (
+    <div className="space-y-4">
+      <h2 className="text-xl font-semibold">New integration</h2>
+      <p className="max-w-3xl text-sm text-slate-600">Work through the steps; each tells you what to do in the Azure portal and what to copy back. Mailgrant checks the credentials when you save.</p>
+      <IntegrationForm
+        slug={slug}
+        redirectUri={connectionRedirectUri()}
+        action={createIntegrationAction}
+        defaults={{ name: "", cloud: "global", tenantMode: "single", tenant: "", clientId: "", purposes: ["imap", "smtp"], extraScopes: "", authorizeEndpoint: "", tokenEndpoint: "" }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+import "server-only";
+import { env } from "@/lib/env";
+import { parseKeyring, type Keyring } from "@/lib/crypto";
+import { hostMapFromBase } from "@/lib/microsoft/endpoints";
+
+// Per-deployment settings that domain functions receive as arguments (so tests pass their own).
+
+let keyring: Keyring | undefined;
+export function appKeyring(): Keyring {
+  keyring ??= parseKeyring(env().MAILGRANT_ENCRYPTION_KEYS);
+  return keyring;
+}
+
+export const deploymentHostMap = () => hostMapFromBase(env().MICROSOFT_ENDPOINT_BASE);
+
+export const allowCustomHosts = () => env().MICROSOFT_ALLOW_CUSTOM_HOSTS === "1";
+
+export function publicUrl(): string {
+  return (env().AUTH_URL ?? `http://localhost:${env().PORT}`).replace(/\/+$/, "");
+}
+
+/** The one redirect URI every integration registers in Azure for mailbox consent. */
+export const connectionRedirectUri = () => `${publicUrl()}/api/connections/callback`;

@@ -1,0 +1,87 @@
+import * as oauth from "oauth4webapi";
+import { importPKCS8 } from "jose";
+
+// Token requests for integrations (per-integration client settings), through oauth4webapi.
+// Every failure becomes a classified MicrosoftError here, at the edge where it is caught.
+
+export type ClientCredential = { kind: "secret"; secret: string } | { kind: "certificate"; privateKeyPem: string; thumbprintSha1: string };
+
+export type MicrosoftError = {
+  kind: "oauth" | "timeout" | "unreachable" | "bad_response";
+  httpStatus?: number;
+  error?: string;
+  suberror?: string;
+  aadsts?: number;
+  description?: string;
+  traceId?: string;
+  correlationId?: string;
+  timestamp?: string;
+};
+
+export type TokenResult = { ok: true; accessToken: string; expiresIn?: number; scope?: string } | { ok: false; error: MicrosoftError };
+
+const TIMEOUT_MS = 10_000;
+
+async function clientAuth(credential: ClientCredential, tokenEndpoint: string): Promise<oauth.ClientAuth> {
+  if (credential.kind === "secret") return oauth.ClientSecretPost(credential.secret);
+  const key = await importPKCS8(credential.privateKeyPem, "RS256");
+  return oauth.PrivateKeyJwt({ key, kid: credential.thumbprintSha1 }, {
+    [oauth.modifyAssertion]: (header, payload) => {
+      // Microsoft finds the certificate by its SHA-1 thumbprint and wants the token endpoint as audience.
+      header.x5t = credential.thumbprintSha1;
+      delete header.kid;
+      payload.aud = tokenEndpoint;
+    },
+  });
+}
+
+/** Client credentials grant: an app-only token, which proves tenant, client id, credential and cloud. */
+export async function requestAppOnlyToken(input: { tokenEndpoint: string; clientId: string; credential: ClientCredential; scope: string; timeoutMs?: number }): Promise<TokenResult> {
+  const as: oauth.AuthorizationServer = { issuer: new URL(input.tokenEndpoint).origin, token_endpoint: input.tokenEndpoint };
+  const client: oauth.Client = { client_id: input.clientId };
+  try {
+    const response = await oauth.clientCredentialsGrantRequest(as, client, await clientAuth(input.credential, input.tokenEndpoint), new URLSearchParams({ scope: input.scope }), {
+      signal: AbortSignal.timeout(input.timeoutMs ?? TIMEOUT_MS),
+      [oauth.allowInsecureRequests]: input.tokenEndpoint.startsWith("http:"),
+    });
+    const result = await oauth.processClientCredentialsResponse(as, client, response);
+    return { ok: true, accessToken: result.access_token, expiresIn: result.expires_in, scope: result.scope };
+  } catch (e) {
+    // A 401 that carries WWW-Authenticate is raised as a challenge; its body still has Microsoft's error.
+    if (e instanceof oauth.WWWAuthenticateChallengeError) {
+      const body = await e.response.json().catch(() => ({}));
+      return { ok: false, error: fromBody(body as Record<string, unknown>, e.status, typeof body?.error === "string" ? body.error : undefined) };
+    }
+    return { ok: false, error: classifyTokenError(e) };
+  }
+}
+
+export function classifyTokenError(e: unknown): MicrosoftError {
+  if (e instanceof oauth.ResponseBodyError) return fromBody(e.cause as Record<string, unknown>, e.status, e.error);
+  const err = e as { name?: string; cause?: { code?: string }; message?: string };
+  if (err?.name === "TimeoutError" || err?.name === "AbortError") return { kind: "timeout", description: `No answer within ${TIMEOUT_MS / 1000} s.` };
+  if (err?.name === "TypeError" && (err.cause?.code || /fetch failed/.test(err.message ?? ""))) {
+    return { kind: "unreachable", description: err.cause?.code ? `Connection failed (${err.cause.code}).` : "Connection failed." };
+  }
+  return { kind: "bad_response", description: err?.message?.slice(0, 300) };
+}
+
+/** Microsoft's error body: error, error_description ("AADSTS…: …"), error_codes, ids. */
+function fromBody(body: Record<string, unknown>, httpStatus: number, error?: string): MicrosoftError {
+  const codes = Array.isArray(body.error_codes) ? (body.error_codes as number[]) : [];
+  const description = str(body.error_description);
+  const fromText = description?.match(/AADSTS(\d+)/)?.[1];
+  return {
+    kind: "oauth",
+    httpStatus,
+    error,
+    suberror: str(body.suberror),
+    aadsts: codes[0] ?? (fromText ? Number(fromText) : undefined),
+    description,
+    traceId: str(body.trace_id),
+    correlationId: str(body.correlation_id),
+    timestamp: str(body.timestamp),
+  };
+}
+
+const str = (v: unknown) => (typeof v === "string" ? v : undefined);
