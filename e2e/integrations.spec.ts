@@ -40,9 +40,14 @@ test("[integrations]: an admin registers a single-tenant Global app with the wiz
   await expect(checklist).toContainText("Client secret accepted");
   await expect(checklist.getByText("✗")).toHaveCount(0);
   await expect(page.getByText("Credentials OK", { exact: true })).toBeVisible();
-  // Write-only: the secret is nowhere in the page.
-  expect(await page.content()).not.toContain(app.secrets[0]!.value);
-  await page.getByRole("link", { name: "Integrations" }).click();
+  // Write-only: the secret is in no integration page's HTML.
+  const detail = page.url();
+  for (const url of [detail, `${detail.split("?")[0]}/edit`, `/orgs/${t.slug}/integrations`, `/orgs/${t.slug}/audit`]) {
+    await page.goto(url);
+    expect(await page.content(), url).not.toContain(app.secrets[0]!.value);
+  }
+  await expect(page.getByRole("cell", { name: "integration.created" }).or(page.getByRole("cell", { name: "Registered an integration" })).first()).toBeVisible();
+  await page.goto(`/orgs/${t.slug}/integrations`);
   await expect(page.getByRole("row", { name: /Helpdesk mail/ })).toContainText("Credentials OK");
 });
 

@@ -14,6 +14,10 @@ const ACTIONS: Record<string, string> = {
   "invitation.accepted": "Accepted an invitation",
   "member.role_changed": "Changed a member's role",
   "member.removed": "Removed a member",
+  "integration.created": "Registered an integration",
+  "integration.updated": "Changed an integration",
+  "integration.credential_rotated": "Replaced an integration's credential",
+  "integration.deleted": "Deleted an integration",
 };
 
 export default async function AuditPage({ params }: { params: Promise<{ slug: string }> }) {

@@ -1,0 +1,23 @@
+// npm run keys:reencrypt — after putting a new key first in MAILGRANT_ENCRYPTION_KEYS (keep the
+// old ones after it), re-encrypt every stored credential under the new key. Then the old keys
+// can be removed. Stop the portal first when it uses the embedded database.
+import path from "node:path";
+import { existsSync } from "node:fs";
+import { createPrismaClient } from "../lib/db-client";
+import { parseKeyring } from "../lib/crypto";
+import { reencryptIntegrations } from "../lib/integrations/reencrypt";
+import { loadOrCreateLocalSecrets } from "./local-secrets";
+
+const root = path.resolve(import.meta.dirname, "..");
+if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
+const dataDir = path.resolve(root, process.env.MAILGRANT_DATA_DIR ?? ".data");
+try {
+  const keyring = parseKeyring(process.env.MAILGRANT_ENCRYPTION_KEYS ?? loadOrCreateLocalSecrets(dataDir).encryptionKey);
+  const database = await createPrismaClient(process.env.DATABASE_URL || `pglite:${path.join(dataDir, "pglite")}`);
+  const { examined, reencrypted } = await reencryptIntegrations(database.prisma, keyring);
+  await database.close();
+  console.log(`Re-encrypted ${reencrypted} credential${reencrypted === 1 ? "" : "s"} of ${examined} integration${examined === 1 ? "" : "s"} under key "${keyring.current.id}".`);
+} catch (e) {
+  console.error((e as Error).message);
+  process.exit(1);
+}
