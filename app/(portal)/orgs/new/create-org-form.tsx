@@ -1,5 +1,5 @@
 "use client";
-import { useActionState, useState } from "react";
+import { useActionState, useRef } from "react";
 import { createOrgAction } from "../actions";
 import { TextField } from "@/components/ui/field";
 import { Button } from "@/components/ui/button";
@@ -8,11 +8,12 @@ import { Notice } from "@/components/ui/card";
 const toSlug = (name: string) =>
   name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
 
+// Uncontrolled inputs: what someone types before the page hydrates is kept, and after a failed
+// submit React resets the form to the echoed values (defaultValue).
 export function CreateOrgForm({ tenantId }: { tenantId: string }) {
   const [state, action, pending] = useActionState(createOrgAction, {});
-  const [name, setName] = useState(state.values?.name ?? "");
-  const [slug, setSlug] = useState(state.values?.slug ?? "");
-  const [slugEdited, setSlugEdited] = useState(false);
+  const slugRef = useRef<HTMLInputElement>(null);
+  const slugEdited = useRef(Boolean(state.values?.slug));
   return (
     <form action={action} className="space-y-5" noValidate>
       {state.message && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}
@@ -20,25 +21,22 @@ export function CreateOrgForm({ tenantId }: { tenantId: string }) {
         label="Organization name"
         name="name"
         required
-        value={name}
-        onChange={(e) => {
-          setName(e.target.value);
-          if (!slugEdited) setSlug(toSlug(e.target.value));
+        defaultValue={state.values?.name}
+        onInput={(e) => {
+          if (!slugEdited.current && slugRef.current) slugRef.current.value = toSlug(e.currentTarget.value);
         }}
         error={state.fieldErrors?.name}
         placeholder="Contoso"
       />
       <TextField
+        ref={slugRef}
         label="URL slug"
         name="slug"
         required
-        value={slug}
-        onChange={(e) => {
-          setSlug(e.target.value);
-          setSlugEdited(true);
-        }}
+        defaultValue={state.values?.slug}
+        onInput={() => { slugEdited.current = true; }}
         error={state.fieldErrors?.slug}
-        hint={<>Your org&apos;s pages will live at /orgs/{slug || "your-slug"}. Lowercase letters, digits and hyphens.</>}
+        hint="Your org's pages will live at /orgs/<slug>. Lowercase letters, digits and hyphens."
       />
       <p className="text-xs text-slate-600">
         Created from your Microsoft tenant <span className="font-mono">{tenantId}</span>.
