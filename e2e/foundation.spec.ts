@@ -87,14 +87,15 @@ test("[support]: support staff see every org read-only; others get 404", async (
   const t = await makeTenant("Epsilon", ["Eve Owner"]);
   const owner = await (await browser.newContext()).newPage();
   await signIn(owner, t.users[0]!);
-  await createOrg(owner, "Epsilon Org", t.slug);
+  const orgName = `Epsilon ${t.slug}`; // unique: the support console lists every org
+  await createOrg(owner, orgName, t.slug);
 
   const support = await (await browser.newContext()).newPage();
   await signIn(support, { upn: "support@mailgrant-ops.onmicrosoft.com" });
   await support.getByRole("link", { name: "Support console" }).click();
   await expect(support.getByText("Support console · read-only")).toBeVisible();
-  await support.getByRole("link", { name: "Epsilon Org" }).click();
-  await expect(support.getByRole("heading", { name: "Epsilon Org" })).toBeVisible();
+  await support.getByRole("link", { name: orgName }).click();
+  await expect(support.getByRole("heading", { name: orgName })).toBeVisible();
   await expect(support.getByText(t.users[0]!.upn)).toBeVisible();
   await expect(support.getByRole("button")).not.toContainText(["Save", "Remove", "Withdraw"]);
   // Support staff are not members: the org's own pages stay closed to them.
