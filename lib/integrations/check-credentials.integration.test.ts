@@ -96,3 +96,23 @@ describe("check credentials", () => {
     expect(JSON.stringify(r)).not.toContain(CONTOSO_SECRET);
   });
 });
+
+describe("check credentials with a certificate (private_key_jwt)", () => {
+  it("passes with the certificate uploaded to the app, and fails with 700027 for another key", async () => {
+    const { generate } = await import("selfsigned");
+    const { createHash, X509Certificate } = await import("node:crypto");
+    const mk = () => generate([{ name: "commonName", value: "Mailgrant test" }], { keySize: 2048, algorithm: "sha256" });
+    const uploaded = await mk();
+    const other = await mk();
+    const res = await fetch(`${emu.httpUrl}/_emulator/apps/${CONTOSO_APP}/certificates`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ certificatePem: uploaded.cert }) });
+    expect(res.status).toBe(201);
+    const thumb = (pem: string) => createHash("sha1").update(new X509Certificate(pem).raw).digest("base64url");
+    const cert = (pems: { cert: string; private: string }) => integration({ credentialType: "CERTIFICATE", secret: null, privateKeyPem: pems.private, certificatePem: pems.cert, certificateThumbprint: thumb(pems.cert) });
+    const ok = await checkCredentials(cert(uploaded), { hostMap });
+    expect(ok.ok).toBe(true);
+    expect(byId(ok).credential.label).toBe("Certificate accepted");
+    const bad = await checkCredentials(cert(other), { hostMap });
+    expect(byId(bad).credential).toMatchObject({ status: "failed", diagnosis: "AADSTS700027" });
+    expect(JSON.stringify(bad)).not.toContain(uploaded.private.slice(40, 80));
+  });
+});

@@ -1,4 +1,5 @@
 import * as oauth from "oauth4webapi";
+import { createPrivateKey } from "node:crypto";
 import { importPKCS8 } from "jose";
 
 // Token requests for integrations (per-integration client settings), through oauth4webapi.
@@ -24,7 +25,9 @@ const TIMEOUT_MS = 10_000;
 
 async function clientAuth(credential: ClientCredential, tokenEndpoint: string): Promise<oauth.ClientAuth> {
   if (credential.kind === "secret") return oauth.ClientSecretPost(credential.secret);
-  const key = await importPKCS8(credential.privateKeyPem, "RS256");
+  // Accept PKCS#1 ("BEGIN RSA PRIVATE KEY") as well as PKCS#8: admins export either from OpenSSL.
+  const pkcs8 = createPrivateKey(credential.privateKeyPem).export({ type: "pkcs8", format: "pem" }).toString();
+  const key = await importPKCS8(pkcs8, "RS256");
   return oauth.PrivateKeyJwt({ key, kid: credential.thumbprintSha1 }, {
     [oauth.modifyAssertion]: (header, payload) => {
       // Microsoft finds the certificate by its SHA-1 thumbprint and wants the token endpoint as audience.
