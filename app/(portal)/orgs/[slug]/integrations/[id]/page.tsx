@@ -3,7 +3,6 @@ import { notFound } from "next/navigation";
 import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
 import { getIntegration } from "@/lib/integrations/integrations";
-import { deploymentHostMap } from "@/lib/deployment";
 import { CLOUDS, type CloudId } from "@/lib/microsoft/clouds";
 import { delegatedScopes, type Purpose } from "@/lib/microsoft/scopes";
 import { deriveEndpoints, type TenantMode } from "@/lib/microsoft/endpoints";
@@ -25,7 +24,6 @@ export default async function IntegrationPage({ params, searchParams }: { params
   if (!i) notFound();
   const cloud = CLOUDS[i.cloud as CloudId];
   const endpoints = deriveEndpoints({ cloud: i.cloud as CloudId, tenantMode: i.tenantMode as TenantMode, tenant: i.tenant ?? undefined, overrides: { authorize: i.authorizeEndpoint ?? undefined, token: i.tokenEndpoint ?? undefined } });
-  void deploymentHostMap; // endpoints are shown as Microsoft's, whatever the deployment maps them to
   const scopes = delegatedScopes(i.cloud as CloudId, i.purposes as Purpose[], i.extraScopes);
   const canWrite = ctx.can("integrations.write");
   const expires = i.credentialType === "CERTIFICATE" ? i.certificateExpiresAt : i.secretExpiresAt;
