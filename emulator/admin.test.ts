@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseSeed, SeedError } from "./seed";
-import { SEED, getCode, redeemForm, startTestEmulator, token } from "./test-support";
+import { SEED, getCode, redeemForm, setupTestEmulator, token } from "./test-support";
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
-let emu: Emu;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
-});
+const emu = setupTestEmulator();
 
 // Admin responses are read loosely here; their shapes are asserted by the expectations themselves.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

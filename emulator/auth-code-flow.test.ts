@@ -1,13 +1,8 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GLOBAL, SEED, authorizeUrl, getCode, pkce, readPickerForm, redeemForm, redirectParams, signIn, startTestEmulator, token } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { GLOBAL, SEED, authorizeUrl, getCode, pkce, readPickerForm, redeemForm, redirectParams, signIn, setupTestEmulator, token } from "./test-support";
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
-let emu: Emu;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(() => emu.close());
+const emu = setupTestEmulator({ resetEachTest: false });
 
 describe("authorization code + PKCE", () => {
   it("runs the full round trip and issues a verifiable ID token", async () => {

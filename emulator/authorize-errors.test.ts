@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SEED, authorizeUrl, redirectParams, signIn, startTestEmulator } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { SEED, authorizeUrl, redirectParams, signIn, setupTestEmulator } from "./test-support";
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
-let emu: Emu;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
-});
+const emu = setupTestEmulator();
 
 async function page(url: string): Promise<{ status: number; html: string }> {
   const res = await fetch(url, { redirect: "manual" });

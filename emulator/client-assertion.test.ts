@@ -1,11 +1,10 @@
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from "node:crypto";
 import { decodeJwt, SignJWT } from "jose";
 import { generate } from "selfsigned";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GLOBAL, HELPDESK, SEED, admin, errorCode, getCode, redeemForm, startTestEmulator, token } from "./test-support";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { GLOBAL, HELPDESK, SEED, admin, errorCode, getCode, redeemForm, setupTestEmulator, token } from "./test-support";
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
-let emu: Emu;
+const emu = setupTestEmulator();
 interface TestCert {
   pem: string;
   key: KeyObject;
@@ -27,11 +26,10 @@ async function makeCert(): Promise<TestCert> {
 }
 
 beforeAll(async () => {
-  [emu, cert, other] = await Promise.all([startTestEmulator(), makeCert(), makeCert()]);
+  [cert, other] = await Promise.all([makeCert(), makeCert()]);
 });
-afterAll(() => emu.close());
+// Runs after setupTestEmulator's reset (hooks run in registration order).
 beforeEach(async () => {
-  await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
   const added = await admin(emu.http, "POST", `/apps/${HELPDESK.clientId}/certificates`, { certificatePem: cert.pem });
   expect(added.status).toBe(201);
 });

@@ -1,12 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GLOBAL, SEED, startTestEmulator } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { GLOBAL, SEED, setupTestEmulator } from "./test-support";
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
-let emu: Emu;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(() => emu.close());
+const emu = setupTestEmulator({ resetEachTest: false });
 
 async function json(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url);

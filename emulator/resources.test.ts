@@ -1,16 +1,8 @@
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { NORTHWIND_MAIL, SEED, USGOV, admin, errorCode, getCode, redeemForm, startTestEmulator, token } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { NORTHWIND_MAIL, SEED, USGOV, admin, errorCode, getCode, redeemForm, setupTestEmulator, token } from "./test-support";
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
-let emu: Emu;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
-});
+const emu = setupTestEmulator();
 
 const OUTLOOK = "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/POP.AccessAsUser.All https://outlook.office.com/SMTP.Send";
 

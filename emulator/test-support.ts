@@ -1,5 +1,6 @@
 // Shared helpers for the emulator's own tests (not a test file itself).
 import { createHash, randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -39,7 +40,27 @@ export async function admin(origin: string, method: string, path: string, body?:
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-export async function startTestEmulator(): Promise<RunningEmulator & { http: string }> {
+export type TestEmulator = RunningEmulator & { http: string };
+
+/**
+ * One emulator per test file, on random ports, reset to the seed before each test unless the
+ * file opts out. The returned object is filled in by beforeAll.
+ */
+export function setupTestEmulator(opts: { resetEachTest?: boolean } = {}): TestEmulator {
+  const emu = {} as TestEmulator;
+  beforeAll(async () => {
+    Object.assign(emu, await startTestEmulator());
+  });
+  afterAll(() => emu.close());
+  if (opts.resetEachTest ?? true) {
+    beforeEach(async () => {
+      await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
+    });
+  }
+  return emu;
+}
+
+export async function startTestEmulator(): Promise<TestEmulator> {
   const tlsDir = await mkdtemp(path.join(tmpdir(), "mailgrant-emulator-tls-"));
   const emu = await startEmulator({ tlsDir });
   if (!emu.httpUrl) throw new Error("expected the HTTP listener");

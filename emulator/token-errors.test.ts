@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SEED, errorCode, getCode, pkce, redeemForm, startTestEmulator, token } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { SEED, errorCode, getCode, pkce, redeemForm, setupTestEmulator, token } from "./test-support";
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
-let emu: Emu;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
-});
+const emu = setupTestEmulator();
 
 function expectMicrosoftError(body: Record<string, unknown>, code: number, error: string): void {
   expect(body.error).toBe(error);

@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GLOBAL, HELPDESK, SEED, admin, errorCode, startTestEmulator, token } from "./test-support";
+import { describe, expect, it } from "vitest";
+import { GLOBAL, HELPDESK, SEED, admin, errorCode, setupTestEmulator, token } from "./test-support";
 
-type Emu = Awaited<ReturnType<typeof startTestEmulator>>;
-let emu: Emu;
-beforeAll(async () => {
-  emu = await startTestEmulator();
-});
-afterAll(() => emu.close());
-beforeEach(async () => {
-  await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
-});
+const emu = setupTestEmulator();
 
 const appOnly = {
   grant_type: "client_credentials",

@@ -7,6 +7,12 @@ import type { App, User } from "./state";
 export const TOKEN_LIFETIME_SECONDS = 3599;
 const ID_TOKEN_LIFETIME_SECONDS = 3600;
 
+/** iat, nbf and exp of a token issued at nowMs, valid for `lifetime` seconds. */
+function validity(nowMs: number, lifetime: number) {
+  const iat = Math.floor(nowMs / 1000);
+  return { iat, nbf: iat, exp: iat + lifetime };
+}
+
 export interface SigningKey {
   kid: string;
   x5t: string;
@@ -61,14 +67,11 @@ export interface IdTokenInput {
 }
 
 export async function mintIdToken(key: SigningKey, input: IdTokenInput): Promise<string> {
-  const iat = Math.floor(input.nowMs / 1000);
   const { user } = input;
   return new SignJWT({
     aud: input.app.clientId,
     iss: input.issuer,
-    iat,
-    nbf: iat,
-    exp: iat + ID_TOKEN_LIFETIME_SECONDS,
+    ...validity(input.nowMs, ID_TOKEN_LIFETIME_SECONDS),
     aio: randomToken(96),
     ...(input.includeEmail ? { email: user.mail } : {}),
     name: user.displayName,
@@ -98,14 +101,11 @@ export interface AccessTokenInput {
 
 /** Shaped like Microsoft's v1 Graph token; clients must still treat it as opaque. */
 export async function mintAccessToken(key: SigningKey, input: AccessTokenInput): Promise<string> {
-  const iat = Math.floor(input.nowMs / 1000);
   const { user, app } = input;
   return new SignJWT({
     aud: input.audience,
     iss: input.issuer,
-    iat,
-    nbf: iat,
-    exp: iat + TOKEN_LIFETIME_SECONDS,
+    ...validity(input.nowMs, TOKEN_LIFETIME_SECONDS),
     acct: 0,
     acr: "1",
     aio: randomToken(96),
@@ -154,13 +154,10 @@ export interface AppTokenInput {
  * tenant, and `roles` only when the app holds application permissions.
  */
 export async function mintAppToken(key: SigningKey, input: AppTokenInput): Promise<string> {
-  const iat = Math.floor(input.nowMs / 1000);
   return new SignJWT({
     aud: input.audience,
     iss: input.issuer,
-    iat,
-    nbf: iat,
-    exp: iat + TOKEN_LIFETIME_SECONDS,
+    ...validity(input.nowMs, TOKEN_LIFETIME_SECONDS),
     aio: randomToken(96),
     app_displayname: input.app.displayName,
     appid: input.app.clientId,

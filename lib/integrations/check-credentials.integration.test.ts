@@ -1,25 +1,20 @@
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "@/emulator/server";
+import { beforeAll, describe, expect, it } from "vitest";
+import { admin, setupTestEmulator } from "@/emulator/test-support";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { checkCredentials, type CheckStep } from "./check-credentials";
 import type { IntegrationWithSecrets } from "./integrations";
 
 // The credentials check against the emulator, reached through the per-deployment host map the
 // way demo mode reaches it (its plain-HTTP listener here: this process does not trust its cert).
-let emu: RunningEmulator;
+const emu = setupTestEmulator();
 let hostMap: ReturnType<typeof hostMapFromBase>;
 
 const CONTOSO_APP = "c0a70500-0000-4000-8000-0000000000e1";
 const CONTOSO_SECRET = "Hd7Q~Contoso.Helpdesk_Secret~00000001x";
 
-beforeAll(async () => {
-  emu = await startEmulator({ tlsDir: await mkdtemp(path.join(tmpdir(), "mg-tls-")) });
-  hostMap = hostMapFromBase(emu.httpUrl!);
+beforeAll(() => {
+  hostMap = hostMapFromBase(emu.http);
 });
-afterAll(async () => { await emu.close(); });
 
 function integration(over: Partial<IntegrationWithSecrets> = {}): IntegrationWithSecrets {
   return {
@@ -33,8 +28,7 @@ function integration(over: Partial<IntegrationWithSecrets> = {}): IntegrationWit
 const byId = (r: Awaited<ReturnType<typeof checkCredentials>>) => Object.fromEntries(r.steps.map((s) => [s.id, s])) as Record<CheckStep["id"], CheckStep>;
 
 async function fault(body: Record<string, unknown>) {
-  const res = await fetch(`${emu.httpUrl}/_emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ endpoint: "token", ...body }) });
-  expect(res.ok).toBe(true);
+  expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", ...body })).status).toBe(201);
 }
 
 describe("check credentials", () => {
@@ -104,8 +98,7 @@ describe("check credentials with a certificate (private_key_jwt)", () => {
     const mk = () => generate([{ name: "commonName", value: "Mailgrant test" }], { keySize: 2048, algorithm: "sha256" });
     const uploaded = await mk();
     const other = await mk();
-    const res = await fetch(`${emu.httpUrl}/_emulator/apps/${CONTOSO_APP}/certificates`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ certificatePem: uploaded.cert }) });
-    expect(res.status).toBe(201);
+    expect((await admin(emu.http, "POST", `/apps/${CONTOSO_APP}/certificates`, { certificatePem: uploaded.cert })).status).toBe(201);
     const thumb = (pem: string) => createHash("sha1").update(new X509Certificate(pem).raw).digest("base64url");
     const cert = (pems: { cert: string; private: string }) => integration({ credentialType: "CERTIFICATE", secret: null, privateKeyPem: pems.private, certificatePem: pems.cert, certificateThumbprint: thumb(pems.cert) });
     const ok = await checkCredentials(cert(uploaded), { hostMap });
