@@ -128,6 +128,12 @@ const AADSTS: Record<number, Omit<Diagnosis, "code" | "docs">> = {
     cause: "Scopes of Graph and Outlook were sent in the same token request.",
     fix: "Request one token per resource (Mailgrant does this; report it if you see this).",
   },
+  50059: {
+    title: "No tenant in the request",
+    meaning: "Microsoft could not tell which directory (tenant) the request is for.",
+    cause: "An app-only token was requested through /organizations or /common, which name no tenant.",
+    fix: "Give the integration its home tenant (Directory (tenant) ID from the app's Overview page), or use a tenant-specific token endpoint.",
+  },
   90009: {
     title: "The app asked for a token for itself with a non-GUID resource",
     meaning: "Microsoft could not tell which resource was meant.",

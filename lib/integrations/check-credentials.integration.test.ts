@@ -67,6 +67,16 @@ describe("check credentials", () => {
     expect(right.ok).toBe(true);
   });
 
+  it("a multi-tenant integration is checked in its home tenant, and one without a home tenant says to add it", async () => {
+    const home = await checkCredentials(integration({ tenantMode: "organizations", tenant: "contoso.onmicrosoft.com" }), { hostMap });
+    expect(home.ok).toBe(true);
+    expect(home.tokenEndpoint).toContain("/login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+    const none = await checkCredentials(integration({ tenantMode: "organizations", tenant: null }), { hostMap });
+    expect(none.ok).toBe(false);
+    expect(byId(none).tenant).toMatchObject({ status: "failed", diagnosis: "AADSTS50059", detail: expect.stringMatching(/Add the home tenant/) });
+    expect(byId(none).credential.status).toBe("skipped");
+  });
+
   it("an expired secret fails the expiry step with 7000222", async () => {
     await fault({ code: 7000222, clientId: CONTOSO_APP, grantType: "client_credentials" });
     const r = await checkCredentials(integration(), { hostMap });

@@ -18,6 +18,7 @@ export type CheckResult = { ok: boolean; checkedAt: string; steps: CheckStep[]; 
 const FAILED_STEP: Record<number, StepId> = {
   90002: "tenant",
   90009: "tenant",
+  50059: "tenant",
   700016: "app",
   50194: "app",
   7000215: "credential",
@@ -53,21 +54,31 @@ function labels(i: { cloud: string; tenant: string | null; clientId: string; cre
 }
 
 export async function checkCredentials(i: IntegrationWithSecrets, opts: { hostMap?: HostMap; now?: Date; timeoutMs?: number } = {}): Promise<CheckResult> {
-  const endpoints = deriveEndpoints({
+  // Client credentials need a real tenant: a multi-tenant integration is checked in its home
+  // tenant, so ask for that tenant's endpoints rather than the /organizations ones.
+  const inHomeTenant = i.tenantMode !== "single" && i.tenant && !i.tokenEndpoint;
+  const { token: tokenEndpoint } = deriveEndpoints({
     cloud: i.cloud as CloudId,
-    tenantMode: i.tenantMode as TenantMode,
+    tenantMode: inHomeTenant ? "single" : (i.tenantMode as TenantMode),
     tenant: i.tenant ?? undefined,
-    overrides: { authorize: i.authorizeEndpoint ?? undefined, token: i.tokenEndpoint ?? undefined },
+    overrides: { token: i.tokenEndpoint ?? undefined },
     hostMap: opts.hostMap,
   });
-  // Client credentials need a real tenant: multi-tenant integrations are checked in their home tenant.
-  const tokenEndpoint = i.tenantMode === "single" || i.tokenEndpoint || !i.tenant ? endpoints.token : endpoints.token.replace(/\/(organizations|common)\/oauth2\//, `/${i.tenant}/oauth2/`);
-  const credential: ClientCredential = i.credentialType === "CERTIFICATE"
-    ? { kind: "certificate", privateKeyPem: i.privateKeyPem ?? "", thumbprintSha1: i.certificateThumbprint ?? "" }
-    : { kind: "secret", secret: i.secret ?? "" };
   const names = labels(i);
   const resources = resourcesFor(i.purposes as Purpose[]);
   const relevant = ORDER.filter((s) => !s.startsWith("resource-") || resources.includes(s.slice("resource-".length) as "graph" | "outlook"));
+  if (i.tenantMode !== "single" && !i.tenant && !i.tokenEndpoint) {
+    // Microsoft refuses app-only tokens from /organizations and /common (AADSTS50059): say what to add instead.
+    const steps = relevant.map((id): CheckStep =>
+      id === "tenant"
+        ? { id, label: "Home tenant known", status: "failed", diagnosis: "AADSTS50059", detail: "Add the home tenant (the Directory (tenant) ID where the app is registered) on the Edit page: an app-only token can only be requested from a specific tenant." }
+        : { id, label: names[id], status: "skipped", detail: "Not checked: an earlier step failed." },
+    );
+    return { ok: false, checkedAt: (opts.now ?? new Date()).toISOString(), steps, tokenEndpoint };
+  }
+  const credential: ClientCredential = i.credentialType === "CERTIFICATE"
+    ? { kind: "certificate", privateKeyPem: i.privateKeyPem ?? "", thumbprintSha1: i.certificateThumbprint ?? "" }
+    : { kind: "secret", secret: i.secret ?? "" };
   const status = new Map<StepId, CheckStep>();
   let error: MicrosoftError | undefined;
 
