@@ -4,7 +4,6 @@ const nextConfig: NextConfig = {
   // Database drivers load WebAssembly and native files from their package folders at run time.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "pino"],
   poweredByHeader: false,
-  typedRoutes: false,
   async headers() {
     return [
       {

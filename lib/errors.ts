@@ -32,6 +32,11 @@ export class AppError extends Error {
   }
 }
 
+/** A unique constraint failed (Prisma P2002), without importing Prisma into shared code. */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "P2002";
+}
+
 export const notFound = (what = "That page") => new AppError("not_found", `${what} does not exist, or you do not have access to it.`);
 
 export function toErrorBody(e: AppError) {

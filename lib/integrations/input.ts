@@ -2,13 +2,12 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import { z } from "zod";
 import { CLOUD_IDS, type CloudId } from "@/lib/microsoft/clouds";
 import { PURPOSES, type Purpose, validateExtraScope } from "@/lib/microsoft/scopes";
-import { secretProblem } from "./secret-hints";
+import { GUID, secretProblem } from "./secret-hints";
 import { TENANT_MODES, type TenantMode, validateEndpointOverride, validateTenant, type HostMap } from "@/lib/microsoft/endpoints";
 
 // What an admin submits in the integration wizard. Every message names the field and says
 // what to do; the same rules run in the browser (for live hints) and on the server.
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function certificateProblem(certificatePem: string, privateKeyPem: string): string | null {
   let cert: X509Certificate;

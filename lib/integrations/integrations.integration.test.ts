@@ -43,7 +43,7 @@ describe("integrations", () => {
     const b = await setup("int-copy-b");
     const stolen = (await a.db.integration.findUniqueOrThrow({ where: { id: a.integration.id } })).secretEncrypted;
     await b.db.integration.update({ where: { id: b.integration.id }, data: { secretEncrypted: stolen } });
-    await expect(getIntegrationWithSecrets(b.db, keyring, b.org.id, b.integration.id)).rejects.toThrow(/integrity check/);
+    await expect(getIntegrationWithSecrets(b.db, keyring, b.org.id, b.integration.id)).rejects.toMatchObject({ code: "conflict", message: expect.stringMatching(/integrity check.*Replace the credential/) });
   });
 
   it("is invisible to other orgs, by list, by id and for changes", async () => {

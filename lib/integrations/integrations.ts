@@ -1,8 +1,8 @@
 import { createHash, X509Certificate } from "node:crypto";
 import type { Db } from "@/lib/db-client";
 import type { Prisma } from "@/generated/prisma/client";
-import { AppError, notFound } from "@/lib/errors";
-import { encryptField, decryptField, type Keyring } from "@/lib/crypto";
+import { AppError, isUniqueViolation, notFound } from "@/lib/errors";
+import { DecryptError, encryptField, decryptField, type Keyring } from "@/lib/crypto";
 import { record, type RequestMeta } from "@/lib/audit/record";
 import type { CredentialInput, IntegrationSettings } from "./input";
 
@@ -38,7 +38,13 @@ export type IntegrationView = Prisma.IntegrationGetPayload<{ select: typeof safe
 
 const fieldCtx = (orgId: string, rowId: string, field: string) => ({ orgId, table: "Integration", rowId, field });
 
-function credentialData(keyring: Keyring, orgId: string, rowId: string, c: CredentialInput): Prisma.IntegrationUncheckedUpdateInput {
+type CredentialColumns = Pick<
+  Prisma.IntegrationUncheckedCreateInput,
+  "credentialType" | "secretEncrypted" | "secretExpiresAt" | "secretUpdatedAt" | "privateKeyEncrypted" | "certificatePem" | "certificateThumbprint" | "certificateExpiresAt"
+>;
+
+/** The columns a credential occupies; the other kind's columns are cleared. */
+function credentialData(keyring: Keyring, orgId: string, rowId: string, c: CredentialInput): CredentialColumns {
   if (c.credentialType === "SECRET") {
     return {
       credentialType: "SECRET",
@@ -64,16 +70,12 @@ function credentialData(keyring: Keyring, orgId: string, rowId: string, c: Crede
   };
 }
 
-function isUniqueViolation(e: unknown) {
-  return typeof e === "object" && e !== null && (e as { code?: string }).code === "P2002";
-}
-
 export async function createIntegration(db: Db, keyring: Keyring, orgId: string, actor: Actor, settings: IntegrationSettings, credential: CredentialInput, meta?: RequestMeta) {
   const id = crypto.randomUUID();
   try {
     return await db.$transaction(async (tx) => {
       const created = await tx.integration.create({
-        data: { id, orgId, ...settings, ...(credentialData(keyring, orgId, id, credential) as object), credentialType: credential.credentialType, createdById: actor.id },
+        data: { id, orgId, ...settings, ...credentialData(keyring, orgId, id, credential), createdById: actor.id },
         select: safeIntegrationSelect,
       });
       await record(tx, { action: "integration.created", orgId, actor, targetType: "integration", targetId: id, data: { name: settings.name, cloud: settings.cloud, tenantMode: settings.tenantMode, credential: credential.credentialType }, meta });
@@ -98,11 +100,16 @@ export async function getIntegration(db: Db, orgId: string, id: string) {
 export async function getIntegrationWithSecrets(db: Db, keyring: Keyring, orgId: string, id: string) {
   const row = await db.integration.findFirst({ where: { id, orgId } });
   if (!row) throw notFound("That integration");
-  return {
-    ...row,
-    secret: row.secretEncrypted ? decryptField(keyring, row.secretEncrypted, fieldCtx(orgId, id, "secret")) : null,
-    privateKeyPem: row.privateKeyEncrypted ? decryptField(keyring, row.privateKeyEncrypted, fieldCtx(orgId, id, "privateKey")) : null,
-  };
+  try {
+    return {
+      ...row,
+      secret: row.secretEncrypted ? decryptField(keyring, row.secretEncrypted, fieldCtx(orgId, id, "secret")) : null,
+      privateKeyPem: row.privateKeyEncrypted ? decryptField(keyring, row.privateKeyEncrypted, fieldCtx(orgId, id, "privateKey")) : null,
+    };
+  } catch (e) {
+    if (!(e instanceof DecryptError)) throw e;
+    throw new AppError("conflict", `${e.message} Replace the credential on this integration's page; if many integrations show this, the operator must restore the missing encryption key.`);
+  }
 }
 
 export type IntegrationWithSecrets = Awaited<ReturnType<typeof getIntegrationWithSecrets>>;
@@ -118,7 +125,8 @@ export async function updateIntegration(db: Db, orgId: string, actor: Actor, id:
       const changed = CONSENT_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(settings[f]));
       const updated = await tx.integration.update({
         where: { id },
-        data: { ...settings, ...(changed.length ? { configVersion: { increment: 1 }, status: "UNCHECKED", lastCheck: undefined } : {}) },
+        // The previous check stays visible with its date; the status says it no longer applies.
+        data: { ...settings, ...(changed.length ? { configVersion: { increment: 1 }, status: "UNCHECKED" } : {}) },
         select: safeIntegrationSelect,
       });
       await record(tx, { action: "integration.updated", orgId, actor, targetType: "integration", targetId: id, data: { name: settings.name, changed: changed.join(", ") || "name only", reconsent: changed.length > 0 }, meta });

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { Db } from "@/lib/db-client";
-import { AppError } from "@/lib/errors";
+import { AppError, isUniqueViolation } from "@/lib/errors";
 import { record, type RequestMeta } from "@/lib/audit/record";
-import { Prisma } from "@/generated/prisma/client";
 
 type Actor = { id: string; email: string; tenantId: string };
 
@@ -21,15 +20,6 @@ export const orgInputSchema = z.object({
     .refine((s) => !RESERVED.has(s), { message: "That URL slug is reserved; pick another." }),
 });
 
-export function suggestSlug(name: string): string {
-  return name
-    .toLowerCase()
-    .normalize("NFKD")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 40);
-}
-
 /** Creates an org with its creator as owner, recording the creator's Entra tenant. */
 export async function createOrg(db: Db, actor: Actor, input: z.input<typeof orgInputSchema>, meta?: RequestMeta) {
   const { name, slug } = orgInputSchema.parse(input);
@@ -41,7 +31,7 @@ export async function createOrg(db: Db, actor: Actor, input: z.input<typeof orgI
       return org;
     });
   } catch (e) {
-    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+    if (isUniqueViolation(e)) {
       throw new AppError("conflict", `The URL slug "${slug}" is taken; pick another.`, "slug");
     }
     throw e;

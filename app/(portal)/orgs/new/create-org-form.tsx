@@ -4,9 +4,7 @@ import { createOrgAction } from "../actions";
 import { TextField } from "@/components/ui/field";
 import { Button } from "@/components/ui/button";
 import { Notice } from "@/components/ui/card";
-
-const toSlug = (name: string) =>
-  name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40);
+import { suggestSlug } from "@/lib/orgs/slug";
 
 // Uncontrolled inputs: what someone types before the page hydrates is kept, and after a failed
 // submit React resets the form to the echoed values (defaultValue).
@@ -23,7 +21,7 @@ export function CreateOrgForm({ tenantId }: { tenantId: string }) {
         required
         defaultValue={state.values?.name}
         onInput={(e) => {
-          if (!slugEdited.current && slugRef.current) slugRef.current.value = toSlug(e.currentTarget.value);
+          if (!slugEdited.current && slugRef.current) slugRef.current.value = suggestSlug(e.currentTarget.value);
         }}
         error={state.fieldErrors?.name}
         placeholder="Contoso"

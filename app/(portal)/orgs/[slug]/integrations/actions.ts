@@ -103,6 +103,7 @@ export async function checkCredentialsAction(_prev: ActionState, form: FormData)
     const result = await checkCredentials(integration, { hostMap: deploymentHostMap() });
     await saveCheckResult(prisma, ctx.org.id, id, result.ok, JSON.parse(JSON.stringify(result)));
     revalidatePath(`/orgs/${slug}/integrations/${id}`);
-    return { ok: result.ok, message: result.ok ? "Credentials OK." : "The check found a problem; see the checklist." };
+    // The outcome is the stored checklist on the page; a message means the check could not run.
+    return { ok: true };
   });
 }

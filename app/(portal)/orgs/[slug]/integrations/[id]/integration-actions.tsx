@@ -12,7 +12,8 @@ export function CheckButton({ slug, id }: { slug: string; id: string }) {
       <input type="hidden" name="slug" value={slug} />
       <input type="hidden" name="id" value={id} />
       <Button type="submit" disabled={pending}>{pending ? "Checking…" : "Check credentials"}</Button>
-      <span role="status" className="text-sm text-slate-600">{pending ? "Asking Microsoft for an app-only token…" : state.ok === false && !state.message?.startsWith("The check") ? state.message : ""}</span>
+      <span role="status" className="text-sm text-slate-600">{pending ? "Asking Microsoft for an app-only token…" : ""}</span>
+      {!pending && state.message ? <span role="alert" className="text-sm text-red-700">{state.message}</span> : null}
     </form>
   );
 }
