@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 
 // Configuration is read once and validated with zod. A bad or missing value stops the process
@@ -76,10 +77,18 @@ export function env(): Env {
   return cached;
 }
 
-export const DEFAULT_DATABASE_URL = "pglite:./.data/pglite";
+/**
+ * Where the embedded database and local secrets live: MAILGRANT_DATA_DIR, default .data, relative to
+ * the working directory (npm scripts and the launcher run from the repo root; this module is also
+ * bundled by Next, where its own location is not the source folder).
+ */
+export function dataDirectory(source: Record<string, string | undefined> = process.env): string {
+  return path.resolve(source.MAILGRANT_DATA_DIR?.trim() || ".data");
+}
 
-export function databaseUrl(e: Env = env()): string {
-  return e.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+/** DATABASE_URL, or the embedded database in the data directory. One rule for the app and every script. */
+export function databaseUrl(source: Record<string, string | undefined> = process.env): string {
+  return source.DATABASE_URL?.trim() || `pglite:${path.join(dataDirectory(source), "pglite")}`;
 }
 
 export function supportEmails(e: Env = env()): string[] {

@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
+import { createTempPostgresDatabase } from "@/lib/testing/test-db";
 
 // Drives the real Prisma CLI through our offline schema-engine bridge (prisma/engine), the way
 // `npm start` and operators do: no test double between the CLI and the database.
@@ -38,20 +38,10 @@ describe("migrations through the offline engine bridge", () => {
 
   // Runs where a PostgreSQL server is named (CI always does: .ci/run sets TEST_DATABASE_URL).
   it.runIf(process.env.TEST_DATABASE_URL)("deploys to a fresh PostgreSQL database and reports it up to date", async () => {
-    const { default: pg } = await import("pg");
-    const server = process.env.TEST_DATABASE_URL!;
-    const name = `mailgrant_migrate_${randomBytes(5).toString("hex")}`;
-    const admin = async (sql: string) => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      try { await c.query(sql); } finally { await c.end(); }
-    };
-    await admin(`CREATE DATABASE "${name}"`);
-    cleanups.push(() => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
-    const url = new URL(server);
-    url.pathname = `/${name}`;
-    const deploy = prisma(["migrate", "deploy"], { DATABASE_URL: url.toString() });
+    const temp = await createTempPostgresDatabase(process.env.TEST_DATABASE_URL!, "mailgrant_migrate");
+    cleanups.push(temp.drop);
+    const deploy = prisma(["migrate", "deploy"], { DATABASE_URL: temp.url });
     expect(deploy.status, deploy.output).toBe(0);
-    expect(prisma(["migrate", "status"], { DATABASE_URL: url.toString() }).output).toContain("Database schema is up to date");
+    expect(prisma(["migrate", "status"], { DATABASE_URL: temp.url }).output).toContain("Database schema is up to date");
   });
 });

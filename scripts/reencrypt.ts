@@ -7,13 +7,13 @@ import { createPrismaClient } from "../lib/db-client";
 import { parseKeyring } from "../lib/crypto";
 import { reencryptIntegrations } from "../lib/integrations/reencrypt";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
+import { dataDirectory, databaseUrl } from "../lib/env";
 
 const root = path.resolve(import.meta.dirname, "..");
 if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
-const dataDir = path.resolve(root, process.env.MAILGRANT_DATA_DIR ?? ".data");
 try {
-  const keyring = parseKeyring(process.env.MAILGRANT_ENCRYPTION_KEYS ?? loadOrCreateLocalSecrets(dataDir).encryptionKey);
-  const database = await createPrismaClient(process.env.DATABASE_URL || `pglite:${path.join(dataDir, "pglite")}`);
+  const keyring = parseKeyring(process.env.MAILGRANT_ENCRYPTION_KEYS ?? loadOrCreateLocalSecrets(dataDirectory()).encryptionKey);
+  const database = await createPrismaClient(databaseUrl());
   const { examined, reencrypted } = await reencryptIntegrations(database.prisma, keyring);
   await database.close();
   console.log(`Re-encrypted ${reencrypted} credential${reencrypted === 1 ? "" : "s"} of ${examined} integration${examined === 1 ? "" : "s"} under key "${keyring.current.id}".`);

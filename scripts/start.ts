@@ -4,7 +4,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ConfigError, parseEnv } from "../lib/env";
+import { ConfigError, dataDirectory, databaseUrl, parseEnv } from "../lib/env";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 import { buildIfStale } from "./build-if-stale";
 import { startDemoEmulator } from "./demo-emulator";
@@ -28,14 +28,14 @@ function fail(message: string): never {
 }
 
 const port = Number(process.env.PORT ?? 3000);
-const dataDir = path.resolve(root, process.env.MAILGRANT_DATA_DIR ?? ".data");
+const dataDir = dataDirectory();
 const webEnv: NodeJS.ProcessEnv = {
   ...process.env,
   PORT: String(port),
   NEXT_TELEMETRY_DISABLED: "1",
   CHECKPOINT_DISABLE: "1",
   AUTH_URL: process.env.AUTH_URL ?? `http://localhost:${port}`,
-  DATABASE_URL: process.env.DATABASE_URL || `pglite:${path.join(dataDir, "pglite")}`,
+  DATABASE_URL: databaseUrl(),
 };
 const demo = !process.env.AUTH_MICROSOFT_ENTRA_ID_ID;
 if (demo || process.env.NODE_ENV !== "production") {

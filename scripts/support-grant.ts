@@ -1,9 +1,9 @@
 // npm run support:grant -- <email> [--revoke]
 // Grants (or revokes) the read-only support role to portal users with this email. Stop the
 // portal first when it runs on the embedded database (one process per data folder).
-import path from "node:path";
 import { createPrismaClient } from "../lib/db-client";
 import { setSupportRole } from "../lib/users/support-role";
+import { databaseUrl } from "../lib/env";
 
 const args = process.argv.slice(2);
 const email = args.find((a) => !a.startsWith("--"));
@@ -12,9 +12,8 @@ if (!email) {
   process.exit(2);
 }
 const grant = !args.includes("--revoke");
-const url = process.env.DATABASE_URL || `pglite:${path.resolve(import.meta.dirname, "..", process.env.MAILGRANT_DATA_DIR ?? ".data", "pglite")}`;
 try {
-  const database = await createPrismaClient(url);
+  const database = await createPrismaClient(databaseUrl());
   const n = await setSupportRole(database.prisma, email, grant);
   await database.close();
   if (n === 0) {

@@ -32,10 +32,10 @@ async function openPglite(): Promise<Database> {
   return { prisma, kind: "pglite", close: async () => { await prisma.$disconnect(); await pglite.close(); } };
 }
 
-async function openPostgres(serverUrl: string): Promise<Database> {
+/** A new, empty database on the PostgreSQL server at serverUrl; drop() removes it. */
+export async function createTempPostgresDatabase(serverUrl: string, prefix = "mailgrant_test") {
   const { default: pg } = await import("pg");
-  const { PrismaPg } = await import("@prisma/adapter-pg");
-  const name = `mailgrant_test_${randomBytes(6).toString("hex")}`;
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   const admin = async (sql: string) => {
     const c = new pg.Client({ connectionString: serverUrl });
     await c.connect();
@@ -44,17 +44,24 @@ async function openPostgres(serverUrl: string): Promise<Database> {
   await admin(`CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const setup = new pg.Client({ connectionString: url.toString() });
+  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`) };
+}
+
+async function openPostgres(serverUrl: string): Promise<Database> {
+  const { default: pg } = await import("pg");
+  const { PrismaPg } = await import("@prisma/adapter-pg");
+  const temp = await createTempPostgresDatabase(serverUrl);
+  const setup = new pg.Client({ connectionString: temp.url });
   await setup.connect();
   for (const sql of migrationScripts()) await setup.query(sql);
   await setup.end();
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url.toString() }) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: temp.url }) });
   return {
     prisma,
     kind: "postgres",
     close: async () => {
       await prisma.$disconnect();
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await temp.drop();
     },
   };
 }
