@@ -25,6 +25,8 @@ server.listen(port, hostname, () => process.send?.({ ready: true, port }));
 
 async function shutdown() {
   server.close();
+  // lib/db.ts caches the client under this key; it can't be imported here (it is "server-only",
+  // which only resolves inside Next's bundle), so close it through the shared global.
   const g = globalThis as unknown as { __mailgrantDb?: Promise<{ close(): Promise<void> }> };
   await (await g.__mailgrantDb)?.close().catch(() => {});
   process.exit(0);
