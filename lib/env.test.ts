@@ -17,6 +17,11 @@ describe("configuration", () => {
     for (const name of ["AUTH_MICROSOFT_ENTRA_ID_ID", "DATABASE_URL", "AUTH_SECRET", "MAILGRANT_ENCRYPTION_KEYS"]) expect(message).toContain(name);
   });
 
+  it("checks the encryption keys at start, not at the first save", () => {
+    expect(() => parseEnv({ MAILGRANT_ENCRYPTION_KEYS: "k1:short" })).toThrow(/^Configuration error: MAILGRANT_ENCRYPTION_KEYS key "k1" must be 32 bytes/);
+    expect(() => parseEnv({ MAILGRANT_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString("base64")}` })).not.toThrow();
+  });
+
   it("needs no secrets in demo mode", () => {
     expect(parseEnv({ NODE_ENV: "production", MAILGRANT_DEMO: "1" }).PORT).toBe(3000);
   });

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { KeyringError, parseKeyring } from "./crypto";
 
 // Configuration is read once and validated with zod. A bad or missing value stops the process
 // with one line naming the variable (see scripts/start.ts and server.ts), never a stack trace.
@@ -48,6 +49,15 @@ const schema = z
     }
     if (production && !v.MAILGRANT_ENCRYPTION_KEYS) {
       ctx.addIssue({ code: "custom", path: ["MAILGRANT_ENCRYPTION_KEYS"], message: 'is required in production: "k1:<base64 of 32 random bytes>" (openssl rand -base64 32), newest key first' });
+    }
+    if (v.MAILGRANT_ENCRYPTION_KEYS) {
+      try {
+        parseKeyring(v.MAILGRANT_ENCRYPTION_KEYS);
+      } catch (e) {
+        if (!(e instanceof KeyringError)) throw e;
+        // KeyringError messages start with the variable's name already.
+        ctx.addIssue({ code: "custom", path: ["MAILGRANT_ENCRYPTION_KEYS"], message: e.message.replace(/^MAILGRANT_ENCRYPTION_KEYS\s*/, "") });
+      }
     }
     if (v.AUTH_MICROSOFT_ENTRA_ID_ID && !v.AUTH_MICROSOFT_ENTRA_ID_SECRET) {
       ctx.addIssue({ code: "custom", path: ["AUTH_MICROSOFT_ENTRA_ID_SECRET"], message: "is required with AUTH_MICROSOFT_ENTRA_ID_ID: the client secret's Value (not its Secret ID)" });

@@ -29,7 +29,7 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
     stdio: ["ignore", "pipe", "inherit"],
   });
   opts.children.push(child);
-  child.stdout?.on("data", (d: Buffer) => process.stdout.write(d.toString().replace(/^/gm, "[emulator] ")));
+  child.stdout?.on("data", (d: Buffer) => process.stdout.write(d.toString().replace(/^(?=.)/gm, "[emulator] ")));
   const admin = `http://localhost:${httpPort}/_emulator`;
   await waitFor(`${admin}/state`, child);
   // The seed registers port 3000; register the callback for whatever port the portal uses.
