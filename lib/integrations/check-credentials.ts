@@ -14,8 +14,11 @@ export type StepId = "reachable" | "tenant" | "app" | "credential" | "expiry" | 
 export type CheckStep = { id: StepId; label: string; status: "ok" | "failed" | "warning" | "skipped"; detail?: string; diagnosis?: string };
 export type CheckResult = { ok: boolean; checkedAt: string; steps: CheckStep[]; error?: MicrosoftError; tokenEndpoint: string };
 
-/** Which step an AADSTS code (or network failure) proves wrong; every earlier step passed. */
-const FAILED_STEP: Record<number, StepId> = {
+/**
+ * Which step an AADSTS code proves wrong; every earlier step passed. "resource" means the step of
+ * the resource whose token was being requested.
+ */
+const FAILED_STEP: Record<number, Exclude<StepId, "resource-graph" | "resource-outlook"> | "resource"> = {
   90002: "tenant",
   90009: "tenant",
   50059: "tenant",
@@ -27,9 +30,9 @@ const FAILED_STEP: Record<number, StepId> = {
   700024: "credential",
   53003: "credential",
   7000222: "expiry",
-  500011: "resource-graph",
-  650052: "resource-graph",
-  70011: "resource-graph",
+  500011: "resource",
+  650052: "resource",
+  70011: "resource",
 };
 
 const ORDER: StepId[] = ["reachable", "tenant", "app", "credential", "expiry", "resource-graph", "resource-outlook"];
@@ -89,8 +92,8 @@ export async function checkCredentials(i: IntegrationWithSecrets, opts: { hostMa
       continue;
     }
     error = result.error;
-    let failed: StepId = error.kind === "oauth" ? (FAILED_STEP[error.aadsts ?? 0] ?? "credential") : "reachable";
-    if (failed === "resource-graph") failed = `resource-${resource}`;
+    const mapped = error.kind === "oauth" ? (FAILED_STEP[error.aadsts ?? 0] ?? "credential") : "reachable";
+    const failed: StepId = mapped === "resource" ? `resource-${resource}` : mapped;
     const diagnosis = error.kind === "oauth" ? (error.aadsts ? `AADSTS${error.aadsts}` : error.error) : error.kind;
     status.set(failed, { id: failed, label: names[failed], status: "failed", diagnosis, detail: error.description?.split(/\r?\n/)[0] });
     break;
