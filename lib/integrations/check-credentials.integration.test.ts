@@ -77,6 +77,14 @@ describe("check credentials", () => {
     expect(byId(none).credential.status).toBe("skipped");
   });
 
+  it("a tenant without Exchange Online passes Graph and fails at the Exchange step (650052)", async () => {
+    expect((await admin(emu.http, "PATCH", "/tenants/contoso.onmicrosoft.com", { exchangeOnline: false })).status).toBe(200);
+    const r = await checkCredentials(integration(), { hostMap });
+    expect(byId(r)["resource-graph"].status).toBe("ok");
+    expect(byId(r)["resource-outlook"]).toMatchObject({ status: "failed", diagnosis: "AADSTS650052" });
+    expect(byId(r).credential.status).toBe("ok");
+  });
+
   it("an expired secret fails the expiry step with 7000222", async () => {
     await fault({ code: 7000222, clientId: CONTOSO_APP, grantType: "client_credentials" });
     const r = await checkCredentials(integration(), { hostMap });
