@@ -21,3 +21,8 @@ export function publicUrl(): string {
 
 /** The one redirect URI every integration registers in Azure for mailbox consent. */
 export const connectionRedirectUri = () => `${publicUrl()}/api/connections/callback`;
+
+/** Signs consent links. AUTH_SECRET is required in production; development falls back to a fixed value. */
+export function linkSigningSecret(): string {
+  return env().AUTH_SECRET ?? "mailgrant-development-only-link-secret";
+}

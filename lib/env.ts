@@ -37,6 +37,14 @@ const schema = z
     /** Lets integrations override endpoints with non-Microsoft hosts (tests and emulators only). */
     MICROSOFT_ALLOW_CUSTOM_HOSTS: optionalString,
     MAILGRANT_DEMO: optionalString,
+    /** Outgoing mail for consent links: smtp(s)://user:pass@host:port, or "log" to write messages to the log (demo). */
+    MAILGRANT_SMTP_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^(smtps?:\/\/.+|log)$/, { message: 'must be smtp://user:password@host:587, smtps://…:465, or "log"' })
+        .optional(),
+    ),
+    MAILGRANT_MAIL_FROM: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((v, ctx) => {

@@ -6,7 +6,7 @@ export type RequestMeta = { ip?: string | null; userAgent?: string | null };
 export type AuditInput = {
   action: string;
   orgId?: string | null;
-  actor?: { id: string; email: string } | null;
+  actor?: { id: string | null; email: string } | null;
   targetType?: string;
   targetId?: string;
   data?: Prisma.InputJsonValue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, parseMicrosoftErrorDescription } from "./catalog";
+import { diagnose, diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, knownFlowCodes, parseMicrosoftErrorDescription } from "./catalog";
 
 describe("diagnosis catalog", () => {
   it.each(knownAadstsCodes())("AADSTS%i has a title, meaning, cause, fix and a lookup link", (code) => {
@@ -12,6 +12,19 @@ describe("diagnosis catalog", () => {
   it("explains the Secret ID mistake for 7000215 and the single-tenant mistake for 50194", () => {
     expect(diagnoseAadsts(7000215).cause).toMatch(/Secret ID.*instead of.*Value/);
     expect(diagnoseAadsts(50194).fix).toMatch(/tenant-specific endpoint/);
+  });
+
+  it.each(knownFlowCodes())("consent-flow failure %s has a title, meaning, cause and fix", (code) => {
+    const d = diagnose(code);
+    expect(d.code).toBe(code);
+    for (const key of ["title", "meaning", "cause", "fix"] as const) expect(d[key].length).toBeGreaterThan(10);
+  });
+
+  it("covers every failure the consent flows can report", () => {
+    const flow = ["state_missing", "state_unknown", "state_browser", "state_expired", "state_used", "mailbox_mismatch", "no_refresh_token", "invalid_id_token", "tenant_mismatch", "internal"];
+    const microsoft = [65004, 50011, 50020, 50194, 700016, 65001, 90094, 53003, 50076, 54005];
+    expect(knownFlowCodes()).toEqual(expect.arrayContaining(flow));
+    expect(knownAadstsCodes()).toEqual(expect.arrayContaining(microsoft));
   });
 
   it("still names an unknown code", () => {

@@ -2,9 +2,9 @@ import type { CloudId } from "@/lib/microsoft/clouds";
 import type { Purpose } from "@/lib/microsoft/scopes";
 import { appOnlyScope } from "@/lib/microsoft/scopes";
 import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
-import { requestAppOnlyToken, type ClientCredential, type MicrosoftError } from "@/lib/microsoft/token-client";
+import { requestAppOnlyToken, type MicrosoftError } from "@/lib/microsoft/token-client";
 import type { IntegrationWithSecrets } from "./integrations";
-import { daysUntil } from "./integrations";
+import { credentialOf, daysUntil } from "./integrations";
 
 // "Check credentials": an app-only token per resource (client credentials with `.default`).
 // It needs no user and proves tenant, client id, credential and cloud. The result is a
@@ -79,9 +79,7 @@ export async function checkCredentials(i: IntegrationWithSecrets, opts: { hostMa
     );
     return { ok: false, checkedAt: (opts.now ?? new Date()).toISOString(), steps, tokenEndpoint };
   }
-  const credential: ClientCredential = i.credentialType === "CERTIFICATE"
-    ? { kind: "certificate", privateKeyPem: i.privateKeyPem ?? "", thumbprintSha1: i.certificateThumbprint ?? "" }
-    : { kind: "secret", secret: i.secret ?? "" };
+  const credential = credentialOf(i);
   const status = new Map<StepId, CheckStep>();
   let error: MicrosoftError | undefined;
 

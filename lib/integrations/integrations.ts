@@ -166,3 +166,10 @@ export async function saveCheckResult(db: Db, orgId: string, id: string, ok: boo
 export function daysUntil(date: Date | null, now = new Date()): number | null {
   return date ? Math.floor((date.getTime() - now.getTime()) / 86_400_000) : null;
 }
+
+/** The integration's client credential in the form token requests take. */
+export function credentialOf(i: IntegrationWithSecrets): import("@/lib/microsoft/token-client").ClientCredential {
+  return i.credentialType === "CERTIFICATE"
+    ? { kind: "certificate", privateKeyPem: i.privateKeyPem ?? "", thumbprintSha1: i.certificateThumbprint ?? "" }
+    : { kind: "secret", secret: i.secret ?? "" };
+}

@@ -8,7 +8,7 @@ import { importPKCS8 } from "jose";
 export type ClientCredential = { kind: "secret"; secret: string } | { kind: "certificate"; privateKeyPem: string; thumbprintSha1: string };
 
 export type MicrosoftError = {
-  kind: "oauth" | "timeout" | "unreachable" | "bad_response";
+  kind: "oauth" | "timeout" | "unreachable" | "bad_response" | "invalid_id_token";
   httpStatus?: number;
   error?: string;
   suberror?: string;
@@ -23,7 +23,7 @@ export type TokenResult = { ok: true; accessToken: string; expiresIn?: number; s
 
 const TIMEOUT_MS = 10_000;
 
-async function clientAuth(credential: ClientCredential, tokenEndpoint: string): Promise<oauth.ClientAuth> {
+export async function clientAuth(credential: ClientCredential, tokenEndpoint: string): Promise<oauth.ClientAuth> {
   if (credential.kind === "secret") return oauth.ClientSecretPost(credential.secret);
   // Accept PKCS#1 ("BEGIN RSA PRIVATE KEY") as well as PKCS#8: admins export either from OpenSSL.
   const pkcs8 = createPrivateKey(credential.privateKeyPem).export({ type: "pkcs8", format: "pem" }).toString();
@@ -70,7 +70,7 @@ export function classifyTokenError(e: unknown): MicrosoftError {
 }
 
 /** Microsoft's error body: error, error_description ("AADSTS…: …"), error_codes, ids. */
-function fromBody(body: Record<string, unknown>, httpStatus: number, error?: string): MicrosoftError {
+export function fromBody(body: Record<string, unknown>, httpStatus: number, error?: string): MicrosoftError {
   const codes = Array.isArray(body.error_codes) ? (body.error_codes as number[]) : [];
   const description = str(body.error_description);
   const fromText = description?.match(/AADSTS(\d+)/)?.[1];

@@ -8,6 +8,7 @@ export default async function OrgLayout({ children, params }: { children: React.
   const tabs = [
     { href: `/orgs/${slug}`, label: "Overview" },
     { href: `/orgs/${slug}/integrations`, label: "Integrations" },
+    { href: `/orgs/${slug}/mailboxes`, label: "Mailboxes" },
     { href: `/orgs/${slug}/members`, label: "Members" },
     ...(ctx.can("audit.read") ? [{ href: `/orgs/${slug}/audit`, label: "Audit log" }] : []),
   ];

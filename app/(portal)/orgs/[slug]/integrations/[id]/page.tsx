@@ -13,6 +13,12 @@ import { IntegrationStatusBadges } from "@/components/integrations/status-badge"
 import { CheckResultView } from "@/components/integrations/check-result";
 import { PURPOSE_LABELS } from "@/lib/integrations/purposes";
 import { CheckButton, DeleteIntegrationForm, RotateCredentialForm } from "./integration-actions";
+import { countConnections } from "@/lib/connections/connections";
+import { signAdminConsentToken } from "@/lib/connections/links";
+import { connectionRedirectUri, linkSigningSecret, publicUrl } from "@/lib/deployment";
+import { AdminConsentForm } from "@/components/connections/connect-forms";
+import { CopyField } from "@/components/integrations/copy-field";
+import { formatDate } from "@/components/connections/status";
 
 export const metadata: Metadata = { title: "Integration" };
 
@@ -20,8 +26,15 @@ export default async function IntegrationPage({ params, searchParams }: { params
   const { slug, id } = await params;
   const flags = await searchParams;
   const ctx = await requireOrg(slug);
-  const i = await getIntegration(await db(), ctx.org.id, id);
+  const database = await db();
+  const i = await getIntegration(database, ctx.org.id, id);
   if (!i) notFound();
+  const [connections, adminConsents] = await Promise.all([
+    countConnections(database, ctx.org.id, i.id),
+    database.adminConsent.findMany({ where: { orgId: ctx.org.id, integrationId: i.id }, orderBy: { grantedAt: "desc" } }),
+  ]);
+  const canConnect = ctx.can("connections.write");
+  const adminConsentLink = canConnect ? `${publicUrl()}/admin-consent/${await signAdminConsentToken(linkSigningSecret(), { orgId: ctx.org.id, integrationId: i.id })}` : null;
   const cloud = CLOUDS[i.cloud as CloudId];
   const endpoints = deriveEndpoints({ cloud: i.cloud as CloudId, tenantMode: i.tenantMode as TenantMode, tenant: i.tenant ?? undefined, overrides: { authorize: i.authorizeEndpoint ?? undefined, token: i.tokenEndpoint ?? undefined } });
   const scopes = delegatedScopes(i.cloud as CloudId, i.purposes as Purpose[], i.extraScopes);
@@ -42,6 +55,37 @@ export default async function IntegrationPage({ params, searchParams }: { params
       <Card title="Credentials check" description={i.lastCheckedAt ? `Last run ${i.lastCheckedAt.toISOString().slice(0, 16).replace("T", " ")} UTC.` : "Not run yet."}>
         {i.lastCheck ? <CheckResultView result={i.lastCheck as unknown as CheckResult} /> : <p className="text-sm text-slate-600">{canWrite ? "Press “Check credentials”." : "An owner or admin can run it."}</p>}
       </Card>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card
+          title="Mailboxes"
+          description={connections === 0 ? "No mailbox is connected through this integration yet." : `${connections} mailbox${connections === 1 ? "" : "es"} connected.`}
+          actions={ctx.can("connections.connect_own") ? <ButtonLink href={`/orgs/${slug}/mailboxes?integration=${i.id}`}>Connect a mailbox</ButtonLink> : undefined}
+        >
+          <p className="text-sm text-slate-700">Mailboxes consent through this app&apos;s redirect URI, which must be registered in Azure (Authentication → Web):</p>
+          <div className="mt-2"><CopyField label="Redirect URI" value={connectionRedirectUri()} /></div>
+        </Card>
+        <Card title="Admin consent" description="Consent once for the whole tenant, so mailbox owners are not asked (needed when user consent is turned off).">
+          {adminConsents.length ? (
+            <ul className="mb-3 divide-y divide-slate-100 text-sm">
+              {adminConsents.map((a) => (
+                <li key={a.id} className="py-1.5">
+                  Tenant <code className="text-xs">{a.tenantId}</code>
+                  <span className="block text-xs text-slate-600">Granted {formatDate(a.grantedAt)}{a.grantedByEmail ? ` by ${a.grantedByEmail}` : ""}{a.configVersion < i.configVersion ? " · the integration changed since: grant it again" : ""}</span>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="mb-3 text-sm text-slate-600">Not granted through the portal yet.</p>
+          )}
+          {canConnect ? (
+            <div className="space-y-3">
+              <AdminConsentForm slug={slug} integrationId={i.id} />
+              {adminConsentLink ? <CopyField label="Or send this link to a Microsoft 365 admin" value={adminConsentLink} /> : null}
+            </div>
+          ) : null}
+        </Card>
+      </div>
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="App registration">
@@ -74,7 +118,7 @@ export default async function IntegrationPage({ params, searchParams }: { params
             <RotateCredentialForm slug={slug} id={i.id} clientId={i.clientId} />
           </Card>
           <Card title="Delete integration">
-            <DeleteIntegrationForm slug={slug} id={i.id} name={i.name} connections={0} />
+            <DeleteIntegrationForm slug={slug} id={i.id} name={i.name} connections={connections} />
           </Card>
         </div>
       ) : null}

@@ -1,0 +1,88 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireOrg } from "@/lib/auth/guards";
+import { db } from "@/lib/db";
+import { displayStatus, getConnection } from "@/lib/connections/connections";
+import { missingScopes, scopeName } from "@/lib/connections/scopes";
+import { Card, Notice } from "@/components/ui/card";
+import { DisconnectForm, ReconsentForm } from "@/components/connections/connect-forms";
+import { CONSENT_LABELS, ConnectionStatusBadge, formatDate } from "@/components/connections/status";
+
+export const metadata: Metadata = { title: "Mailbox" };
+
+/** Microsoft revokes a refresh token unused for 90 days (reference §3.2). */
+const INACTIVITY_DAYS = 90;
+
+export default async function MailboxPage({ params, searchParams }: { params: Promise<{ slug: string; id: string }>; searchParams: Promise<{ connected?: string }> }) {
+  const { slug, id } = await params;
+  const flags = await searchParams;
+  const ctx = await requireOrg(slug);
+  const c = await getConnection(await db(), ctx.org.id, id);
+  if (!c) notFound();
+  const status = displayStatus(c);
+  const missing = missingScopes(c.requestedScopes, c.grantedScopes);
+  const dies = c.refreshTokenLastUsedAt ? new Date(c.refreshTokenLastUsedAt.getTime() + INACTIVITY_DAYS * 86_400_000) : null;
+  return (
+    <div className="space-y-6">
+      {flags.connected ? <Notice tone="success" title={`${c.mailbox} is connected`}>The refresh grant is stored encrypted.</Notice> : null}
+      {status === "needs_reconsent" ? (
+        <Notice tone="error" title="This mailbox must consent again">
+          {c.statusReason ?? `The integration ${c.integration.name} changed (its scopes or endpoints) after this mailbox consented, so the grant may not cover what it now needs.`} {ctx.can("connections.write") ? "Use “Re-consent with Microsoft” below." : "Ask an owner or admin to re-consent it."}
+        </Notice>
+      ) : null}
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div>
+          <p className="text-sm text-slate-600"><Link href={`/orgs/${slug}/mailboxes`} className="hover:underline">Mailboxes</Link> /</p>
+          <h2 className="text-xl font-semibold">{c.mailbox}</h2>
+          <div className="mt-1 flex items-center gap-2"><ConnectionStatusBadge status={status} /><span className="text-sm text-slate-600">{c.mailboxKind === "SHARED" ? "Shared mailbox" : "User mailbox"} through <Link className="text-brand-700 hover:underline" href={`/orgs/${slug}/integrations/${c.integration.id}`}>{c.integration.name}</Link></span></div>
+        </div>
+      </div>
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Consent">
+          <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+            <dt className="text-slate-600">Signed in as</dt><dd>{c.displayName ? `${c.displayName} · ` : ""}{c.upn}</dd>
+            <dt className="text-slate-600">How</dt><dd>{CONSENT_LABELS[c.consentType]}</dd>
+            <dt className="text-slate-600">When</dt><dd>{formatDate(c.connectedAt)}</dd>
+            <dt className="text-slate-600">Tenant</dt><dd className="break-all font-mono text-xs">{c.tenantId}</dd>
+            <dt className="text-slate-600">Object ID</dt><dd className="break-all font-mono text-xs">{c.objectId}</dd>
+          </dl>
+        </Card>
+        <Card title="Refresh grant" description="Stored encrypted; never shown.">
+          <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+            <dt className="text-slate-600">Issued</dt><dd>{formatDate(c.refreshTokenIssuedAt)}</dd>
+            <dt className="text-slate-600">Last used</dt><dd>{formatDate(c.refreshTokenLastUsedAt)}</dd>
+            <dt className="text-slate-600">Dies if unused</dt><dd>{dies ? `${formatDate(dies)} (${INACTIVITY_DAYS} days after last use)` : "—"}</dd>
+          </dl>
+        </Card>
+      </div>
+
+      <Card title="Scopes" description="What the integration asked for, and what Microsoft granted.">
+        <ul className="divide-y divide-slate-100 text-sm">
+          {c.requestedScopes.map((s) => {
+            const isMissing = missing.includes(s);
+            return (
+              <li key={s} className="flex flex-wrap justify-between gap-2 py-2">
+                <code className="font-mono text-xs">{s}</code>
+                <span className={`text-xs ${isMissing ? "font-semibold text-amber-800" : "text-green-800"}`}>{isMissing ? "Not granted" : "Granted"}</span>
+              </li>
+            );
+          })}
+        </ul>
+        {missing.length ? <p className="mt-3 text-sm text-amber-900">Missing: {missing.map(scopeName).join(", ")}. Add them to the app&apos;s API permissions in Azure (and grant admin consent if your tenant requires it), then re-consent.</p> : null}
+      </Card>
+
+      {ctx.can("connections.write") ? (
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Card title="Re-consent" description="Sign in again for this mailbox; Microsoft shows the consent screen and the grant is replaced in place.">
+            <ReconsentForm slug={slug} id={c.id} />
+          </Card>
+          <Card title="Disconnect" description="Deletes the stored grant and cached tokens. The app's consent at Microsoft stays until removed there.">
+            <DisconnectForm slug={slug} id={c.id} mailbox={c.mailbox} />
+          </Card>
+        </div>
+      ) : null}
+    </div>
+  );
+}

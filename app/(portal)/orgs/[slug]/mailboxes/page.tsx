@@ -1,0 +1,107 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireOrg } from "@/lib/auth/guards";
+import { db } from "@/lib/db";
+import { listIntegrations } from "@/lib/integrations/integrations";
+import { displayStatus, listConnections } from "@/lib/connections/connections";
+import { linkState, listConsentLinks } from "@/lib/connections/links";
+import { missingScopes, scopeName } from "@/lib/connections/scopes";
+import { Card, EmptyState, Notice } from "@/components/ui/card";
+import { ButtonLink } from "@/components/ui/button";
+import { ConnectMailboxForm, InviteMailboxForm, RevokeLinkForm } from "@/components/connections/connect-forms";
+import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, formatDate } from "@/components/connections/status";
+
+export const metadata: Metadata = { title: "Mailboxes" };
+
+export default async function MailboxesPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ integration?: string; disconnected?: string }> }) {
+  const { slug } = await params;
+  const flags = await searchParams;
+  const ctx = await requireOrg(slug);
+  const database = await db();
+  const [integrations, connections, links] = await Promise.all([
+    listIntegrations(database, ctx.org.id),
+    listConnections(database, ctx.org.id),
+    ctx.can("connections.write") ? listConsentLinks(database, ctx.org.id) : Promise.resolve([]),
+  ]);
+  const options = integrations.map((i) => ({ id: i.id, name: i.name }));
+  const now = new Date();
+  return (
+    <div className="space-y-6">
+      {flags.disconnected ? <Notice tone="success" title={`${flags.disconnected} disconnected`}>Its stored grant was deleted. To revoke the app at Microsoft too, remove it under My Apps or Enterprise applications.</Notice> : null}
+      <div>
+        <h2 className="text-xl font-semibold">Mailboxes</h2>
+        <p className="mt-1 text-sm text-slate-600">Each connection is one mailbox and the refresh grant that lets the portal act for it, stored encrypted.</p>
+      </div>
+
+      {integrations.length === 0 ? (
+        <EmptyState title="Register an integration first" action={ctx.can("integrations.write") ? <ButtonLink href={`/orgs/${slug}/integrations/new`}>Add an integration</ButtonLink> : undefined}>
+          A mailbox connects through an integration: your organization&apos;s Azure app registration.
+        </EmptyState>
+      ) : (
+        <div className="grid gap-6 lg:grid-cols-2">
+          {ctx.can("connections.connect_own") ? (
+            <Card title="Connect a mailbox" description="Sign in with Microsoft as the mailbox (or a delegate of a shared mailbox) and accept the permissions.">
+              <ConnectMailboxForm slug={slug} integrations={options} selected={flags.integration} canConnectOthers={ctx.can("connections.write")} ownEmail={ctx.user.email} />
+            </Card>
+          ) : null}
+          {ctx.can("connections.write") ? (
+            <Card title="Invite a mailbox owner" description="A single-use link, valid 7 days: its owner signs in with Microsoft and consents, without a portal account.">
+              <InviteMailboxForm slug={slug} integrations={options} selected={flags.integration} />
+            </Card>
+          ) : null}
+        </div>
+      )}
+
+      <Card title="Connected mailboxes" description={connections.length ? `${connections.length} connection${connections.length === 1 ? "" : "s"}.` : undefined}>
+        {connections.length === 0 ? (
+          <p className="text-sm text-slate-600">No mailbox is connected yet.</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-left text-sm">
+              <thead className="text-xs uppercase text-slate-500">
+                <tr><th className="py-2 pr-4">Mailbox</th><th className="py-2 pr-4">Integration</th><th className="py-2 pr-4">Consented by</th><th className="py-2 pr-4">When</th><th className="py-2 pr-4">Scopes</th><th className="py-2">Status</th></tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {connections.map((c) => {
+                  const missing = missingScopes(c.requestedScopes, c.grantedScopes);
+                  return (
+                    <tr key={c.id}>
+                      <td className="py-2 pr-4"><Link className="font-medium text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes/${c.id}`}>{c.mailbox}</Link>{c.mailboxKind === "SHARED" ? <span className="ml-1 text-xs text-slate-500">(shared)</span> : null}</td>
+                      <td className="py-2 pr-4">{c.integration.name}</td>
+                      <td className="py-2 pr-4">{c.upn}<span className="block text-xs text-slate-500">{CONSENT_LABELS[c.consentType]}</span></td>
+                      <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.connectedAt)}</td>
+                      <td className="py-2 pr-4 text-xs">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</td>
+                      <td className="py-2"><ConnectionStatusBadge status={displayStatus(c)} /></td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Card>
+
+      {ctx.can("connections.write") && links.length > 0 ? (
+        <Card title="Consent links">
+          <ul className="divide-y divide-slate-100 text-sm">
+            {links.map((l) => {
+              const st = linkState(l, now);
+              return (
+                <li key={l.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                  <div>
+                    <span className="font-medium">{l.mailbox}</span>{l.mailboxKind === "SHARED" ? <span className="ml-1 text-xs text-slate-500">(shared)</span> : null}
+                    <span className="block text-xs text-slate-500">{l.integration.name} · created {formatDate(l.createdAt)} · expires {formatDate(l.expiresAt)}</span>
+                  </div>
+                  <div className="flex items-center gap-2">
+                    <LinkStateBadge state={st} />
+                    {st === "pending" || st === "sent" || st === "opened" ? <RevokeLinkForm slug={slug} id={l.id} mailbox={l.mailbox} /> : null}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </Card>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import { diagnose } from "@/lib/diagnosis/catalog";
+import type { Failure } from "@/lib/connections/consent";
+import { CopyField } from "@/components/integrations/copy-field";
+
+const CONSENT_REQUIRED = new Set(["AADSTS65001", "AADSTS90094", "consent_required"]);
+
+export const needsAdminConsent = (f: Failure) => CONSENT_REQUIRED.has(f.code);
+
+/**
+ * One failure, explained from the diagnosis catalog: what happened, the likely cause and the
+ * fix, plus what is specific to this attempt and the raw details for a support ticket.
+ */
+export function FailureView({ failure, redirectUri, adminConsentLink }: { failure: Failure; redirectUri?: string; adminConsentLink?: string }) {
+  const d = diagnose(failure.code);
+  const details = failure.details ?? {};
+  return (
+    <div className="space-y-4">
+      <div role="alert" className="space-y-2">
+        <h1 className="text-xl font-semibold text-red-800">{d.title}</h1>
+        <p className="text-sm text-slate-800">{d.meaning}</p>
+      </div>
+      {failure.code === "mailbox_mismatch" ? (
+        <p className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          You signed in as <strong>{details.signedInAs}</strong>, but this is for <strong>{details.expected}</strong>. Nothing was stored.
+        </p>
+      ) : null}
+      {failure.code === "tenant_mismatch" ? (
+        <p className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">The portal asked tenant <code>{details.requested}</code>; the answer named <code>{details.returned}</code>.</p>
+      ) : null}
+      <dl className="space-y-2 text-sm">
+        <div><dt className="font-medium text-slate-900">Likely cause</dt><dd className="text-slate-700">{d.cause}</dd></div>
+        <div><dt className="font-medium text-slate-900">What to do</dt><dd className="text-slate-700">{d.fix}</dd></div>
+      </dl>
+      {failure.code === "AADSTS50011" && redirectUri ? <CopyField label="Redirect URI to add (Web platform)" value={redirectUri} /> : null}
+      {needsAdminConsent(failure) && adminConsentLink ? (
+        <div className="space-y-2 rounded-md border border-brand-100 bg-brand-50 px-4 py-3">
+          <p className="text-sm font-semibold text-brand-800">An administrator must grant consent for your organization</p>
+          <p className="text-sm text-brand-800">Send this link to a Global Administrator or Privileged Role Administrator of your Microsoft 365 tenant. After they accept, connect again: no consent prompt will appear.</p>
+          <CopyField label="Admin consent link" value={adminConsentLink} />
+        </div>
+      ) : null}
+      <details className="rounded-md border border-slate-200 px-4 py-2 text-sm">
+        <summary className="cursor-pointer font-medium">Details for a support ticket</summary>
+        <dl className="mt-2 grid grid-cols-[9rem_1fr] gap-y-1 break-all text-xs">
+          <dt className="text-slate-600">Error code</dt><dd className="font-mono">{failure.code}</dd>
+          {failure.error && failure.error !== failure.code ? <><dt className="text-slate-600">OAuth error</dt><dd className="font-mono">{failure.error}</dd></> : null}
+          {failure.description ? <><dt className="text-slate-600">Message</dt><dd>{failure.description}</dd></> : null}
+          {failure.traceId ? <><dt className="text-slate-600">Trace ID</dt><dd className="font-mono">{failure.traceId}</dd></> : null}
+          {failure.correlationId ? <><dt className="text-slate-600">Correlation ID</dt><dd className="font-mono">{failure.correlationId}</dd></> : null}
+          {failure.timestamp ? <><dt className="text-slate-600">Timestamp</dt><dd className="font-mono">{failure.timestamp}</dd></> : null}
+          {d.docs ? <><dt className="text-slate-600">Microsoft&apos;s page</dt><dd><a className="text-brand-700 underline" href={d.docs} rel="noreferrer" target="_blank">{d.docs}</a></dd></> : null}
+        </dl>
+      </details>
+    </div>
+  );
+}

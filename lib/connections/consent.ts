@@ -1,0 +1,310 @@
+import type { Db } from "@/lib/db-client";
+import type { MailboxKind, Prisma } from "@/generated/prisma/client";
+import type { Keyring } from "@/lib/crypto";
+import { record, type RequestMeta } from "@/lib/audit/record";
+import { parseMicrosoftErrorDescription } from "@/lib/diagnosis/catalog";
+import { CLOUDS, type CloudId } from "@/lib/microsoft/clouds";
+import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken } from "@/lib/microsoft/delegated";
+import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
+import { delegatedScopes, tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
+import type { MicrosoftError } from "@/lib/microsoft/token-client";
+import { GUID } from "@/lib/integrations/secret-hints";
+import { credentialOf, getIntegrationWithSecrets, type IntegrationView } from "@/lib/integrations/integrations";
+import { saveConnection, type AccessTokenInput } from "./connections";
+import { createAuthorizationRequest, type ConsumedFlow } from "./flow";
+import { missingScopes, qualifyGranted, splitScopes } from "./scopes";
+
+// Starting a trip to Microsoft (user consent or admin consent) and finishing it on the callback.
+// Nothing is stored unless every check passes: state, code, ID token, mailbox identity, and a
+// refresh token to keep.
+
+export type FlowDeps = { db: Db; keyring: Keyring; hostMap?: HostMap; redirectUri: string; now?: Date };
+
+type IntegrationForFlow = Pick<IntegrationView, "id" | "orgId" | "cloud" | "tenantMode" | "tenant" | "clientId" | "purposes" | "extraScopes" | "authorizeEndpoint" | "tokenEndpoint" | "configVersion">;
+
+function endpointsFor(i: IntegrationForFlow, hostMap: HostMap | undefined, tenantOverride?: { mode: TenantMode; tenant?: string }) {
+  return deriveEndpoints({
+    cloud: i.cloud as CloudId,
+    tenantMode: tenantOverride?.mode ?? (i.tenantMode as TenantMode),
+    tenant: tenantOverride ? tenantOverride.tenant : (i.tenant ?? undefined),
+    overrides: tenantOverride ? {} : { authorize: i.authorizeEndpoint ?? undefined, token: i.tokenEndpoint ?? undefined },
+    hostMap,
+  });
+}
+
+export const requestedScopesOf = (i: Pick<IntegrationForFlow, "cloud" | "purposes" | "extraScopes">) =>
+  delegatedScopes(i.cloud as CloudId, i.purposes as Purpose[], i.extraScopes);
+
+export type StartConnectInput = {
+  integration: IntegrationForFlow;
+  mailbox?: string | null;
+  mailboxKind?: MailboxKind;
+  consentLinkId?: string | null;
+  startedById?: string | null;
+  browserId: string;
+  /** Re-consent: force Microsoft's consent screen so new scopes are granted. */
+  forceConsent?: boolean;
+};
+
+/** Creates the flow state and returns Microsoft's authorize URL to send the browser to. */
+export async function startConnect(deps: FlowDeps, input: StartConnectInput): Promise<{ url: string; flowId: string }> {
+  const i = input.integration;
+  const { scopes, authorizeScope } = requestedScopesOf(i);
+  const mailboxKind = input.mailboxKind ?? "USER";
+  const flow = await createAuthorizationRequest(
+    deps.db,
+    deps.keyring,
+    {
+      kind: "CONNECT",
+      orgId: i.orgId,
+      integrationId: i.id,
+      mailbox: input.mailbox?.toLowerCase() ?? null,
+      mailboxKind,
+      consentLinkId: input.consentLinkId ?? null,
+      startedById: input.startedById ?? null,
+      requestedScopes: scopes.map((s) => s.scope),
+      configVersion: i.configVersion,
+      browserId: input.browserId,
+    },
+    deps.now,
+  );
+  const url = buildAuthorizeUrl({
+    authorizeEndpoint: endpointsFor(i, deps.hostMap).authorize,
+    clientId: i.clientId,
+    redirectUri: deps.redirectUri,
+    scope: authorizeScope,
+    state: flow.state,
+    nonce: flow.nonce,
+    codeChallenge: flow.codeChallenge,
+    // A shared mailbox is never the account that signs in: its delegate picks their own account.
+    ...(input.mailbox && mailboxKind === "USER" ? { loginHint: input.mailbox } : {}),
+    ...(input.forceConsent ? { prompt: "consent" as const } : {}),
+  });
+  return { url, flowId: flow.id };
+}
+
+/**
+ * The tenant an admin is sent to for admin consent: the integration's own tenant, else the
+ * tenant of the portal user starting it (known from their sign-in), else `organizations`.
+ */
+export function adminConsentTenant(i: Pick<IntegrationForFlow, "tenantMode" | "tenant">, signedInTenantId?: string | null): string {
+  if (i.tenantMode === "single" && i.tenant) return i.tenant;
+  return signedInTenantId ?? "organizations";
+}
+
+export async function startAdminConsent(deps: FlowDeps, input: { integration: IntegrationForFlow; startedById?: string | null; tenant: string; browserId: string }) {
+  const i = input.integration;
+  const resourceScopes = requestedScopesOf(i).scopes.filter((s) => s.resource !== "openid").map((s) => s.scope);
+  const flow = await createAuthorizationRequest(
+    deps.db,
+    deps.keyring,
+    {
+      kind: "ADMIN_CONSENT",
+      orgId: i.orgId,
+      integrationId: i.id,
+      startedById: input.startedById ?? null,
+      tenantRequested: input.tenant,
+      requestedScopes: resourceScopes,
+      configVersion: i.configVersion,
+      browserId: input.browserId,
+    },
+    deps.now,
+  );
+  const mode: TenantMode = input.tenant === "organizations" ? "organizations" : "single";
+  const endpoint = endpointsFor(i, deps.hostMap, { mode, ...(mode === "single" ? { tenant: input.tenant } : {}) }).adminConsent;
+  const url = buildAdminConsentUrl({ adminConsentEndpoint: endpoint, clientId: i.clientId, redirectUri: deps.redirectUri, scope: resourceScopes.join(" "), state: flow.state });
+  return { url, flowId: flow.id };
+}
+
+/** What the result page shows. Stored on the flow row; never contains a token. */
+export type Failure = {
+  /** A diagnosis code: "AADSTS65004", "access_denied", "mailbox_mismatch", "timeout", … */
+  code: string;
+  error?: string;
+  description?: string;
+  traceId?: string;
+  correlationId?: string;
+  timestamp?: string;
+  details?: Record<string, string>;
+};
+
+export type Outcome =
+  | { ok: true; kind: "connected"; connectionId: string; mailbox: string; updated: boolean; missingScopes: string[]; consentType: string; signedInAs: string }
+  | { ok: true; kind: "admin_consent"; tenant: string; scopes: string[] }
+  | { ok: false; failure: Failure };
+
+const fail = (failure: Failure): Outcome => ({ ok: false, failure });
+
+/** Microsoft's error on the redirect: error, error_description ("AADSTS…: … Trace ID: …"), error_subcode. */
+export function failureFromRedirect(params: URLSearchParams): Failure {
+  const error = params.get("error") ?? "server_error";
+  const description = params.get("error_description") ?? "";
+  const parsed = parseMicrosoftErrorDescription(description);
+  // A cancel on the consent screen sometimes comes back without a number.
+  const aadsts = parsed.aadsts ?? (error === "access_denied" && params.get("error_subcode") === "cancel" ? 65004 : undefined);
+  return {
+    code: aadsts ? `AADSTS${aadsts}` : error,
+    error,
+    ...(parsed.message ? { description: parsed.message } : {}),
+    ...(parsed.traceId ?? params.get("trace_id") ? { traceId: parsed.traceId ?? params.get("trace_id")! } : {}),
+    ...(parsed.correlationId ?? params.get("correlation_id") ? { correlationId: parsed.correlationId ?? params.get("correlation_id")! } : {}),
+    ...(parsed.timestamp ? { timestamp: parsed.timestamp } : {}),
+  };
+}
+
+export function failureFromMicrosoftError(e: MicrosoftError): Failure {
+  const parsed = e.description ? parseMicrosoftErrorDescription(e.description) : undefined;
+  const code = e.kind === "oauth" ? (e.aadsts ? `AADSTS${e.aadsts}` : (e.error ?? "bad_response")) : e.kind;
+  return {
+    code,
+    ...(e.error ? { error: e.error } : {}),
+    ...(parsed?.message ? { description: parsed.message } : e.description ? { description: e.description } : {}),
+    ...(e.traceId ? { traceId: e.traceId } : {}),
+    ...(e.correlationId ? { correlationId: e.correlationId } : {}),
+    ...(e.timestamp ? { timestamp: e.timestamp } : {}),
+  };
+}
+
+type Actor = { id: string | null; email: string };
+
+async function actorOf(db: Db, flow: ConsumedFlow, fallbackEmail: string): Promise<Actor> {
+  if (!flow.startedById) return { id: null, email: fallbackEmail };
+  const u = await db.user.findUnique({ where: { id: flow.startedById }, select: { id: true, email: true } });
+  return u ?? { id: null, email: fallbackEmail };
+}
+
+/** Finishes a flow whose state was consumed, records the outcome on it, and returns it. */
+export async function completeFlow(deps: FlowDeps, flow: ConsumedFlow, params: URLSearchParams, meta?: RequestMeta): Promise<Outcome> {
+  const outcome = flow.kind === "ADMIN_CONSENT" ? await completeAdminConsent(deps, flow, params, meta) : await completeConnect(deps, flow, params, meta);
+  await deps.db.authorizationRequest.update({ where: { id: flow.id }, data: { outcome: outcome as unknown as Prisma.InputJsonValue } });
+  return outcome;
+}
+
+async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSearchParams, meta?: RequestMeta): Promise<Outcome> {
+  if (params.has("error")) return fail(failureFromRedirect(params));
+  if (!params.get("code")) return fail({ code: "bad_response", description: "Microsoft sent the browser back without an authorization code or an error." });
+  const now = deps.now ?? new Date();
+  const integration = await getIntegrationWithSecrets(deps.db, deps.keyring, flow.orgId, flow.integrationId);
+  const endpoints = endpointsFor(integration, deps.hostMap);
+  const singleTenantGuid = integration.tenantMode === "single" && integration.tenant && GUID.test(integration.tenant) ? integration.tenant : undefined;
+
+  const redeemed = await redeemAuthorizationCode({
+    authority: endpoints.authority,
+    tokenEndpoint: endpoints.token,
+    jwksUri: endpoints.jwks,
+    clientId: integration.clientId,
+    credential: credentialOf(integration),
+    redirectUri: deps.redirectUri,
+    callbackParams: params,
+    codeVerifier: flow.codeVerifier,
+    nonce: flow.nonce ?? "",
+    ...(singleTenantGuid ? { expectedTenantId: singleTenantGuid } : {}),
+  });
+  if (!redeemed.ok) return fail(failureFromMicrosoftError(redeemed.error));
+  const { account } = redeemed;
+  const signedIn = account.username.toLowerCase();
+
+  // The account must be the mailbox asked for, unless a delegate signs in for a shared mailbox.
+  let mailbox = signedIn;
+  if (flow.mailbox) {
+    const matches = [signedIn, account.email?.toLowerCase()].includes(flow.mailbox);
+    if (flow.mailboxKind === "USER" && !matches) {
+      return fail({ code: "mailbox_mismatch", details: { signedInAs: account.username, expected: flow.mailbox } });
+    }
+    mailbox = flow.mailbox;
+  }
+
+  let refreshToken = redeemed.tokens.refreshToken;
+  if (!refreshToken) return fail({ code: "no_refresh_token", details: { signedInAs: account.username } });
+
+  const cloud = integration.cloud as CloudId;
+  const purposes = integration.purposes as Purpose[];
+  const { resources } = requestedScopesOf(integration);
+  const graphOrigin = `https://${CLOUDS[cloud].graphHost}`;
+  const [first, ...others] = resources;
+  const granted = qualifyGranted(splitScopes(redeemed.tokens.scope), graphOrigin);
+  const accessTokens: AccessTokenInput[] = first
+    ? [{ resource: first, token: redeemed.tokens.accessToken, scopes: splitScopes(redeemed.tokens.scope), expiresAt: new Date(now.getTime() + redeemed.tokens.expiresIn * 1000) }]
+    : [];
+  // One refresh token serves every resource (§2.4): ask for the others now, which also tells
+  // which of their scopes were granted.
+  for (const resource of others) {
+    const r = await refreshAccessToken({
+      tokenEndpoint: endpoints.token,
+      clientId: integration.clientId,
+      credential: credentialOf(integration),
+      refreshToken,
+      scope: tokenScopesFor(cloud, purposes, resource, integration.extraScopes),
+    });
+    if (!r.ok) {
+      const consentMissing = r.error.aadsts === 65001 || r.error.suberror === "consent_required" || r.error.error === "consent_required";
+      if (consentMissing) continue;
+      return fail(failureFromMicrosoftError(r.error));
+    }
+    granted.push(...qualifyGranted(splitScopes(r.tokens.scope), graphOrigin));
+    accessTokens.push({ resource, token: r.tokens.accessToken, scopes: splitScopes(r.tokens.scope), expiresAt: new Date(now.getTime() + r.tokens.expiresIn * 1000) });
+    if (r.tokens.refreshToken) refreshToken = r.tokens.refreshToken;
+  }
+  const missing = missingScopes(flow.requestedScopes, granted);
+  const grantedScopes = [...new Set([...granted, "offline_access"])];
+
+  const adminConsent = await deps.db.adminConsent.findFirst({
+    where: { integrationId: integration.id, tenantId: { in: [account.tenantId, ...(integration.tenant ? [integration.tenant] : [])] } },
+    select: { id: true },
+  });
+  const consentType = flow.mailboxKind === "SHARED" ? "DELEGATE" : adminConsent ? "ADMIN" : "USER";
+  const actor = await actorOf(deps.db, flow, account.username);
+  const saved = await saveConnection(
+    deps.db,
+    deps.keyring,
+    {
+      orgId: flow.orgId,
+      integrationId: integration.id,
+      mailbox,
+      mailboxKind: flow.mailboxKind,
+      tenantId: account.tenantId,
+      objectId: account.objectId,
+      upn: account.username,
+      displayName: account.name ?? null,
+      consentType,
+      requestedScopes: flow.requestedScopes,
+      grantedScopes,
+      consentedConfigVersion: flow.configVersion,
+      refreshToken,
+      accessTokens,
+      connectedById: flow.startedById,
+    },
+    actor,
+    meta,
+    now,
+  );
+  if (flow.consentLinkId) {
+    await deps.db.consentLink.updateMany({ where: { id: flow.consentLinkId, orgId: flow.orgId }, data: { status: "CONNECTED", connectedAt: now, connectionId: saved.id } });
+  }
+  return { ok: true, kind: "connected", connectionId: saved.id, mailbox, updated: saved.updated, missingScopes: missing, consentType, signedInAs: account.username };
+}
+
+async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: URLSearchParams, meta?: RequestMeta): Promise<Outcome> {
+  if (params.has("error")) return fail(failureFromRedirect(params));
+  if (params.get("admin_consent")?.toLowerCase() !== "true") {
+    return fail({ code: "bad_response", description: "Microsoft sent the browser back without admin_consent=True or an error." });
+  }
+  // The returned tenant can be forged (§2.3): it decides nothing. When the portal chose the
+  // tenant, a different answer is refused; with `organizations` it is recorded as reported.
+  const requested = flow.tenantRequested ?? "organizations";
+  const returned = (params.get("tenant") ?? "").toLowerCase();
+  if (GUID.test(requested) && returned && returned !== requested.toLowerCase()) {
+    return fail({ code: "tenant_mismatch", details: { requested, returned } });
+  }
+  const tenantId = requested === "organizations" ? returned || "unknown" : requested.toLowerCase();
+  const actor = await actorOf(deps.db, flow, "Microsoft 365 admin");
+  await deps.db.$transaction(async (tx) => {
+    await tx.adminConsent.upsert({
+      where: { integrationId_tenantId: { integrationId: flow.integrationId, tenantId } },
+      create: { orgId: flow.orgId, integrationId: flow.integrationId, tenantId, scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email },
+      update: { scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email, grantedAt: deps.now ?? new Date() },
+    });
+    await record(tx, { action: "integration.admin_consent_granted", orgId: flow.orgId, actor, targetType: "integration", targetId: flow.integrationId, data: { tenant: tenantId, scopes: flow.requestedScopes }, meta });
+  });
+  return { ok: true, kind: "admin_consent", tenant: tenantId, scopes: flow.requestedScopes };
+}
