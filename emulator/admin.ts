@@ -6,13 +6,16 @@ import { sendJson } from "./http";
 import { guid } from "./ids";
 import { CertificateError } from "./certificates";
 import { parseSeed, seedAppSchema, seedCertificateSchema, seedSecretSchema, seedTenantSchema, seedUserSchema, SeedError, subcloudCheck, subcloudIssue, type Seed } from "./seed";
-import { ConflictError, NotFoundError, type App, type Fault } from "./state";
+import { canonicalScopes, findConsents, grantConsent, revokeConsents, type ConsentFilter } from "./consent";
+import { partitionOf } from "./resources";
+import { ConflictError, NotFoundError, ValidationError, type App, type Consent, type EmulatorState, type Fault } from "./state";
 
 export interface AdminRequest {
   ctx: EmulatorContext;
   method: string;
   /** Path segments after `/_emulator`. */
   path: string[];
+  query: URLSearchParams;
   body: string;
   res: ServerResponse;
   /** Reloads the configured seed (for reset without a body). */
@@ -42,6 +45,20 @@ const tenantBody = seedTenantSchema
   .strict()
   .refine(subcloudCheck, subcloudIssue);
 const userBody = seedUserSchema;
+const patchUserBody = z
+  .object({ admin: z.boolean().optional(), delegates: z.array(z.string().min(1)).optional(), displayName: z.string().min(1).optional() })
+  .strict();
+const consentBody = z
+  .object({
+    clientId: z.string().min(1),
+    /** Tenant GUID or verified domain. */
+    tenant: z.string().min(1),
+    /** Absent: tenant-wide (admin) consent. */
+    upn: z.string().min(1).optional(),
+    /** Scopes as /authorize takes them (`Mail.Read`, `https://outlook.office.com/IMAP.AccessAsUser.All`, `https://graph.microsoft.com/.default`); a string is split on spaces. */
+    scopes: z.union([z.array(z.string().min(1)).min(1), z.string().min(1)]),
+  })
+  .strict();
 const appBody = seedAppSchema.omit({ homeTenant: true }).extend({ secrets: z.array(seedSecretSchema).optional() }).strict();
 const patchAppBody = z
   .object({
@@ -49,13 +66,20 @@ const patchAppBody = z
     multiTenant: z.boolean().optional(),
     displayName: z.string().min(1).optional(),
     appPermissions: seedAppSchema.shape.appPermissions.optional(),
+    preAuthorized: z.boolean().optional(),
   })
   .strict();
-const patchTenantBody = z.object({ exchangeOnline: z.boolean().optional(), displayName: z.string().min(1).optional() }).strict();
+const patchTenantBody = z
+  .object({
+    exchangeOnline: z.boolean().optional(),
+    displayName: z.string().min(1).optional(),
+    userConsent: z.enum(["allowed", "disabled"]).optional(),
+  })
+  .strict();
 const uriBody = z.object({ uri: z.url() }).strict();
 const faultBody = z
   .object({
-    endpoint: z.enum(["authorize", "token"]),
+    endpoint: z.enum(["authorize", "token", "adminconsent"]),
     code: z.number().int().positive().optional(),
     clientId: z.string().optional(),
     tenant: z.string().optional(),
@@ -92,6 +116,40 @@ function findTenantOrThrow(req: AdminRequest, key: string | undefined) {
   return tenant;
 }
 
+function findUserOrThrow(req: AdminRequest, idOrUpn: string | undefined) {
+  let key = idOrUpn ?? "";
+  try {
+    key = decodeURIComponent(key); // a UPN in the path may come as user%40domain
+  } catch {
+    // not percent-encoded: use as is
+  }
+  const user = req.ctx.state.findUser(key);
+  if (!user) throw new NotFoundError(`no user ${idOrUpn}`);
+  return user;
+}
+
+/** `?clientId=&tenant=&upn=&tenantWide=` on GET/DELETE /consents; every filter given narrows. */
+function consentFilter(req: AdminRequest): ConsentFilter {
+  const q = req.query;
+  const clientId = q.get("clientId");
+  const tenant = q.get("tenant");
+  const upn = q.get("upn");
+  const tenantWide = q.get("tenantWide");
+  if (tenantWide !== null && tenantWide !== "true" && tenantWide !== "false") throw new BadRequest("tenantWide: must be true or false");
+  return {
+    ...(clientId ? { clientId } : {}),
+    ...(tenant ? { tenant: findTenantOrThrow(req, tenant) } : {}),
+    ...(upn ? { user: findUserOrThrow(req, upn) } : {}),
+    ...(tenantWide !== null ? { tenantWide: tenantWide === "true" } : {}),
+  };
+}
+
+/** Consent records with the user's UPN alongside the id, for people reading the admin API. */
+function describeConsent(state: EmulatorState, c: Consent): Consent & { upn?: string } {
+  const upn = c.userId ? state.users.get(c.userId)?.upn : undefined;
+  return { ...c, ...(upn ? { upn } : {}) };
+}
+
 async function route(req: AdminRequest): Promise<[number, unknown]> {
   const { state } = req.ctx;
   const [a, b, c] = req.path;
@@ -112,6 +170,39 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
   if (m === "POST" && a === "tenants" && c === "users" && req.path.length === 3) {
     return [201, state.addUser(findTenantOrThrow(req, b), parseBody(userBody, req.body))];
   }
+  if (m === "PATCH" && a === "users" && b && !c) {
+    const user = findUserOrThrow(req, b);
+    const body = parseBody(patchUserBody, req.body);
+    if (body.admin && user.kind === "shared") throw new ValidationError("admin: a shared mailbox cannot sign in, so it cannot be an administrator");
+    if (body.delegates !== undefined && user.kind !== "shared") throw new ValidationError("delegates: only a shared mailbox has delegates");
+    const tenant = findTenantOrThrow(req, user.tenantId);
+    const delegates = body.delegates !== undefined ? state.resolveDelegates(tenant, body.delegates) : undefined;
+    if (body.admin !== undefined) user.admin = body.admin;
+    if (delegates !== undefined) user.delegates = delegates;
+    if (body.displayName !== undefined) user.displayName = body.displayName;
+    return [200, user];
+  }
+  if (a === "consents" && !b) {
+    if (m === "GET") return [200, findConsents(state, consentFilter(req)).map((x) => describeConsent(state, x))];
+    if (m === "DELETE") return [200, revokeConsents(state, consentFilter(req))];
+    if (m === "POST") {
+      const body = parseBody(consentBody, req.body);
+      const app = findApp(req, body.clientId);
+      const tenant = findTenantOrThrow(req, body.tenant);
+      if (app.homeTenantId !== tenant.id && !(app.multiTenant && state.tenants.get(app.homeTenantId)?.cloud === tenant.cloud)) {
+        throw new ValidationError(`clientId: app ${app.clientId} is not available in tenant ${tenant.domains[0] ?? tenant.id} (single-tenant or another cloud)`);
+      }
+      const user = body.upn ? findUserOrThrow(req, body.upn) : undefined;
+      if (user && (user.tenantId !== tenant.id || user.kind !== "user")) {
+        throw new ValidationError(`upn: ${body.upn} is not a user of tenant ${tenant.domains[0] ?? tenant.id} who can sign in`);
+      }
+      const requested = typeof body.scopes === "string" ? body.scopes.split(/\s+/).filter(Boolean) : body.scopes;
+      const { scopes, unknown } = canonicalScopes(requested, partitionOf(tenant));
+      if (unknown.length > 0) throw new ValidationError(`scopes: tenant ${tenant.domains[0] ?? tenant.id} has no resource ${unknown[0]}`);
+      const consent = grantConsent(state, { clientId: app.clientId, tenantId: tenant.id, ...(user ? { userId: user.id } : {}), scopes });
+      return [201, describeConsent(state, consent)];
+    }
+  }
   if (m === "POST" && a === "tenants" && c === "apps" && req.path.length === 3) {
     const body = parseBody(appBody, req.body);
     // Like the Azure portal's "New client secret": an app created here gets one unless told otherwise.
@@ -124,6 +215,7 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
     if (body.multiTenant !== undefined) app.multiTenant = body.multiTenant;
     if (body.displayName !== undefined) app.displayName = body.displayName;
     if (body.appPermissions !== undefined) app.appPermissions = structuredClone(body.appPermissions);
+    if (body.preAuthorized !== undefined) app.preAuthorized = body.preAuthorized;
     return [200, app];
   }
   if (m === "POST" && a === "apps" && c === "redirect-uris" && req.path.length === 3) {
@@ -137,6 +229,7 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
     const body = parseBody(patchTenantBody, req.body);
     if (body.exchangeOnline !== undefined) tenant.exchangeOnline = body.exchangeOnline;
     if (body.displayName !== undefined) tenant.displayName = body.displayName;
+    if (body.userConsent !== undefined) tenant.userConsent = body.userConsent;
     return [200, tenant];
   }
   if (m === "POST" && a === "apps" && c === "certificates" && req.path.length === 3) {
@@ -188,7 +281,7 @@ export async function handleAdmin(req: AdminRequest): Promise<void> {
     sendJson(req.res, status, body);
   } catch (err) {
     const status =
-      err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof BadRequest || err instanceof SeedError || err instanceof CertificateError || err instanceof SyntaxError ? 400 : 500;
+      err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof BadRequest || err instanceof ValidationError || err instanceof SeedError || err instanceof CertificateError || err instanceof SyntaxError ? 400 : 500;
     if (status === 500) throw err;
     sendJson(req.res, status, { error: { code: status === 404 ? "not_found" : status === 409 ? "conflict" : "invalid_body", message: (err as Error).message } });
   }

@@ -31,7 +31,7 @@ async function dispatch(ctx: EmulatorContext, req: IncomingMessage, res: ServerR
   const [first = "", second = "", ...rest] = segments;
 
   if (first === "_emulator") {
-    return handleAdmin({ ctx, method, path: segments.slice(1), body, res, loadDefaultSeed });
+    return handleAdmin({ ctx, method, path: segments.slice(1), query: url.searchParams, body, res, loadDefaultSeed });
   }
 
   const cloud = cloudForLoginHost(first);

@@ -20,6 +20,12 @@ export const seedUserSchema = z
     upn: upnSchema,
     displayName: z.string().min(1),
     mail: z.string().optional(),
+    /** Global / Privileged Role / Cloud Application Administrator: may consent for the whole tenant. */
+    admin: z.boolean().default(false),
+    /** "shared": a shared mailbox (sign-in blocked, never in the picker) reached by its delegates. */
+    kind: z.enum(["user", "shared"]).default("user"),
+    /** Shared mailboxes only: user object ids or UPNs of the same tenant with FullAccess/SendAs. */
+    delegates: z.array(z.string().min(1)).optional(),
   })
   .strict();
 
@@ -33,6 +39,8 @@ export const seedTenantSchema = z
     subcloud: z.enum(["gcchigh", "dod"]).optional(),
     /** false = no Exchange Online subscription: Outlook resources answer AADSTS650052. */
     exchangeOnline: z.boolean().default(true),
+    /** "disabled": users can't consent to apps; non-admins see "Need admin approval" (AADSTS90094). */
+    userConsent: z.enum(["allowed", "disabled"]).default("allowed"),
     users: z.array(seedUserSchema).default([]),
   })
   .strict();
@@ -57,6 +65,8 @@ export const seedAppSchema = z
     certificates: z.array(seedCertificateSchema).default([]),
     /** Application permissions (app roles) consented per resource URI, e.g. {"https://graph.microsoft.com":["Mail.Read"]}. */
     appPermissions: z.record(z.url(), z.array(z.string().min(1))).default({}),
+    /** Never asks for consent in any tenant (the portal's own sign-in app). */
+    preAuthorized: z.boolean().default(false),
   })
   .strict();
 

@@ -12,7 +12,12 @@ export interface Tenant {
   subcloud?: Subcloud;
   /** Whether the tenant has Exchange Online; without it Outlook resources answer AADSTS650052. */
   exchangeOnline: boolean;
+  /** Entra's user consent setting: "disabled" sends non-admins to "Need admin approval" (AADSTS90094). */
+  userConsent: UserConsentSetting;
 }
+
+export type UserConsentSetting = "allowed" | "disabled";
+export type UserKind = "user" | "shared";
 
 export interface User {
   id: string;
@@ -20,6 +25,12 @@ export interface User {
   upn: string;
   displayName: string;
   mail: string;
+  /** Global / Privileged Role / Cloud Application Administrator: may grant tenant-wide consent. */
+  admin: boolean;
+  /** A shared mailbox has sign-in blocked (as Exchange Online creates them): never in the picker, never gets a token. */
+  kind: UserKind;
+  /** Shared mailboxes only: object ids of the tenant's users with FullAccess/SendAs on it. */
+  delegates?: string[];
 }
 
 export interface AppSecret {
@@ -40,6 +51,32 @@ export interface App {
   certificates: AppCertificate[];
   /** Application permissions (roles in app-only tokens) per resource URI. */
   appPermissions: Record<string, string[]>;
+  /** Consent is never asked for this app in any tenant (a first-party-like app, e.g. the portal's own sign-in). */
+  preAuthorized: boolean;
+}
+
+/** A delegated permission grant (Entra's oauth2PermissionGrant) for one app in one tenant. */
+export interface Consent {
+  id: string;
+  clientId: string;
+  tenantId: string;
+  /** Absent: tenant-wide (admin) consent, covering every user of the tenant. */
+  userId?: string;
+  /** Resource-qualified, lower-cased (`https://graph.microsoft.com/mail.read`); `{resource}/.default` covers the whole resource. */
+  scopes: string[];
+  /** ISO timestamp of the last grant (merged grants move it). */
+  grantedAt: string;
+}
+
+/** An account picked at /authorize or /adminconsent whose consent screen is showing; the form carries only its random id. */
+export interface PendingConsent {
+  id: string;
+  flow: "authorize" | "adminconsent";
+  userId: string;
+  clientId: string;
+  /** Canonical JSON of the request parameters the screen was shown for: the form must post back the same ones. */
+  params: string;
+  expiresAt: number;
 }
 
 export interface AuthCode {
@@ -72,7 +109,7 @@ export interface RefreshToken {
 
 export interface Fault {
   id: string;
-  endpoint: "authorize" | "token";
+  endpoint: "authorize" | "token" | "adminconsent";
   /** AADSTS code to answer with; absent for a pure network fault (delay only). */
   code?: number;
   /** Token endpoint: wait this long before answering (clients test their timeouts). */
@@ -89,6 +126,8 @@ export interface Fault {
 
 export class ConflictError extends Error {}
 export class NotFoundError extends Error {}
+/** A request that names things that exist but don't fit together (admin API 400). */
+export class ValidationError extends Error {}
 
 export type TenantRef =
   | { kind: "alias"; alias: "common" | "organizations" | "consumers" }
@@ -102,6 +141,8 @@ export class EmulatorState {
   apps = new Map<string, App>();
   codes = new Map<string, AuthCode>();
   refreshTokens = new Map<string, RefreshToken>();
+  consents: Consent[] = [];
+  pendingConsents = new Map<string, PendingConsent>();
   faults: Fault[] = [];
   /** Browser sessions (cookie value → user ids) so prompt=none can succeed after a sign-in. */
   sessions = new Map<string, Set<string>>();
@@ -122,13 +163,17 @@ export class EmulatorState {
     this.apps.clear();
     this.codes.clear();
     this.refreshTokens.clear();
+    this.consents = [];
+    this.pendingConsents.clear();
     this.sessions.clear();
     this.faults = [];
     this.clockOffsetMs = 0;
     try {
       seed.tenants.forEach((t) => {
         const tenant = this.addTenant(t);
-        t.users.forEach((u) => this.addUser(tenant, u));
+        // People first, so a shared mailbox may name delegates listed after it.
+        t.users.filter((u) => u.kind !== "shared").forEach((u) => this.addUser(tenant, u));
+        t.users.filter((u) => u.kind === "shared").forEach((u) => this.addUser(tenant, u));
       });
     } catch (err) {
       throw new SeedError(`invalid seed: tenants: ${(err as Error).message}`);
@@ -150,6 +195,7 @@ export class EmulatorState {
     cloud?: Cloud;
     subcloud?: Subcloud | undefined;
     exchangeOnline?: boolean;
+    userConsent?: UserConsentSetting;
     id?: string;
   }): Tenant {
     const id = (input.id ?? guid()).toLowerCase();
@@ -165,18 +211,46 @@ export class EmulatorState {
       cloud,
       ...(cloud === "usgov" ? { subcloud: input.subcloud ?? "gcchigh" } : {}),
       exchangeOnline: input.exchangeOnline ?? true,
+      userConsent: input.userConsent ?? "allowed",
     };
     this.tenants.set(id, tenant);
     return tenant;
   }
 
-  addUser(tenant: Tenant, input: { upn: string; displayName: string; id?: string; mail?: string }): User {
+  addUser(
+    tenant: Tenant,
+    input: { upn: string; displayName: string; id?: string; mail?: string; admin?: boolean; kind?: UserKind; delegates?: string[] },
+  ): User {
     const id = (input.id ?? guid()).toLowerCase();
     if (this.users.has(id)) throw new ConflictError(`user ${id} already exists`);
     if (this.findUserByUpn(input.upn)) throw new ConflictError(`user ${input.upn} already exists`);
-    const user: User = { id, tenantId: tenant.id, upn: input.upn, displayName: input.displayName, mail: input.mail ?? input.upn };
+    const kind = input.kind ?? "user";
+    if (kind === "shared" && input.admin) throw new ValidationError("admin: a shared mailbox cannot sign in, so it cannot be an administrator");
+    if (kind === "user" && input.delegates !== undefined) throw new ValidationError("delegates: only a shared mailbox has delegates");
+    const user: User = {
+      id,
+      tenantId: tenant.id,
+      upn: input.upn,
+      displayName: input.displayName,
+      mail: input.mail ?? input.upn,
+      admin: input.admin ?? false,
+      kind,
+      ...(kind === "shared" ? { delegates: this.resolveDelegates(tenant, input.delegates ?? []) } : {}),
+    };
     this.users.set(id, user);
     return user;
+  }
+
+  /** Delegates are named by object id or UPN and must be sign-in-able users of the mailbox's tenant. */
+  resolveDelegates(tenant: Tenant, refs: string[]): string[] {
+    const ids = refs.map((ref) => {
+      const user = this.findUser(ref);
+      if (!user || user.tenantId !== tenant.id || user.kind !== "user") {
+        throw new ValidationError(`delegates: "${ref}" is not a user of tenant ${tenant.domains[0] ?? tenant.id}`);
+      }
+      return user.id;
+    });
+    return [...new Set(ids)];
   }
 
   addApp(
@@ -189,6 +263,7 @@ export class EmulatorState {
       secrets?: { secretId?: string; value?: string; expiresAt?: string | null }[];
       certificates?: { certificatePem: string }[];
       appPermissions?: Record<string, string[]>;
+      preAuthorized?: boolean;
     },
   ): App {
     const clientId = (input.clientId ?? guid()).toLowerCase();
@@ -202,6 +277,7 @@ export class EmulatorState {
       secrets: [],
       certificates: [],
       appPermissions: structuredClone(input.appPermissions ?? {}),
+      preAuthorized: input.preAuthorized ?? false,
     };
     (input.secrets ?? []).forEach((s) => this.addSecret(app, s));
     (input.certificates ?? []).forEach((c) => this.addCertificate(app, c.certificatePem));
@@ -250,6 +326,11 @@ export class EmulatorState {
     return [...this.users.values()].find((u) => u.upn.toLowerCase() === key);
   }
 
+  /** By object id or UPN. */
+  findUser(idOrUpn: string): User | undefined {
+    return this.users.get(idOrUpn.toLowerCase()) ?? this.findUserByUpn(idOrUpn);
+  }
+
   /**
    * Whether an app "exists" at this endpoint: registrations are per cloud, and a
    * single-tenant app is only found in its home tenant (elsewhere: AADSTS700016).
@@ -260,11 +341,12 @@ export class EmulatorState {
     return app.multiTenant || app.homeTenantId === ref.tenant.id;
   }
 
-  /** Who may appear in the account picker for this endpoint. */
+  /** Who may appear in the account picker for this endpoint (shared mailboxes can't sign in). */
   usersForEndpoint(ref: TenantRef, cloud: Cloud): User[] {
-    if (ref.kind === "tenant") return [...this.users.values()].filter((u) => u.tenantId === ref.tenant.id);
+    const people = [...this.users.values()].filter((u) => u.kind === "user");
+    if (ref.kind === "tenant") return people.filter((u) => u.tenantId === ref.tenant.id);
     if (ref.alias === "consumers") return [];
-    return [...this.users.values()].filter((u) => this.tenants.get(u.tenantId)?.cloud === cloud);
+    return people.filter((u) => this.tenants.get(u.tenantId)?.cloud === cloud);
   }
 
   /** State as JSON for the admin API; signing keys live outside the state on purpose. */
@@ -279,6 +361,7 @@ export class EmulatorState {
       apps: [...this.apps.values()],
       codes: [...this.codes.values()].map(({ code, ...rest }) => ({ code: `${code.slice(0, 12)}…`, ...rest })),
       refreshTokens: [...this.refreshTokens.values()].map(({ token, ...rest }) => ({ token: `${token.slice(0, 12)}…`, ...rest })),
+      consents: this.consents,
       faults: this.faults,
     };
   }
