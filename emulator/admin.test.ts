@@ -51,6 +51,7 @@ describe("admin API", () => {
     expect(secret.value).toMatch(/^[A-Za-z0-9]{3}8Q~[A-Za-z0-9_.~-]{34}$/);
     expect(secret.secretId).toMatch(/^[0-9a-f-]{36}$/);
 
+    // A new app asks for consent; getCode accepts the screen.
     const code = await getCode(emu.http, user.body.id, { tenant: "tailspin.onmicrosoft.com", params: { client_id: app.body.clientId, redirect_uri: "http://localhost:5000/cb" } });
     const res = await token(
       emu.http,

@@ -31,18 +31,27 @@ export type AuthorizeCheck =
 
 const RESPONSE_MODES: ResponseMode[] = ["query", "fragment", "form_post"];
 const PROMPTS = ["login", "none", "consent", "select_account"];
-const PICKER_FIELDS = new Set(["account", "cancel"]);
+/** Fields the emulator's own forms add (picker, consent screen); never part of the client's request. */
+export const FORM_FIELDS = new Set(["account", "cancel", "consent", "consent_request", "consent_org"]);
+
+export interface TrustedClient {
+  tenantRef: TenantRef;
+  app: App;
+  redirectUri: string;
+}
 
 /**
- * Microsoft's order matters to clients: until client_id and redirect_uri are
- * trusted, errors are shown on Microsoft's own page (never redirected to an
- * unverified URI); after that they go back to the client's redirect URI.
+ * The checks /authorize and /adminconsent share, in Microsoft's order: until these
+ * pass, errors are shown on Microsoft's own page (never redirected to an unverified URI).
  */
-export function validateAuthorize(r: IdentityRequest): AuthorizeCheck {
+export function validateClient(
+  r: IdentityRequest,
+  opts: { missingRedirectCode: number },
+): { kind: "page"; error: AadError } | { kind: "ok"; value: TrustedClient } {
   const { ctx, params, cloud, tenantSegment } = r;
   const now = ctx.state.now();
-  const page = (code: number, p: Record<string, string | undefined> = {}): AuthorizeCheck => ({
-    kind: "page",
+  const page = (code: number, p: Record<string, string | undefined> = {}) => ({
+    kind: "page" as const,
     error: aadError(code, now, p, "authorize"),
   });
 
@@ -56,9 +65,32 @@ export function validateAuthorize(r: IdentityRequest): AuthorizeCheck {
   if (!app || !ctx.state.appVisibleAt(app, tenantRef, cloud)) return page(700016, { appId: clientId, tenantName });
 
   const redirectUri = params.get("redirect_uri");
-  if (!redirectUri) return page(900971);
+  if (!redirectUri) return page(opts.missingRedirectCode, { redirectUri: "", appId: app.clientId });
   if (!app.redirectUris.includes(redirectUri)) return page(50011, { redirectUri, appId: app.clientId });
   if (tenantRef.kind === "alias" && !app.multiTenant) return page(50194, { appId: app.clientId, appName: app.displayName });
+  return { kind: "ok", value: { tenantRef, app, redirectUri } };
+}
+
+/** The request parameters without the emulator's form fields, carried through the picker and consent forms. */
+export function passthroughParams(params: URLSearchParams): Record<string, string> {
+  const passthrough: Record<string, string> = {};
+  params.forEach((value, key) => {
+    if (!FORM_FIELDS.has(key)) passthrough[key] = value;
+  });
+  return passthrough;
+}
+
+/**
+ * Microsoft's order matters to clients: until client_id and redirect_uri are
+ * trusted, errors are shown on Microsoft's own page (never redirected to an
+ * unverified URI); after that they go back to the client's redirect URI.
+ */
+export function validateAuthorize(r: IdentityRequest): AuthorizeCheck {
+  const { ctx, params } = r;
+  const now = ctx.state.now();
+  const client = validateClient(r, { missingRedirectCode: 900971 });
+  if (client.kind === "page") return client;
+  const { tenantRef, app, redirectUri } = client.value;
 
   const requestedMode = params.get("response_mode") as ResponseMode | null;
   const target: ClientTarget = {
@@ -91,10 +123,7 @@ export function validateAuthorize(r: IdentityRequest): AuthorizeCheck {
     codeChallengeMethod = method;
   }
 
-  const passthrough: Record<string, string> = {};
-  params.forEach((value, key) => {
-    if (!PICKER_FIELDS.has(key)) passthrough[key] = value;
-  });
+  const passthrough = passthroughParams(params);
 
   return {
     kind: "ok",

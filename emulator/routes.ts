@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleAdmin } from "./admin";
+import { handleAdminConsent } from "./admin-consent";
 import { handleAuthorize } from "./authorize";
 import { CLOUDS, CLOUD_NAMES, GRAPH_HOSTS, cloudForLoginHost } from "./clouds";
 import type { EmulatorContext, IdentityRequest } from "./context";
@@ -17,6 +18,9 @@ const IDENTITY_ROUTES: Record<string, IdentityHandler> = {
   "oauth2/v2.0/authorize": handleAuthorize,
   "oauth2/v2.0/token": handleToken,
   "oauth2/v2.0/logout": handleLogout,
+  "v2.0/adminconsent": handleAdminConsent,
+  // The older form Microsoft's client-credentials doc still shows.
+  adminconsent: handleAdminConsent,
 };
 
 function notFound(res: ServerResponse, path: string): void {

@@ -119,8 +119,26 @@ export function redirectParams(res: Response): URLSearchParams {
   return new URL(location).searchParams;
 }
 
+/** Whether a page is the consent screen ("Permissions requested"). */
+export const isConsentScreen = (html: string): boolean => html.includes('<h1 id="consent-heading">Permissions requested</h1>');
+
+/** Clicks Accept or Cancel on a consent screen (with "Consent on behalf of your organization" ticked if `org`). */
+export async function submitConsent(origin: string, html: string, decision: "accept" | "cancel", opts: { org?: boolean } = {}): Promise<Response> {
+  const form = readPickerForm(html);
+  const body = new URLSearchParams(form.fields);
+  body.set("consent", decision);
+  if (opts.org) body.set("consent_org", "1");
+  return fetch(new URL(form.action, origin), { method: "POST", body, redirect: "manual" });
+}
+
+/** Signs in as `account` and returns the code, accepting the consent screen if one shows. */
 export async function getCode(origin: string, account: string, opts: AuthorizeParams = {}): Promise<string> {
-  const res = await signIn(origin, { account }, opts);
+  let res = await signIn(origin, { account }, opts);
+  if (res.status === 200) {
+    const html = await res.text();
+    if (!isConsentScreen(html)) throw new Error(`expected a redirect or the consent screen, got: ${html.slice(0, 300)}`);
+    res = await submitConsent(origin, html, "accept");
+  }
   const code = redirectParams(res).get("code");
   if (!code) throw new Error(`no code in ${res.headers.get("location")}`);
   return code;
