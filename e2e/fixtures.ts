@@ -7,9 +7,9 @@ import { e2e } from "../playwright.config";
 
 export type DemoUser = { upn: string; displayName: string; tenantId: string };
 
-async function admin<T>(path: string, body?: unknown): Promise<T> {
+async function admin<T>(path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<T> {
   const res = await fetch(`${e2e.emulatorAdmin}${path}`, {
-    method: body === undefined ? "GET" : "POST",
+    method,
     headers: { "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -17,20 +17,38 @@ async function admin<T>(path: string, body?: unknown): Promise<T> {
   return (await res.json()) as T;
 }
 
-export async function makeTenant(label: string, userNames: string[]) {
+export type TenantOptions = {
+  /** Display names (from `userNames`) who are administrators and may consent for the whole tenant. */
+  admins?: string[];
+  /** "disabled": non-admins get the emulator's "Need admin approval" page (AADSTS90094). */
+  userConsent?: "allowed" | "disabled";
+  /** Shared mailboxes (sign-in blocked); delegates are display names from `userNames`. */
+  shared?: { name: string; delegates: string[] }[];
+};
+
+export async function makeTenant(label: string, userNames: string[], opts: TenantOptions = {}) {
   const id = randomBytes(3).toString("hex");
   const domain = `${label.toLowerCase()}${id}.onmicrosoft.com`;
-  const tenant = await admin<{ id: string }>("/tenants", { displayName: `${label} ${id}`, domain });
+  const unknown = [...(opts.admins ?? []), ...(opts.shared ?? []).flatMap((m) => m.delegates)].find((n) => !userNames.includes(n));
+  if (unknown) throw new Error(`makeTenant: "${unknown}" is not one of the tenant's users`);
+  const tenant = await admin<{ id: string }>("/tenants", { displayName: `${label} ${id}`, domain, ...(opts.userConsent ? { userConsent: opts.userConsent } : {}) });
   const users: DemoUser[] = [];
   for (const name of userNames) {
     const upn = `${name.toLowerCase().split(" ")[0]}@${domain}`;
-    await admin("/tenants/" + tenant.id + "/users", { upn, displayName: name });
+    await admin("/tenants/" + tenant.id + "/users", { upn, displayName: name, admin: opts.admins?.includes(name) ?? false });
     users.push({ upn, displayName: name, tenantId: tenant.id });
   }
-  return { id: tenant.id, domain, users, slug: `${label.toLowerCase()}-${id}` };
+  const shared: { upn: string; displayName: string }[] = [];
+  for (const mailbox of opts.shared ?? []) {
+    const upn = `${mailbox.name.toLowerCase().replace(/[^a-z0-9]+/g, ".").replace(/^\.|\.$/g, "")}@${domain}`;
+    const delegates = mailbox.delegates.map((n) => users.find((u) => u.displayName === n)!.upn);
+    await admin("/tenants/" + tenant.id + "/users", { upn, displayName: mailbox.name, kind: "shared", delegates });
+    shared.push({ upn, displayName: mailbox.name });
+  }
+  return { id: tenant.id, domain, users, shared, slug: `${label.toLowerCase()}-${id}` };
 }
 
-export async function injectFault(fault: { endpoint: "authorize" | "token"; code: number; upn?: string; delivery?: "redirect" | "page" }) {
+export async function injectFault(fault: { endpoint: "authorize" | "token" | "adminconsent"; code: number; upn?: string; delivery?: "redirect" | "page" }) {
   await admin("/faults", fault);
 }
 
@@ -62,6 +80,8 @@ export async function makeApp(tenantId: string, opts: { multiTenant?: boolean; s
     multiTenant: opts.multiTenant ?? false,
     redirectUris: [`${e2e.baseURL}/api/connections/callback`],
     appPermissions: { "https://graph.microsoft.com": ["Mail.Read"], "https://outlook.office365.com": ["IMAP.AccessAsApp"] },
+    // An integration app: users (or an admin) must consent, unlike the portal's own sign-in app.
+    preAuthorized: false,
     ...(opts.secrets ? { secrets: opts.secrets } : {}),
   });
 }
@@ -79,4 +99,14 @@ export async function ownerWithOrg(page: Page, label: string) {
   await signIn(page, t.users[0]!);
   await createOrg(page, `${label} Org`, t.slug);
   return t;
+}
+
+/** Pre-grants delegated consent in the emulator (without `upn`: tenant-wide, as an admin would). */
+export async function grantConsent(consent: { clientId: string; tenant: string; upn?: string; scopes: string[] }) {
+  return admin<{ id: string; scopes: string[] }>("/consents", consent);
+}
+
+/** The tenant's user consent setting (Entra: Enterprise apps → Consent and permissions). */
+export async function setUserConsent(tenantId: string, userConsent: "allowed" | "disabled") {
+  await admin(`/tenants/${tenantId}`, { userConsent }, "PATCH");
 }
