@@ -36,6 +36,8 @@ export default defineConfig({
       MAILGRANT_DATA_DIR: ".data/e2e",
       SUPPORT_EMAILS: "support@mailgrant-ops.onmicrosoft.com",
       LOG_LEVEL: "warn",
+      // Short enough that e2e/connections.spec.ts can watch a consent flow expire.
+      MAILGRANT_CONSENT_FLOW_TTL_SECONDS: "30",
     },
   },
 });

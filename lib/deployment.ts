@@ -26,3 +26,10 @@ export const connectionRedirectUri = () => `${publicUrl()}/api/connections/callb
 export function linkSigningSecret(): string {
   return env().AUTH_SECRET ?? "mailgrant-development-only-link-secret";
 }
+
+/** What consent flows need from the deployment: where Microsoft lives and where it returns to. */
+export const flowSettings = () => ({
+  hostMap: deploymentHostMap(),
+  redirectUri: connectionRedirectUri(),
+  flowTtlMs: env().MAILGRANT_CONSENT_FLOW_TTL_SECONDS * 1000,
+});

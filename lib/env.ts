@@ -45,6 +45,8 @@ const schema = z
         .optional(),
     ),
     MAILGRANT_MAIL_FROM: optionalString,
+    /** How long a trip to Microsoft for consent may take (default 10 minutes). */
+    MAILGRANT_CONSENT_FLOW_TTL_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(10).max(3600).default(600),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((v, ctx) => {

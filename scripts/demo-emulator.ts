@@ -4,7 +4,7 @@ import path from "node:path";
 import { ensureEmulatorCertificate } from "../emulator/tls";
 
 type Seed = {
-  tenants: { displayName: string; users: { upn: string; displayName: string }[] }[];
+  tenants: { displayName: string; users: { upn: string; displayName: string; admin?: boolean; kind?: "user" | "shared" }[] }[];
   apps: { clientId: string; displayName: string; secrets: { value: string }[] }[];
 };
 
@@ -39,12 +39,22 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
     body: JSON.stringify({ uri: `${opts.portalUrl}/api/auth/callback/microsoft-entra-id` }),
   });
 
-  const users = seed.tenants.flatMap((t) => t.users.map((u) => ({ ...u, tenant: t.displayName })));
+  // Every other seed app is an org's integration: register the portal's mailbox-consent callback.
+  for (const app of seed.apps.filter((a) => a.clientId !== portalApp.clientId)) {
+    await fetch(`${admin}/apps/${app.clientId}/redirect-uris`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ uri: `${opts.portalUrl}/api/connections/callback` }),
+    });
+  }
+
+  // Shared mailboxes cannot sign in; a delegate connects them.
+  const users = seed.tenants.flatMap((t) => t.users.filter((u) => u.kind !== "shared").map((u) => ({ ...u, tenant: t.displayName })));
   const supportEmail = users.find((u) => u.upn.startsWith("support@"))?.upn ?? "";
   const banner = [
     `Microsoft emulator: https://localhost:${httpsPort} (sign-in pages on http://localhost:${httpPort})`,
     "Demo accounts (pick one on the emulator's sign-in page; no password):",
-    ...users.map((u) => `  ${u.upn.padEnd(38)} ${u.displayName} (${u.tenant})${u.upn === supportEmail ? " — support staff" : ""}`),
+    ...users.map((u) => `  ${u.upn.padEnd(38)} ${u.displayName} (${u.tenant})${u.upn === supportEmail ? " — support staff" : u.admin ? " — Microsoft 365 admin" : ""}`),
   ].join("\n");
   return {
     banner,
@@ -58,6 +68,8 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
       // path named after the host (https://localhost:3100/login.microsoftonline.us/...).
       MICROSOFT_ENDPOINT_BASE: `https://localhost:${httpsPort}`,
       MICROSOFT_EMULATOR_ADMIN_URL: admin,
+      // Consent-link mails are written to the log in demo mode instead of being sent.
+      MAILGRANT_SMTP_URL: process.env.MAILGRANT_SMTP_URL ?? "log",
     },
   };
 }

@@ -4,7 +4,7 @@ import type { Keyring } from "@/lib/crypto";
 import { record, type RequestMeta } from "@/lib/audit/record";
 import { parseMicrosoftErrorDescription } from "@/lib/diagnosis/catalog";
 import { CLOUDS, type CloudId } from "@/lib/microsoft/clouds";
-import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken } from "@/lib/microsoft/delegated";
+import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken, tenantIssuer } from "@/lib/microsoft/delegated";
 import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
 import { delegatedScopes, tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
 import type { MicrosoftError } from "@/lib/microsoft/token-client";
@@ -18,7 +18,7 @@ import { missingScopes, qualifyGranted, splitScopes } from "./scopes";
 // Nothing is stored unless every check passes: state, code, ID token, mailbox identity, and a
 // refresh token to keep.
 
-export type FlowDeps = { db: Db; keyring: Keyring; hostMap?: HostMap; redirectUri: string; now?: Date };
+export type FlowDeps = { db: Db; keyring: Keyring; hostMap?: HostMap; redirectUri: string; now?: Date; flowTtlMs?: number };
 
 type IntegrationForFlow = Pick<IntegrationView, "id" | "orgId" | "cloud" | "tenantMode" | "tenant" | "clientId" | "purposes" | "extraScopes" | "authorizeEndpoint" | "tokenEndpoint" | "configVersion">;
 
@@ -67,6 +67,7 @@ export async function startConnect(deps: FlowDeps, input: StartConnectInput): Pr
       browserId: input.browserId,
     },
     deps.now,
+    deps.flowTtlMs,
   );
   const url = buildAuthorizeUrl({
     authorizeEndpoint: endpointsFor(i, deps.hostMap).authorize,
@@ -109,6 +110,7 @@ export async function startAdminConsent(deps: FlowDeps, input: { integration: In
       browserId: input.browserId,
     },
     deps.now,
+    deps.flowTtlMs,
   );
   const mode: TenantMode = input.tenant === "organizations" ? "organizations" : "single";
   const endpoint = endpointsFor(i, deps.hostMap, { mode, ...(mode === "single" ? { tenant: input.tenant } : {}) }).adminConsent;
@@ -231,6 +233,7 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
   for (const resource of others) {
     const r = await refreshAccessToken({
       tokenEndpoint: endpoints.token,
+      issuer: await tenantIssuer(endpoints.authority, account.tenantId),
       clientId: integration.clientId,
       credential: credentialOf(integration),
       refreshToken,

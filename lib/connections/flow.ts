@@ -6,7 +6,7 @@ import { newNonce, newPkce, newState } from "@/lib/microsoft/delegated";
 
 // The state of one trip to Microsoft. `state` goes to Microsoft and comes back; only its hash is
 // stored. The row is bound to the browser that started the flow (hash of a long-lived random
-// cookie), can be used once, and expires after 10 minutes.
+// cookie), can be used once, and expires after 10 minutes (MAILGRANT_CONSENT_FLOW_TTL_SECONDS).
 
 export const FLOW_TTL_MS = 10 * 60_000;
 /** A random id per browser. Not a session: it only proves "the same browser came back". */
@@ -31,7 +31,7 @@ export type StartInput = {
 
 export type StartedFlow = { id: string; state: string; nonce: string; codeChallenge: string };
 
-export async function createAuthorizationRequest(db: Db, keyring: Keyring, input: StartInput, now = new Date()): Promise<StartedFlow> {
+export async function createAuthorizationRequest(db: Db, keyring: Keyring, input: StartInput, now = new Date(), ttlMs = FLOW_TTL_MS): Promise<StartedFlow> {
   const id = crypto.randomUUID();
   const state = newState();
   const nonce = newNonce();
@@ -53,7 +53,7 @@ export async function createAuthorizationRequest(db: Db, keyring: Keyring, input
       nonce,
       requestedScopes: input.requestedScopes,
       configVersion: input.configVersion,
-      expiresAt: new Date(now.getTime() + FLOW_TTL_MS),
+      expiresAt: new Date(now.getTime() + ttlMs),
     },
   });
   // Old rows are useless after their 10 minutes; keep the table small.

@@ -91,6 +91,14 @@ async function discover(authority: string): Promise<Discovery> {
 
 class DiscoveryError extends Error {}
 
+/**
+ * The issuer of ID tokens for a signed-in tenant: discovery's, with Microsoft's multi-tenant
+ * `{tenantid}` template filled in. Refresh responses carry ID tokens too, checked against it.
+ */
+export async function tenantIssuer(authority: string, tenantId: string): Promise<string> {
+  return (await discover(authority)).issuer.replace("{tenantid}", tenantId);
+}
+
 export type SignedInAccount = {
   tenantId: string;
   objectId: string;
@@ -191,13 +199,15 @@ export type RefreshResult = { ok: true; tokens: TokenSet } | { ok: false; error:
 /** Refresh grant for one resource's scopes; Microsoft rotates the refresh token on every call. */
 export async function refreshAccessToken(input: {
   tokenEndpoint: string;
+  /** tenantIssuer(): Microsoft includes an ID token in refresh responses when openid was granted. */
+  issuer: string;
   clientId: string;
   credential: ClientCredential;
   refreshToken: string;
   scope: string;
   timeoutMs?: number;
 }): Promise<RefreshResult> {
-  const as: oauth.AuthorizationServer = { issuer: new URL(input.tokenEndpoint).origin, token_endpoint: input.tokenEndpoint };
+  const as: oauth.AuthorizationServer = { issuer: input.issuer, token_endpoint: input.tokenEndpoint };
   const client: oauth.Client = { client_id: input.clientId };
   try {
     const response = await oauth.refreshTokenGrantRequest(as, client, await clientAuth(input.credential, input.tokenEndpoint), input.refreshToken, {

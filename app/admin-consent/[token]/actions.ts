@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
 import { runAction, type ActionState } from "@/lib/action-state";
 import { AppError } from "@/lib/errors";
-import { appKeyring, connectionRedirectUri, deploymentHostMap, linkSigningSecret } from "@/lib/deployment";
+import { appKeyring, flowSettings, linkSigningSecret } from "@/lib/deployment";
 import { getIntegration } from "@/lib/integrations/integrations";
 import { adminConsentTenant, startAdminConsent } from "@/lib/connections/consent";
 import { verifyAdminConsentToken } from "@/lib/connections/links";
@@ -21,7 +21,7 @@ export async function startLinkAdminConsentAction(_prev: ActionState, form: Form
     if (!integration) throw new AppError("not_found", "The integration behind this link was removed.");
     const user = await currentUser();
     const { url } = await startAdminConsent(
-      { db: database, keyring: appKeyring(), hostMap: deploymentHostMap(), redirectUri: connectionRedirectUri() },
+      { db: database, keyring: appKeyring(), ...flowSettings() },
       { integration, startedById: null, tenant: adminConsentTenant(integration, user?.tenantId), browserId: await ensureBrowserId() },
     );
     target = url;

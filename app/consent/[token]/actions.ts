@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { db } from "@/lib/db";
 import { runAction, type ActionState } from "@/lib/action-state";
 import { AppError } from "@/lib/errors";
-import { appKeyring, connectionRedirectUri, deploymentHostMap, linkSigningSecret } from "@/lib/deployment";
+import { appKeyring, flowSettings, linkSigningSecret } from "@/lib/deployment";
 import { getIntegration } from "@/lib/integrations/integrations";
 import { startConnect } from "@/lib/connections/consent";
 import { openConsentLink } from "@/lib/connections/links";
@@ -20,7 +20,7 @@ export async function startLinkConsentAction(_prev: ActionState, form: FormData)
     const integration = await getIntegration(database, link.orgId, link.integrationId);
     if (!integration) throw new AppError("not_found", "The integration behind this link was removed. Ask the organization for a new link.");
     const { url } = await startConnect(
-      { db: database, keyring: appKeyring(), hostMap: deploymentHostMap(), redirectUri: connectionRedirectUri() },
+      { db: database, keyring: appKeyring(), ...flowSettings() },
       { integration, mailbox: link.mailbox, mailboxKind: link.mailboxKind, consentLinkId: link.id, browserId: await ensureBrowserId() },
     );
     target = url;

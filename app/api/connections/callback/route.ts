@@ -3,7 +3,7 @@
 // sends the browser to the result page; nothing here renders a token.
 import { NextResponse, type NextRequest } from "next/server";
 import { db } from "@/lib/db";
-import { appKeyring, connectionRedirectUri, deploymentHostMap, publicUrl } from "@/lib/deployment";
+import { appKeyring, flowSettings, publicUrl } from "@/lib/deployment";
 import { logger } from "@/lib/logger";
 import { completeFlow } from "@/lib/connections/consent";
 import { BROWSER_COOKIE, consumeAuthorizationRequest } from "@/lib/connections/flow";
@@ -23,7 +23,7 @@ async function handle(request: NextRequest, params: URLSearchParams) {
   }
   const meta = { ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null, userAgent: request.headers.get("user-agent") };
   try {
-    const outcome = await completeFlow({ db: database, keyring, hostMap: deploymentHostMap(), redirectUri: connectionRedirectUri() }, consumed.flow, params, meta);
+    const outcome = await completeFlow({ db: database, keyring, ...flowSettings() }, consumed.flow, params, meta);
     logger.info({ flowId: consumed.flow.id, kind: consumed.flow.kind, ok: outcome.ok, code: outcome.ok ? undefined : outcome.failure.code }, "consent callback finished");
   } catch (e) {
     logger.error({ err: e, flowId: consumed.flow.id }, "consent callback failed");

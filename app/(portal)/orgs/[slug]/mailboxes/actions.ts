@@ -9,7 +9,7 @@ import { runAction, type ActionState } from "@/lib/action-state";
 import { requestMeta } from "@/lib/request-meta";
 import { AppError } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { appKeyring, connectionRedirectUri, deploymentHostMap, linkSigningSecret, publicUrl } from "@/lib/deployment";
+import { appKeyring, flowSettings, linkSigningSecret, publicUrl } from "@/lib/deployment";
 import { getIntegration } from "@/lib/integrations/integrations";
 import { PURPOSE_LABELS } from "@/lib/integrations/purposes";
 import type { Purpose } from "@/lib/microsoft/scopes";
@@ -20,7 +20,7 @@ import { ensureBrowserId } from "@/lib/connections/browser";
 import { outboundMail, sendConsentLinkMail } from "@/lib/mail/outbound";
 
 const str = (form: FormData, key: string) => String(form.get(key) ?? "").trim();
-const deps = async () => ({ db: await db(), keyring: appKeyring(), hostMap: deploymentHostMap(), redirectUri: connectionRedirectUri() });
+const deps = async () => ({ db: await db(), keyring: appKeyring(), ...flowSettings() });
 
 const connectSchema = z
   .object({

@@ -1,0 +1,243 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import { createOrg, makeApp, makeTenant, signIn, type TenantOptions } from "./fixtures";
+
+// Mailbox connections through the real UI: the portal's pages, the emulator's Microsoft pages
+// (account picker, consent screen, admin consent), and back to the portal's callback.
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** An org owner (a tenant admin when asked) with an integration for a new app in their tenant. */
+async function orgWithIntegration(page: Page, label: string, users: string[], opts: TenantOptions = {}) {
+  const t = await makeTenant(label, ["Olive Owner", ...users], opts);
+  await signIn(page, t.users[0]!);
+  await createOrg(page, `${label} Org`, t.slug);
+  const app = await makeApp(t.id);
+  await page.goto(`/orgs/${t.slug}/integrations/new`);
+  await page.getByRole("checkbox", { name: /Read mail with Microsoft Graph/ }).check();
+  await page.getByRole("radio", { name: /One organization/ }).check();
+  await page.getByLabel("Directory (tenant) ID or domain").fill(t.domain);
+  await page.getByLabel("Integration name").fill("Helpdesk mail");
+  await page.getByLabel("Application (client) ID").fill(app.clientId);
+  await page.getByLabel("Client secret Value").fill(app.secrets[0]!.value);
+  await page.getByRole("button", { name: "Save integration" }).click();
+  await expect(page.getByText("Integration saved")).toBeVisible();
+  const integrationUrl = new URL(page.url()).pathname;
+  const user = (name: string) => t.users.find((u) => u.displayName === name)!;
+  return { t, app, integrationUrl, user };
+}
+
+async function pickAccount(page: Page, upn: string) {
+  await expect(page.getByRole("heading", { name: "Pick an account" })).toBeVisible();
+  await page.getByRole("button", { name: new RegExp(escape(upn)) }).click();
+}
+
+async function acceptConsent(page: Page) {
+  await expect(page.getByRole("heading", { name: "Permissions requested" })).toBeVisible();
+  await page.getByRole("button", { name: "Accept" }).click();
+}
+
+async function connectFromMailboxes(page: Page, slug: string, mailbox?: { address: string; shared?: boolean }) {
+  await page.goto(`/orgs/${slug}/mailboxes`);
+  if (mailbox?.shared) await page.getByRole("radio", { name: /A shared mailbox/ }).check();
+  if (mailbox) await page.getByLabel(mailbox.shared ? "Shared mailbox address" : "Mailbox address (optional)").fill(mailbox.address);
+  await page.getByRole("button", { name: "Sign in with Microsoft" }).click();
+}
+
+async function createConsentLink(page: Page, slug: string, address: string): Promise<string> {
+  await page.goto(`/orgs/${slug}/mailboxes`);
+  await page.getByLabel("Mailbox owner's address").fill(address);
+  await page.getByRole("button", { name: "Create consent link" }).click();
+  const link = page.getByLabel("Consent link");
+  await expect(link).toHaveValue(/\/consent\//);
+  return link.inputValue();
+}
+
+/** A mailbox owner in their own browser: no portal account, only the link. */
+async function ownerBrowser(browser: Browser) {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+test("[connections]: an admin connects their own mailbox with user consent", async ({ page }) => {
+  const { t } = await orgWithIntegration(page, "Own", []);
+  const olive = t.users[0]!;
+  await connectFromMailboxes(page, t.slug);
+  await pickAccount(page, olive.upn);
+  const consent = page.getByRole("list").filter({ hasText: "Read your mail" });
+  await expect(consent).toContainText("Maintain access to data you have given it access to");
+  await acceptConsent(page);
+  await expect(page.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
+  await page.getByRole("link", { name: "Open the mailbox" }).click();
+  await expect(page.getByRole("heading", { name: olive.upn })).toBeVisible();
+  await expect(page.getByText("Connected", { exact: true })).toBeVisible();
+  await expect(page.getByText("User consent", { exact: true })).toBeVisible();
+  await expect(page.getByText("Not granted")).toHaveCount(0);
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  const row = page.getByRole("row", { name: new RegExp(escape(olive.upn)) });
+  await expect(row).toContainText("Helpdesk mail");
+  await expect(row).toContainText("Mail.Read");
+  await expect(row).toContainText("IMAP.AccessAsUser.All");
+});
+
+test("[connections]: after tenant-wide admin consent, a mailbox owner connects without a consent prompt", async ({ page, browser }) => {
+  const { t, integrationUrl, user } = await orgWithIntegration(page, "AdminOk", ["Megan Bowen"], { admins: ["Olive Owner"] });
+  await page.goto(integrationUrl);
+  await page.getByRole("button", { name: "Grant admin consent for the organization" }).click();
+  await pickAccount(page, t.users[0]!.upn);
+  await expect(page.getByRole("heading", { name: "Accept for your organization" })).toBeVisible();
+  await acceptConsent(page);
+  await expect(page.getByRole("heading", { name: "Admin consent granted" })).toBeVisible();
+  await page.getByRole("link", { name: "Back to the integration" }).click();
+  await expect(page.getByText(`Tenant ${t.id}`)).toBeVisible();
+
+  const megan = user("Megan Bowen");
+  const link = await createConsentLink(page, t.slug, megan.upn);
+  const owner = await ownerBrowser(browser);
+  await owner.goto(link);
+  await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await pickAccount(owner, megan.upn);
+  // No consent screen: straight back to the portal.
+  await expect(owner.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
+  await expect(owner.getByText("Admin consent (tenant-wide)")).toBeVisible();
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  await expect(page.getByRole("row", { name: new RegExp(escape(megan.upn)) })).toContainText("Admin consent (tenant-wide)");
+});
+
+test("[connections]: an invited mailbox owner connects through the link, and the admin sees it connected", async ({ page, browser }) => {
+  const { t, user } = await orgWithIntegration(page, "Invite", ["Megan Bowen"]);
+  const megan = user("Megan Bowen");
+  const link = await createConsentLink(page, t.slug, megan.upn);
+  await expect(page.getByRole("listitem").filter({ hasText: megan.upn })).toContainText("Not opened");
+
+  const owner = await ownerBrowser(browser);
+  await owner.goto(link);
+  await expect(owner.getByRole("heading", { name: /Connect your mailbox to Invite Org/ })).toBeVisible();
+  await expect(owner.getByText("Read mail with Microsoft Graph")).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("listitem").filter({ hasText: megan.upn })).toContainText("Opened");
+  await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await pickAccount(owner, megan.upn);
+  await acceptConsent(owner);
+  await expect(owner.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
+  await expect(owner.getByText("You can close this page")).toBeVisible();
+
+  await page.reload();
+  await expect(page.getByRole("row", { name: new RegExp(escape(megan.upn)) })).toContainText("User consent");
+  await expect(page.getByRole("listitem").filter({ hasText: megan.upn })).toContainText("Connected");
+  // Single use: the link now says so.
+  await owner.goto(link);
+  await expect(owner.getByText("This link was already used")).toBeVisible();
+});
+
+test("[connections]: a shared mailbox connects through a delegate", async ({ page }) => {
+  const { t, user } = await orgWithIntegration(page, "Shared", ["Megan Bowen"], { shared: [{ name: "Support Desk", delegates: ["Megan Bowen"] }] });
+  const shared = t.shared[0]!;
+  await connectFromMailboxes(page, t.slug, { address: shared.upn, shared: true });
+  await expect(page.getByRole("button", { name: new RegExp(escape(shared.upn)) })).toHaveCount(0);
+  await pickAccount(page, user("Megan Bowen").upn);
+  await acceptConsent(page);
+  await expect(page.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  const row = page.getByRole("row", { name: new RegExp(escape(shared.upn)) });
+  await expect(row).toContainText("(shared)");
+  await expect(row).toContainText(user("Megan Bowen").upn);
+  await expect(row).toContainText("Delegate of a shared mailbox");
+});
+
+test("[connections]: declining consent is explained and stores nothing", async ({ page }) => {
+  const { t } = await orgWithIntegration(page, "Decline", []);
+  await connectFromMailboxes(page, t.slug);
+  await pickAccount(page, t.users[0]!.upn);
+  await expect(page.getByRole("heading", { name: "Permissions requested" })).toBeVisible();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("heading", { name: "Consent was declined" })).toBeVisible();
+  await expect(page.getByText("Choose Accept")).toBeVisible();
+  await page.getByText("Details for a support ticket").click();
+  await expect(page.getByText("AADSTS65004", { exact: true })).toBeVisible();
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  await expect(page.getByText("No mailbox is connected yet.")).toBeVisible();
+});
+
+test("[connections]: signing in with another account than the link's is refused with both names", async ({ page, browser }) => {
+  const { t, user } = await orgWithIntegration(page, "Mismatch", ["Megan Bowen", "Lee Gu"]);
+  const megan = user("Megan Bowen");
+  const lee = user("Lee Gu");
+  const link = await createConsentLink(page, t.slug, megan.upn);
+  const owner = await ownerBrowser(browser);
+  await owner.goto(link);
+  await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await expect(owner.getByRole("heading", { name: "Pick an account" })).toBeVisible();
+  await owner.getByRole("link", { name: "Use another account" }).click();
+  await pickAccount(owner, lee.upn);
+  await acceptConsent(owner);
+  await expect(owner.getByRole("heading", { name: "You signed in with a different account than the link is for" })).toBeVisible();
+  await expect(owner.getByText(`You signed in as ${lee.upn}, but this is for ${megan.upn}.`)).toBeVisible();
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  await expect(page.getByText("No mailbox is connected yet.")).toBeVisible();
+});
+
+test("[connections]: a tampered state, a flow finished in another browser and an expired flow are refused", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const { t } = await orgWithIntegration(page, "State", []);
+  await page.goto("/api/connections/callback?code=1.Aforged&state=not-a-state-the-portal-made");
+  await expect(page.getByRole("heading", { name: "This sign-in return is not one the portal started" })).toBeVisible();
+  await expect(page.getByText("Nothing was stored.")).toBeVisible();
+
+  // The Microsoft page of a flow started here, finished in another browser.
+  await connectFromMailboxes(page, t.slug);
+  await expect(page.getByRole("heading", { name: "Pick an account" })).toBeVisible();
+  const other = await ownerBrowser(browser);
+  await other.goto(page.url());
+  await pickAccount(other, t.users[0]!.upn);
+  await acceptConsent(other);
+  await expect(other.getByRole("heading", { name: "The sign-in was finished in a different browser" })).toBeVisible();
+
+  // The e2e portal lets a flow live 30 s (MAILGRANT_CONSENT_FLOW_TTL_SECONDS in playwright.config.ts).
+  await connectFromMailboxes(page, t.slug);
+  await pickAccount(page, t.users[0]!.upn);
+  await expect(page.getByRole("heading", { name: "Permissions requested" })).toBeVisible();
+  await page.waitForTimeout(31_000);
+  await page.getByRole("button", { name: "Accept" }).click();
+  await expect(page.getByRole("heading", { name: "The connection attempt expired" })).toBeVisible();
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  await expect(page.getByText("No mailbox is connected yet.")).toBeVisible();
+});
+
+test("[connections]: when user consent is off, the owner is told an admin must consent and gets the link for one", async ({ page, browser }) => {
+  const { t, user } = await orgWithIntegration(page, "NeedAdmin", ["Megan Bowen"], { admins: ["Olive Owner"], userConsent: "disabled" });
+  const megan = user("Megan Bowen");
+  const link = await createConsentLink(page, t.slug, megan.upn);
+  const owner = await ownerBrowser(browser);
+  await owner.goto(link);
+  await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await pickAccount(owner, megan.upn);
+  await expect(owner.getByRole("heading", { name: "Need admin approval" })).toBeVisible();
+  await owner.getByRole("button", { name: "Return to the application without granting consent" }).click();
+  await expect(owner.getByRole("heading", { name: "An administrator must grant consent" })).toBeVisible();
+  const adminLink = await owner.getByLabel("Admin consent link").inputValue();
+
+  // The forwarded link works for the tenant's admin without a portal account.
+  const adminPage = await ownerBrowser(browser);
+  await adminPage.goto(adminLink);
+  await adminPage.getByRole("button", { name: "Grant admin consent with Microsoft" }).click();
+  await pickAccount(adminPage, t.users[0]!.upn);
+  await acceptConsent(adminPage);
+  await expect(adminPage.getByRole("heading", { name: "Admin consent granted" })).toBeVisible();
+
+  await owner.goto(link);
+  await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await pickAccount(owner, megan.upn);
+  await expect(owner.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
+});
+
+test("[connections]: an admin disconnects a mailbox and the grant is gone", async ({ page }) => {
+  const { t } = await orgWithIntegration(page, "Disconnect", []);
+  await connectFromMailboxes(page, t.slug);
+  await pickAccount(page, t.users[0]!.upn);
+  await acceptConsent(page);
+  await page.getByRole("link", { name: "Open the mailbox" }).click();
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: `Disconnect ${t.users[0]!.upn}` }).click();
+  await expect(page.getByText(`${t.users[0]!.upn} disconnected`)).toBeVisible();
+  await expect(page.getByText("No mailbox is connected yet.")).toBeVisible();
+});

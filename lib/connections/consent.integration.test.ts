@@ -1,0 +1,176 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HELPDESK, SEED, admin, isConsentScreen, readPickerForm, setupTestEmulator, submitConsent } from "@/emulator/test-support";
+import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import type { Database } from "@/lib/db-client";
+import { parseKeyring } from "@/lib/crypto";
+import { hostMapFromBase } from "@/lib/microsoft/endpoints";
+import { createOrg } from "@/lib/orgs/orgs";
+import { createIntegration } from "@/lib/integrations/integrations";
+import { parseCredential, parseSettings } from "@/lib/integrations/input";
+import { readRefreshToken } from "./connections";
+import { completeFlow, startAdminConsent, startConnect, type FlowDeps, type Outcome } from "./consent";
+import { consumeAuthorizationRequest, newBrowserId } from "./flow";
+
+// The consent flows end to end at the HTTP level: the portal's code drives the emulator's
+// authorize, consent and admin-consent pages like a browser would, then finishes the callback.
+
+const emu = setupTestEmulator();
+const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
+const REDIRECT = "http://localhost:3999/api/connections/callback";
+const MEGAN = { id: "c0a70500-0000-4000-8000-0000000000a2", upn: "megan@contoso.onmicrosoft.com" };
+const ADELE = { id: SEED.adeleId, upn: "adele@contoso.onmicrosoft.com" };
+
+let database: Database;
+beforeAll(async () => { database = await openTestDb(); });
+afterAll(async () => { await database.close(); });
+beforeEach(async () => {
+  expect((await admin(emu.http, "POST", `/apps/${HELPDESK.clientId}/redirect-uris`, { uri: REDIRECT })).status).toBeLessThan(300);
+});
+
+let n = 0;
+async function setup(purposes = ["graph-read", "imap"]) {
+  n += 1;
+  const db = database.prisma;
+  const owner = await makeUser(db);
+  const org = await createOrg(db, owner, { name: `Consent ${n}`, slug: `consent-${n}-${randomBytes(2).toString("hex")}` });
+  const settings = parseSettings({ name: "Helpdesk", cloud: "global", tenantMode: "single", tenant: "contoso.onmicrosoft.com", clientId: HELPDESK.clientId, purposes }, { allowCustomHosts: false });
+  const integration = await createIntegration(db, keyring, org.id, owner, settings, parseCredential({ credentialType: "SECRET", secret: HELPDESK.secret, secretExpiresAt: "" }, settings.clientId));
+  const deps: FlowDeps = { db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
+  return { db, owner, org, integration, deps, browserId: newBrowserId() };
+}
+
+/** Plays the browser at Microsoft: picker, then the consent screen if it shows. Returns the callback's query. */
+async function atMicrosoft(url: string, account: string, decision: "accept" | "cancel" = "accept", rewrite?: (u: URL) => void): Promise<URLSearchParams> {
+  const target = new URL(url);
+  rewrite?.(target);
+  const picker = await fetch(target, { redirect: "manual" });
+  expect(picker.status).toBe(200);
+  const form = readPickerForm(await picker.text());
+  let res = await fetch(new URL(form.action, emu.http), { method: "POST", body: new URLSearchParams({ ...form.fields, account }), redirect: "manual" });
+  if (res.status === 200) {
+    const html = await res.text();
+    expect(isConsentScreen(html), html.slice(0, 400)).toBe(true);
+    res = await submitConsent(emu.http, html, decision);
+  }
+  expect(res.status).toBe(302);
+  const location = new URL(res.headers.get("location")!);
+  expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+  return location.searchParams;
+}
+
+async function finish(s: Awaited<ReturnType<typeof setup>>, params: URLSearchParams): Promise<Outcome> {
+  const consumed = await consumeAuthorizationRequest(s.db, keyring, params.get("state"), s.browserId);
+  if (!consumed.ok) throw new Error(consumed.problem);
+  return completeFlow(s.deps, consumed.flow, params);
+}
+
+describe("user consent", () => {
+  it("connects a mailbox: code + PKCE redeemed, ID token checked, Exchange scopes fetched with the same grant, stored encrypted", async () => {
+    const s = await setup();
+    const { url } = await startConnect(s.deps, { integration: s.integration, startedById: s.owner.id, browserId: s.browserId });
+    const sent = new URL(url);
+    expect(Object.fromEntries(sent.searchParams)).toMatchObject({ response_type: "code", response_mode: "query", code_challenge_method: "S256", prompt: "select_account", client_id: HELPDESK.clientId });
+    expect(sent.searchParams.get("scope")).toContain("offline_access");
+    const outcome = await finish(s, await atMicrosoft(url, ADELE.id));
+    expect(outcome).toMatchObject({ ok: true, kind: "connected", mailbox: ADELE.upn, consentType: "USER", missingScopes: [], updated: false });
+    const row = await s.db.connection.findFirstOrThrow({ where: { orgId: s.org.id } });
+    expect(row).toMatchObject({ tenantId: SEED.contosoId, objectId: ADELE.id, upn: ADELE.upn, mailboxKind: "USER", consentedConfigVersion: 1 });
+    expect(row.grantedScopes).toEqual(expect.arrayContaining(["https://graph.microsoft.com/Mail.Read", "https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"]));
+    const rt = await readRefreshToken(s.db, keyring, s.org.id, row.id);
+    expect(rt?.token).toMatch(/^1\.A/);
+    expect(JSON.stringify(row)).not.toContain(rt!.token);
+    expect(await s.db.connectionAccessToken.count({ where: { connectionId: row.id } })).toBe(2);
+  });
+
+  it("a login_hint goes to Microsoft for a known mailbox; the wrong account is refused and nothing is stored", async () => {
+    const s = await setup();
+    const { url } = await startConnect(s.deps, { integration: s.integration, mailbox: MEGAN.upn, browserId: s.browserId });
+    expect(new URL(url).searchParams.get("login_hint")).toBe(MEGAN.upn);
+    expect(new URL(url).searchParams.has("prompt")).toBe(false);
+    const outcome = await finish(s, await atMicrosoft(url, ADELE.id));
+    expect(outcome).toEqual({ ok: false, failure: { code: "mailbox_mismatch", details: { signedInAs: ADELE.upn, expected: MEGAN.upn } } });
+    expect(await s.db.connection.count({ where: { orgId: s.org.id } })).toBe(0);
+  });
+
+  it("a shared mailbox is connected by its delegate", async () => {
+    const s = await setup();
+    const { url } = await startConnect(s.deps, { integration: s.integration, mailbox: "support@contoso.onmicrosoft.com", mailboxKind: "SHARED", browserId: s.browserId });
+    expect(new URL(url).searchParams.has("login_hint")).toBe(false);
+    const outcome = await finish(s, await atMicrosoft(url, MEGAN.id));
+    expect(outcome).toMatchObject({ ok: true, mailbox: "support@contoso.onmicrosoft.com", consentType: "DELEGATE", signedInAs: MEGAN.upn });
+  });
+
+  it("refuses a consent without offline_access (no refresh token) and stores nothing", async () => {
+    const s = await setup();
+    const { url } = await startConnect(s.deps, { integration: s.integration, browserId: s.browserId });
+    const params = await atMicrosoft(url, ADELE.id, "accept", (u) => u.searchParams.set("scope", u.searchParams.get("scope")!.replace("offline_access", "").trim()));
+    expect(await finish(s, params)).toMatchObject({ ok: false, failure: { code: "no_refresh_token" } });
+    expect(await s.db.connection.count({ where: { orgId: s.org.id } })).toBe(0);
+  });
+
+  it("a declined consent is AADSTS65004 with Microsoft's ids", async () => {
+    const s = await setup();
+    const { url } = await startConnect(s.deps, { integration: s.integration, browserId: s.browserId });
+    const outcome = await finish(s, await atMicrosoft(url, ADELE.id, "cancel"));
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) {
+      expect(outcome.failure).toMatchObject({ code: "AADSTS65004", error: "access_denied" });
+      expect(outcome.failure.traceId).toMatch(/[0-9a-f-]{36}/);
+      expect(outcome.failure.correlationId).toMatch(/[0-9a-f-]{36}/);
+    }
+  });
+
+  it("refuses an ID token whose nonce does not match the flow", async () => {
+    const s = await setup();
+    const { url, flowId } = await startConnect(s.deps, { integration: s.integration, browserId: s.browserId });
+    const params = await atMicrosoft(url, ADELE.id);
+    await s.db.authorizationRequest.update({ where: { id: flowId }, data: { nonce: "not-the-nonce-sent" } });
+    expect(await finish(s, params)).toMatchObject({ ok: false, failure: { code: "invalid_id_token" } });
+  });
+
+  it("a code Microsoft says was already redeemed (54005) is explained, not stored", async () => {
+    const s = await setup();
+    const { url } = await startConnect(s.deps, { integration: s.integration, browserId: s.browserId });
+    const params = await atMicrosoft(url, ADELE.id);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", code: 54005, grantType: "authorization_code" })).status).toBe(201);
+    expect(await finish(s, params)).toMatchObject({ ok: false, failure: { code: "AADSTS54005" } });
+  });
+
+  it("connecting the same mailbox again updates it in place and keeps one row", async () => {
+    const s = await setup();
+    for (const expected of [false, true]) {
+      const { url } = await startConnect(s.deps, { integration: s.integration, browserId: s.browserId, forceConsent: expected });
+      if (expected) expect(new URL(url).searchParams.get("prompt")).toBe("consent");
+      expect(await finish(s, await atMicrosoft(url, ADELE.id))).toMatchObject({ ok: true, updated: expected });
+    }
+    expect(await s.db.connection.count({ where: { orgId: s.org.id } })).toBe(1);
+  });
+});
+
+describe("admin consent", () => {
+  it("records tenant-wide consent for the tenant the portal chose; users then connect without a prompt, as admin consent", async () => {
+    const s = await setup();
+    const { url } = await startAdminConsent(s.deps, { integration: s.integration, startedById: s.owner.id, tenant: SEED.contosoId, browserId: s.browserId });
+    expect(new URL(url).pathname).toBe(`/login.microsoftonline.com/${SEED.contosoId}/v2.0/adminconsent`);
+    const params = await atMicrosoft(url, ADELE.id);
+    expect(params.get("admin_consent")).toBe("True");
+    expect(await finish(s, params)).toMatchObject({ ok: true, kind: "admin_consent", tenant: SEED.contosoId });
+    expect(await s.db.adminConsent.findFirst({ where: { integrationId: s.integration.id } })).toMatchObject({ tenantId: SEED.contosoId, grantedById: s.owner.id });
+
+    const { url: connectUrl } = await startConnect(s.deps, { integration: s.integration, mailbox: MEGAN.upn, browserId: s.browserId });
+    const picker = readPickerForm(await (await fetch(connectUrl)).text());
+    const res = await fetch(new URL(picker.action, emu.http), { method: "POST", body: new URLSearchParams({ ...picker.fields, account: MEGAN.id }), redirect: "manual" });
+    expect(res.status).toBe(302); // no consent screen
+    expect(await finish(s, new URL(res.headers.get("location")!).searchParams)).toMatchObject({ ok: true, consentType: "ADMIN" });
+  });
+
+  it("never trusts the returned tenant: a different one is refused", async () => {
+    const s = await setup();
+    const { url } = await startAdminConsent(s.deps, { integration: s.integration, tenant: SEED.contosoId, browserId: s.browserId });
+    const params = await atMicrosoft(url, ADELE.id);
+    params.set("tenant", SEED.fabrikamId);
+    expect(await finish(s, params)).toMatchObject({ ok: false, failure: { code: "tenant_mismatch", details: { requested: SEED.contosoId, returned: SEED.fabrikamId } } });
+    expect(await s.db.adminConsent.count({ where: { integrationId: s.integration.id } })).toBe(0);
+  });
+});
