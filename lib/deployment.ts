@@ -13,6 +13,9 @@ export function appKeyring(): Keyring {
 
 export const deploymentHostMap = () => hostMapFromBase(env().MICROSOFT_ENDPOINT_BASE);
 
+/** Where browsers are sent for Microsoft's sign-in pages (the emulator serves them on plain HTTP). */
+export const browserHostMap = () => hostMapFromBase(env().MICROSOFT_BROWSER_ENDPOINT_BASE ?? env().MICROSOFT_ENDPOINT_BASE);
+
 export const allowCustomHosts = () => env().MICROSOFT_ALLOW_CUSTOM_HOSTS === "1";
 
 export function publicUrl(): string {
@@ -30,6 +33,7 @@ export function linkSigningSecret(): string {
 /** What consent flows need from the deployment: where Microsoft lives and where it returns to. */
 export const flowSettings = () => ({
   hostMap: deploymentHostMap(),
+  browserHostMap: browserHostMap(),
   redirectUri: connectionRedirectUri(),
   flowTtlMs: env().MAILGRANT_CONSENT_FLOW_TTL_SECONDS * 1000,
 });

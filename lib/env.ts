@@ -34,6 +34,8 @@ const schema = z
     MAILGRANT_ENCRYPTION_KEYS: optionalString,
     /** Per-deployment stand-in for every Microsoft host: https://login.microsoftonline.us/x → {base}/login.microsoftonline.us/x. */
     MICROSOFT_ENDPOINT_BASE: optionalString.pipe(z.url({ message: "must be a URL such as https://localhost:3100 (every Microsoft host is then served under it)" }).optional()),
+    /** Same, for the pages a browser is sent to (authorize, admin consent); defaults to MICROSOFT_ENDPOINT_BASE. */
+    MICROSOFT_BROWSER_ENDPOINT_BASE: optionalString.pipe(z.url({ message: "must be a URL such as http://localhost:3101 (the sign-in pages of every Microsoft host are then served under it)" }).optional()),
     /** Lets integrations override endpoints with non-Microsoft hosts (tests and emulators only). */
     MICROSOFT_ALLOW_CUSTOM_HOSTS: optionalString,
     MAILGRANT_DEMO: optionalString,

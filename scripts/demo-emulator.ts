@@ -67,6 +67,8 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
       // Every Microsoft host the portal calls for integrations is served by the emulator under a
       // path named after the host (https://localhost:3100/login.microsoftonline.us/...).
       MICROSOFT_ENDPOINT_BASE: `https://localhost:${httpsPort}`,
+      // Browsers are sent to the sign-in pages on plain HTTP, so demo users see no certificate warning.
+      MICROSOFT_BROWSER_ENDPOINT_BASE: `http://localhost:${httpPort}`,
       MICROSOFT_EMULATOR_ADMIN_URL: admin,
       // Consent-link mails are written to the log in demo mode instead of being sent.
       MAILGRANT_SMTP_URL: process.env.MAILGRANT_SMTP_URL ?? "log",

@@ -1,12 +1,14 @@
 import type { ReactNode } from "react";
 
 export function Card({ title, description, actions, children }: { title?: ReactNode; description?: ReactNode; actions?: ReactNode; children?: ReactNode }) {
+  // A card with a text title is a named region ("Connect a mailbox"), for screen readers and tests.
+  const headingId = typeof title === "string" ? `card-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}` : undefined;
   return (
-    <section className="rounded-lg border border-slate-200 bg-white shadow-sm">
+    <section className="rounded-lg border border-slate-200 bg-white shadow-sm" aria-labelledby={headingId}>
       {title || actions ? (
         <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-200 px-5 py-4">
           <div>
-            {title ? <h2 className="text-base font-semibold text-slate-900">{title}</h2> : null}
+            {title ? <h2 id={headingId} className="text-base font-semibold text-slate-900">{title}</h2> : null}
             {description ? <p className="mt-1 text-sm text-slate-600">{description}</p> : null}
           </div>
           {actions}

@@ -173,4 +173,13 @@ describe("admin consent", () => {
     expect(await finish(s, params)).toMatchObject({ ok: false, failure: { code: "tenant_mismatch", details: { requested: SEED.contosoId, returned: SEED.fabrikamId } } });
     expect(await s.db.adminConsent.count({ where: { integrationId: s.integration.id } })).toBe(0);
   });
+
+  it("a tenant named by domain is resolved to its GUID through discovery, and checked the same way", async () => {
+    const s = await setup();
+    const start = () => startAdminConsent(s.deps, { integration: s.integration, tenant: "contoso.onmicrosoft.com", browserId: s.browserId });
+    const forged = await atMicrosoft((await start()).url, ADELE.id);
+    forged.set("tenant", SEED.fabrikamId);
+    expect(await finish(s, forged)).toMatchObject({ ok: false, failure: { code: "tenant_mismatch", details: { requested: SEED.contosoId } } });
+    expect(await finish(s, await atMicrosoft((await start()).url, ADELE.id))).toMatchObject({ ok: true, tenant: SEED.contosoId });
+  });
 });

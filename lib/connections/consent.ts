@@ -4,12 +4,12 @@ import type { Keyring } from "@/lib/crypto";
 import { record, type RequestMeta } from "@/lib/audit/record";
 import { parseMicrosoftErrorDescription } from "@/lib/diagnosis/catalog";
 import { CLOUDS, type CloudId } from "@/lib/microsoft/clouds";
-import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken, tenantIssuer } from "@/lib/microsoft/delegated";
+import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken, tenantIdOf, tenantIssuer } from "@/lib/microsoft/delegated";
 import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
 import { delegatedScopes, tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
 import type { MicrosoftError } from "@/lib/microsoft/token-client";
 import { GUID } from "@/lib/integrations/secret-hints";
-import { credentialOf, getIntegrationWithSecrets, type IntegrationView } from "@/lib/integrations/integrations";
+import { credentialOf, getIntegration, getIntegrationWithSecrets, type IntegrationView } from "@/lib/integrations/integrations";
 import { saveConnection, type AccessTokenInput } from "./connections";
 import { createAuthorizationRequest, type ConsumedFlow } from "./flow";
 import { missingScopes, qualifyGranted, splitScopes } from "./scopes";
@@ -18,7 +18,17 @@ import { missingScopes, qualifyGranted, splitScopes } from "./scopes";
 // Nothing is stored unless every check passes: state, code, ID token, mailbox identity, and a
 // refresh token to keep.
 
-export type FlowDeps = { db: Db; keyring: Keyring; hostMap?: HostMap; redirectUri: string; now?: Date; flowTtlMs?: number };
+export type FlowDeps = {
+  db: Db;
+  keyring: Keyring;
+  /** Maps Microsoft hosts the server calls (token, discovery, keys). */
+  hostMap?: HostMap;
+  /** Maps Microsoft hosts the browser is sent to (authorize, admin consent); defaults to hostMap. */
+  browserHostMap?: HostMap;
+  redirectUri: string;
+  now?: Date;
+  flowTtlMs?: number;
+};
 
 type IntegrationForFlow = Pick<IntegrationView, "id" | "orgId" | "cloud" | "tenantMode" | "tenant" | "clientId" | "purposes" | "extraScopes" | "authorizeEndpoint" | "tokenEndpoint" | "configVersion">;
 
@@ -70,7 +80,7 @@ export async function startConnect(deps: FlowDeps, input: StartConnectInput): Pr
     deps.flowTtlMs,
   );
   const url = buildAuthorizeUrl({
-    authorizeEndpoint: endpointsFor(i, deps.hostMap).authorize,
+    authorizeEndpoint: endpointsFor(i, deps.browserHostMap ?? deps.hostMap).authorize,
     clientId: i.clientId,
     redirectUri: deps.redirectUri,
     scope: authorizeScope,
@@ -113,7 +123,7 @@ export async function startAdminConsent(deps: FlowDeps, input: { integration: In
     deps.flowTtlMs,
   );
   const mode: TenantMode = input.tenant === "organizations" ? "organizations" : "single";
-  const endpoint = endpointsFor(i, deps.hostMap, { mode, ...(mode === "single" ? { tenant: input.tenant } : {}) }).adminConsent;
+  const endpoint = endpointsFor(i, deps.browserHostMap ?? deps.hostMap, { mode, ...(mode === "single" ? { tenant: input.tenant } : {}) }).adminConsent;
   const url = buildAdminConsentUrl({ adminConsentEndpoint: endpoint, clientId: i.clientId, redirectUri: deps.redirectUri, scope: resourceScopes.join(" "), state: flow.state });
   return { url, flowId: flow.id };
 }
@@ -296,10 +306,16 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
   // tenant, a different answer is refused; with `organizations` it is recorded as reported.
   const requested = flow.tenantRequested ?? "organizations";
   const returned = (params.get("tenant") ?? "").toLowerCase();
-  if (GUID.test(requested) && returned && returned !== requested.toLowerCase()) {
-    return fail({ code: "tenant_mismatch", details: { requested, returned } });
+  let tenantId = requested.toLowerCase();
+  if (requested !== "organizations" && !GUID.test(requested)) {
+    // A domain: its GUID comes from Microsoft's discovery document, not from the redirect.
+    const integration = await getIntegration(deps.db, flow.orgId, flow.integrationId);
+    if (integration) tenantId = (await tenantIdOf(endpointsFor(integration, deps.hostMap, { mode: "single", tenant: requested }).authority).catch(() => undefined)) ?? tenantId;
   }
-  const tenantId = requested === "organizations" ? returned || "unknown" : requested.toLowerCase();
+  if (GUID.test(tenantId) && returned && returned !== tenantId) {
+    return fail({ code: "tenant_mismatch", details: { requested: tenantId, returned } });
+  }
+  if (requested === "organizations") tenantId = returned || "unknown";
   const actor = await actorOf(deps.db, flow, "Microsoft 365 admin");
   await deps.db.$transaction(async (tx) => {
     await tx.adminConsent.upsert({

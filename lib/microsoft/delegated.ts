@@ -95,6 +95,11 @@ class DiscoveryError extends Error {}
  * The issuer of ID tokens for a signed-in tenant: discovery's, with Microsoft's multi-tenant
  * `{tenantid}` template filled in. Refresh responses carry ID tokens too, checked against it.
  */
+/** A tenant's GUID from its discovery document (Microsoft names the tenant by GUID there even when asked by domain). */
+export async function tenantIdOf(authority: string): Promise<string | undefined> {
+  return (await discover(authority)).issuer.match(/\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/v2\.0\/?$/i)?.[1]?.toLowerCase();
+}
+
 export async function tenantIssuer(authority: string, tenantId: string): Promise<string> {
   return (await discover(authority)).issuer.replace("{tenantid}", tenantId);
 }
