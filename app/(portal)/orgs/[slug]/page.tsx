@@ -1,26 +1,46 @@
 import type { Metadata } from "next";
 import { requireOrg } from "@/lib/auth/guards";
+import { db } from "@/lib/db";
 import { Card, EmptyState, Badge } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
+import { displayStatus, listConnections } from "@/lib/connections/connections";
 
 export const metadata: Metadata = { title: "Overview" };
 
 export default async function OrgOverviewPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const ctx = await requireOrg(slug);
+  const database = await db();
+  const [integrations, connections] = await Promise.all([database.integration.count({ where: { orgId: ctx.org.id } }), listConnections(database, ctx.org.id)]);
+  const counts = { connected: 0, needs_reconsent: 0, revoked: 0 };
+  for (const c of connections) counts[displayStatus(c)] += 1;
   return (
     <div className="grid gap-6 lg:grid-cols-3">
       <div className="lg:col-span-2">
-        <EmptyState
-          title="No mailboxes connected yet"
-          action={ctx.can("members.invite") ? <ButtonLink href={`/orgs/${slug}/members`} variant="secondary">Invite your team</ButtonLink> : undefined}
-        >
-          <p>
-            Connecting a mailbox takes three steps: register your organization&apos;s Azure app as an integration, grant consent, then connect
-            each mailbox with &ldquo;Sign in with Microsoft&rdquo; or a consent link. Integrations arrive in the next release of this portal.
-          </p>
-        </EmptyState>
+        {integrations === 0 ? (
+          <EmptyState
+            title="Start by registering your Azure app"
+            action={ctx.can("integrations.write") ? <ButtonLink href={`/orgs/${slug}/integrations/new`}>Add an integration</ButtonLink> : undefined}
+          >
+            <p>
+              Connecting a mailbox takes three steps: register your organization&apos;s Azure app as an integration, grant consent, then connect
+              each mailbox with &ldquo;Sign in with Microsoft&rdquo; or a consent link.
+            </p>
+          </EmptyState>
+        ) : connections.length === 0 ? (
+          <EmptyState title="No mailboxes connected yet" action={<ButtonLink href={`/orgs/${slug}/mailboxes`}>Connect a mailbox</ButtonLink>}>
+            <p>Connect a mailbox with &ldquo;Sign in with Microsoft&rdquo;, or send its owner a consent link.</p>
+          </EmptyState>
+        ) : (
+          <Card title="Mailboxes" actions={<ButtonLink variant="secondary" href={`/orgs/${slug}/mailboxes`}>Open mailboxes</ButtonLink>}>
+            <dl className="grid grid-cols-3 gap-4 text-center">
+              <div><dt className="text-sm text-slate-600">Connected</dt><dd className="text-2xl font-semibold text-green-800">{counts.connected}</dd></div>
+              <div><dt className="text-sm text-slate-600">Need re-consent</dt><dd className="text-2xl font-semibold text-amber-800">{counts.needs_reconsent}</dd></div>
+              <div><dt className="text-sm text-slate-600">Revoked</dt><dd className="text-2xl font-semibold text-red-800">{counts.revoked}</dd></div>
+            </dl>
+          </Card>
+        )}
       </div>
       <Card title="This organization">
         <dl className="space-y-3 text-sm">
@@ -28,6 +48,7 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
           <div><dt className="text-slate-600">URL</dt><dd className="font-mono">/orgs/{ctx.org.slug}</dd></div>
           <div><dt className="text-slate-600">Microsoft tenant</dt><dd className="break-all font-mono text-xs">{ctx.org.tenantId}</dd></div>
           <div><dt className="text-slate-600">Created</dt><dd>{ctx.org.createdAt.toISOString().slice(0, 10)}</dd></div>
+          <div><dt className="text-slate-600">Integrations</dt><dd>{integrations}</dd></div>
         </dl>
       </Card>
     </div>

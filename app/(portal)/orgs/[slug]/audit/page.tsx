@@ -18,6 +18,12 @@ const ACTIONS: Record<string, string> = {
   "integration.updated": "Changed an integration",
   "integration.credential_rotated": "Replaced an integration's credential",
   "integration.deleted": "Deleted an integration",
+  "integration.admin_consent_granted": "Granted admin consent for a tenant",
+  "connection.created": "Connected a mailbox",
+  "connection.reconsented": "Re-consented a mailbox",
+  "connection.disconnected": "Disconnected a mailbox",
+  "consent_link.created": "Created a mailbox consent link",
+  "consent_link.revoked": "Withdrew a mailbox consent link",
 };
 
 export default async function AuditPage({ params }: { params: Promise<{ slug: string }> }) {
