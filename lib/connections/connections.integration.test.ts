@@ -154,3 +154,27 @@ describe("authorization state", () => {
     expect(await getFlowForBrowser(db, flow.id, undefined)).toBeNull();
   });
 });
+
+describe("key rotation", () => {
+  it("moves refresh and access tokens to the newest key; they still decrypt; a second run changes nothing", async () => {
+    const { reencryptConnections } = await import("./reencrypt");
+    const { parseEnvelope } = await import("@/lib/crypto");
+    const { db, org, integration, owner } = await setup("grant-rotate");
+    const input = grant(org.id, integration.id);
+    const saved = await saveConnection(db, keyring, input, owner);
+    const misplaced = await saveConnection(db, keyring, grant(org.id, integration.id, { mailbox: "copied@contoso.onmicrosoft.com" }), owner);
+    const source = await db.connection.findUniqueOrThrow({ where: { id: saved.id } });
+    await db.connection.update({ where: { id: misplaced.id }, data: { refreshTokenEncrypted: source.refreshTokenEncrypted } });
+    const rotated = parseKeyring(`k2:${randomBytes(32).toString("base64")},k1:${keyring.current.key.toString("base64")}`);
+    // Other tests' rows share this database; the misplaced envelope is counted, not fatal.
+    const first = await reencryptConnections(db, rotated);
+    expect(first.reencrypted).toBeGreaterThanOrEqual(2);
+    expect(first.unreadable).toBeGreaterThanOrEqual(1);
+    const row = await db.connection.findUniqueOrThrow({ where: { id: saved.id } });
+    expect(parseEnvelope(row.refreshTokenEncrypted!).kid).toBe("k2");
+    const onlyNew = parseKeyring(`k2:${rotated.current.key.toString("base64")}`);
+    expect((await readRefreshToken(db, onlyNew, org.id, saved.id))?.token).toBe(input.refreshToken);
+    expect((await readAccessToken(db, onlyNew, org.id, saved.id, "graph"))?.token).toBe(input.accessTokens[0]!.token);
+    expect((await reencryptConnections(db, rotated)).reencrypted).toBe(0);
+  });
+});
