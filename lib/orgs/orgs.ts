@@ -62,7 +62,14 @@ export async function listAllOrgsForSupport(db: Db) {
       name: true,
       tenantId: true,
       createdAt: true,
-      _count: { select: { memberships: true, invitations: { where: { status: "PENDING" } } } },
+      _count: {
+        select: {
+          memberships: true,
+          invitations: { where: { status: "PENDING" } },
+          integrations: true,
+          connections: true,
+        },
+      },
     },
   });
 }

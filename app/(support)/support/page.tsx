@@ -19,7 +19,7 @@ export default async function SupportPage() {
         <Card>
           <table className="w-full text-left text-sm">
             <thead className="text-xs uppercase text-slate-600">
-              <tr><th scope="col" className="py-2">Organization</th><th scope="col">Microsoft tenant</th><th scope="col">Members</th><th scope="col">Pending invitations</th><th scope="col">Created</th></tr>
+              <tr><th scope="col" className="py-2">Organization</th><th scope="col">Microsoft tenant</th><th scope="col">Members</th><th scope="col">Pending invitations</th><th scope="col">Integrations</th><th scope="col">Mailboxes</th><th scope="col">Created</th></tr>
             </thead>
             <tbody className="divide-y divide-slate-200">
               {orgs.map((o) => (
@@ -28,6 +28,8 @@ export default async function SupportPage() {
                   <td className="font-mono text-xs">{o.tenantId}</td>
                   <td>{o._count.memberships}</td>
                   <td>{o._count.invitations}</td>
+                  <td>{o._count.integrations}</td>
+                  <td>{o._count.connections}</td>
                   <td>{o.createdAt.toISOString().slice(0, 10)}</td>
                 </tr>
               ))}

@@ -5,14 +5,20 @@ import { db } from "@/lib/db";
 import { getOrgForSupport } from "@/lib/orgs/orgs";
 import { Badge, Card } from "@/components/ui/card";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
+import { listIntegrations } from "@/lib/integrations/integrations";
+import { displayStatus, listConnections } from "@/lib/connections/connections";
+import { ConnectionStatusBadge, CONSENT_LABELS, formatDate } from "@/components/connections/status";
 
 export const metadata: Metadata = { title: "Organization · Support" };
 
 export default async function SupportOrgPage({ params }: { params: Promise<{ slug: string }> }) {
   await requireSupport();
   const { slug } = await params;
-  const org = await getOrgForSupport(await db(), slug);
+  const database = await db();
+  const org = await getOrgForSupport(database, slug);
   if (!org) notFound();
+  // Health only: names, statuses and dates. Secrets and tokens are never read here.
+  const [integrations, connections] = await Promise.all([listIntegrations(database, org.id), listConnections(database, org.id)]);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">{org.name}</h1>
@@ -25,6 +31,30 @@ export default async function SupportOrgPage({ params }: { params: Promise<{ slu
             </li>
           ))}
         </ul>
+      </Card>
+      <Card title="Integrations">
+        {integrations.length === 0 ? <p className="text-sm text-slate-600">None registered.</p> : (
+          <ul className="divide-y divide-slate-200 text-sm">
+            {integrations.map((i) => (
+              <li key={i.id} className="flex flex-wrap justify-between gap-2 py-2">
+                <span>{i.name} <span className="text-slate-600">{i.cloud} · {i.clientId}</span></span>
+                <span className="text-slate-700">{i.status === "CREDENTIALS_OK" ? "Credentials OK" : i.status === "FAILING" ? "Failing" : "Not checked"}{i.lastCheckedAt ? ` · checked ${formatDate(i.lastCheckedAt)}` : ""}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <Card title="Mailboxes">
+        {connections.length === 0 ? <p className="text-sm text-slate-600">None connected.</p> : (
+          <ul className="divide-y divide-slate-200 text-sm">
+            {connections.map((c) => (
+              <li key={c.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                <span>{c.mailbox} <span className="text-slate-600">{c.integration.name} · {CONSENT_LABELS[c.consentType]} · refresh token last used {formatDate(c.refreshTokenLastUsedAt)}</span></span>
+                <ConnectionStatusBadge status={displayStatus(c)} />
+              </li>
+            ))}
+          </ul>
+        )}
       </Card>
     </div>
   );

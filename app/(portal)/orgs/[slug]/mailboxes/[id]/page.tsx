@@ -75,7 +75,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
 
       {ctx.can("connections.write") ? (
         <div className="grid gap-6 lg:grid-cols-2">
-          <Card title="Re-consent" description="Sign in again for this mailbox; Microsoft shows the consent screen and the grant is replaced in place.">
+          <Card title="Re-consent" description="Sign in again as this mailbox (or its delegate); Microsoft shows the consent screen and the grant is replaced in place. If you cannot sign in as it, send its owner a new consent link from the Mailboxes page.">
             <ReconsentForm slug={slug} id={c.id} />
           </Card>
           <Card title="Disconnect" description="Deletes the stored grant and cached tokens. The app's consent at Microsoft stays until removed there.">
