@@ -233,12 +233,24 @@ test("[connections]: when user consent is off, the owner is told an admin must c
   await expect(owner.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
 });
 
-test("[connections]: an admin disconnects a mailbox and the grant is gone", async ({ page }) => {
+test("[connections]: another org's owner gets 404 on the mailbox; its admin disconnects it and the grant is gone", async ({ page, browser }) => {
   const { t } = await orgWithIntegration(page, "Disconnect", []);
   await connectFromMailboxes(page, t.slug);
   await pickAccount(page, t.users[0]!.upn);
   await acceptConsent(page);
   await page.getByRole("link", { name: "Open the mailbox" }).click();
+  await expect(page).toHaveURL(/\/mailboxes\/[0-9a-f-]{36}$/);
+  const mailboxUrl = new URL(page.url()).pathname;
+
+  const outsiderPage = await ownerBrowser(browser);
+  const outsider = await makeTenant("Outsider", ["Oscar Other"]);
+  await signIn(outsiderPage, outsider.users[0]!);
+  await createOrg(outsiderPage, "Outsider Org", outsider.slug);
+  for (const path of [mailboxUrl, `/orgs/${t.slug}/mailboxes`]) {
+    expect((await outsiderPage.goto(path))?.status(), path).toBe(404);
+  }
+  await expect(outsiderPage.getByRole("heading", { name: "Page not found" })).toBeVisible();
+
   page.once("dialog", (d) => void d.accept());
   await page.getByRole("button", { name: `Disconnect ${t.users[0]!.upn}` }).click();
   await expect(page.getByText(`${t.users[0]!.upn} disconnected`)).toBeVisible();

@@ -148,6 +148,25 @@ describe("user consent", () => {
   });
 });
 
+describe("consent links", () => {
+  it("a link withdrawn while its owner is at Microsoft stores nothing; the live link connects and is marked connected", async () => {
+    const { createConsentLink, revokeConsentLink } = await import("./links");
+    const s = await setup();
+    const secret = "link-secret-for-tests-0123456789abcdefghij";
+    const startFor = async (linkId: string) => (await startConnect(s.deps, { integration: s.integration, mailbox: MEGAN.upn, consentLinkId: linkId, browserId: s.browserId })).url;
+    const first = await createConsentLink(s.db, secret, s.org.id, s.owner, { integrationId: s.integration.id, mailbox: MEGAN.upn });
+    const url = await startFor(first.link.id);
+    await revokeConsentLink(s.db, s.org.id, s.owner, first.link.id);
+    expect(await finish(s, await atMicrosoft(url, MEGAN.id))).toEqual({ ok: false, failure: { code: "link_withdrawn" } });
+    expect(await s.db.connection.count({ where: { orgId: s.org.id } })).toBe(0);
+
+    const second = await createConsentLink(s.db, secret, s.org.id, s.owner, { integrationId: s.integration.id, mailbox: MEGAN.upn });
+    const outcome = await finish(s, await atMicrosoft(await startFor(second.link.id), MEGAN.id));
+    expect(outcome).toMatchObject({ ok: true, mailbox: MEGAN.upn });
+    expect(await s.db.consentLink.findUniqueOrThrow({ where: { id: second.link.id } })).toMatchObject({ status: "CONNECTED", connectionId: outcome.ok && outcome.kind === "connected" ? outcome.connectionId : "none" });
+  });
+});
+
 describe("admin consent", () => {
   it("records tenant-wide consent for the tenant the portal chose; users then connect without a prompt, as admin consent", async () => {
     const s = await setup();

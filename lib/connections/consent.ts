@@ -196,6 +196,11 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
   if (params.has("error")) return fail(failureFromRedirect(params));
   if (!params.get("code")) return fail({ code: "bad_response", description: "Microsoft sent the browser back without an authorization code or an error." });
   const now = deps.now ?? new Date();
+  if (flow.consentLinkId) {
+    // The admin may have withdrawn the link (or it expired) while its owner was at Microsoft.
+    const link = await deps.db.consentLink.findFirst({ where: { id: flow.consentLinkId, orgId: flow.orgId }, select: { status: true, expiresAt: true } });
+    if (!link || link.status === "REVOKED" || link.expiresAt <= now) return fail({ code: "link_withdrawn" });
+  }
   const integration = await getIntegrationWithSecrets(deps.db, deps.keyring, flow.orgId, flow.integrationId);
   const endpoints = endpointsFor(integration, deps.hostMap);
   const singleTenantGuid = integration.tenantMode === "single" && integration.tenant && GUID.test(integration.tenant) ? integration.tenant : undefined;

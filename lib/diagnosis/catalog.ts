@@ -294,6 +294,12 @@ const FLOW: Record<string, Omit<Diagnosis, "code" | "docs">> = {
     cause: "The admin signed in to another organization, or the answer was altered.",
     fix: "Start admin consent again and sign in with an administrator of the tenant shown below.",
   },
+  link_withdrawn: {
+    title: "The consent link stopped working during the sign-in",
+    meaning: "The organization withdrew the link, sent a newer one, or it expired while you were at Microsoft, so nothing was stored.",
+    cause: "A newer link was created for this mailbox, or the link was withdrawn on the portal.",
+    fix: "Use the newest link you received, or ask the organization for a new one.",
+  },
   internal: {
     title: "The portal could not finish the connection",
     meaning: "Something failed on the portal's side after Microsoft answered, so nothing was stored.",
