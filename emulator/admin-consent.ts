@@ -4,7 +4,7 @@ import { passthroughParams, validateClient, type ClientTarget } from "./authoriz
 import { canonicalScopes, createPendingConsent, grantConsent, takePendingConsent, tenantPartition } from "./consent";
 import type { IdentityRequest } from "./context";
 import { catalogMessage } from "./error-catalog";
-import { takeFault } from "./faults";
+import { criteriaFor, takeFault } from "./faults";
 import { sendHtml } from "./http";
 import { adminApprovalPage, consentPage, errorPage, pickerPage } from "./pages";
 import { permissionLines } from "./permissions";
@@ -48,13 +48,7 @@ export async function handleAdminConsent(r: IdentityRequest): Promise<void> {
 }
 
 function faultCriteria(r: IdentityRequest, v: ValidAdminConsent, user?: User) {
-  return {
-    endpoint: "adminconsent" as const,
-    clientId: v.app.clientId,
-    tenantSegment: r.tenantSegment,
-    ...(v.tenantRef.kind === "tenant" ? { tenant: v.tenantRef.tenant } : {}),
-    ...(user ? { upn: user.upn } : {}),
-  };
+  return criteriaFor("adminconsent", r.tenantSegment, { clientId: v.app.clientId, tenantRef: v.tenantRef, user });
 }
 
 function toClient(r: IdentityRequest, v: ValidAdminConsent, params: Record<string, string>, headers: Record<string, string> = {}): void {

@@ -4,7 +4,7 @@ import { validateAuthorize, type ClientTarget, type ValidAuthorize } from "./aut
 import { canonicalScopes, createPendingConsent, grantConsent, missingConsent, takePendingConsent, tenantPartition } from "./consent";
 import type { IdentityRequest } from "./context";
 import { catalogMessage } from "./error-catalog";
-import { takeFault, type AnswerFault } from "./faults";
+import { criteriaFor, takeFault, type AnswerFault } from "./faults";
 import { parseCookies, redirect, sendHtml } from "./http";
 import { guid, randomToken } from "./ids";
 import { adminApprovalPage, consentPage, errorPage, formPostPage, pickerPage } from "./pages";
@@ -29,13 +29,7 @@ export async function handleAuthorize(r: IdentityRequest): Promise<void> {
 }
 
 function faultCriteria(r: IdentityRequest, v: ValidAuthorize, user?: User) {
-  return {
-    endpoint: "authorize" as const,
-    clientId: v.app.clientId,
-    tenantSegment: r.tenantSegment,
-    ...(v.tenantRef.kind === "tenant" ? { tenant: v.tenantRef.tenant } : {}),
-    ...(user ? { upn: user.upn } : {}),
-  };
+  return criteriaFor("authorize", r.tenantSegment, { clientId: v.app.clientId, tenantRef: v.tenantRef, user });
 }
 
 /** What /authorize and /adminconsent both know once the client is trusted. */

@@ -1,4 +1,4 @@
-import type { EmulatorState, Fault, Tenant } from "./state";
+import type { EmulatorState, Fault, Tenant, TenantRef, User } from "./state";
 
 export interface FaultCriteria {
   endpoint: Fault["endpoint"];
@@ -7,6 +7,22 @@ export interface FaultCriteria {
   tenant?: Tenant;
   upn?: string;
   grantType?: string;
+}
+
+/** What a request offers fault matching: its endpoint, app, tenant (when resolved) and user (once known). */
+export function criteriaFor(
+  endpoint: Fault["endpoint"],
+  tenantSegment: string,
+  who: { clientId?: string | undefined; tenantRef?: TenantRef | undefined; user?: User | undefined; grantType?: string | undefined },
+): FaultCriteria {
+  return {
+    endpoint,
+    tenantSegment,
+    ...(who.clientId ? { clientId: who.clientId } : {}),
+    ...(who.tenantRef?.kind === "tenant" ? { tenant: who.tenantRef.tenant } : {}),
+    ...(who.user ? { upn: who.user.upn } : {}),
+    ...(who.grantType ? { grantType: who.grantType } : {}),
+  };
 }
 
 const same = (a: string, b: string | undefined) => b !== undefined && a.toLowerCase() === b.toLowerCase();

@@ -3,7 +3,7 @@ import { aadError, errorBody } from "./aad-error";
 import { assertionSubject, authenticateClient } from "./client-auth";
 import { clientCredentials } from "./client-credentials";
 import type { IdentityRequest } from "./context";
-import { takeFault, takeNetworkFault, type FaultCriteria } from "./faults";
+import { criteriaFor, takeFault, takeNetworkFault, type FaultCriteria } from "./faults";
 import { NO_STORE, parseBasicAuth, sendJson } from "./http";
 import { splitScope } from "./resources";
 import type { App, TenantRef, User } from "./state";
@@ -32,15 +32,7 @@ function grantUser(r: IdentityRequest): User | undefined {
 }
 
 function faultCriteria(r: IdentityRequest, clientId: string | undefined, tenantRef: TenantRef | undefined, user: User | undefined): FaultCriteria {
-  const grantType = r.params.get("grant_type") ?? undefined;
-  return {
-    endpoint: "token",
-    tenantSegment: r.tenantSegment,
-    ...(clientId ? { clientId } : {}),
-    ...(tenantRef?.kind === "tenant" ? { tenant: tenantRef.tenant } : {}),
-    ...(user ? { upn: user.upn } : {}),
-    ...(grantType ? { grantType } : {}),
-  };
+  return criteriaFor("token", r.tenantSegment, { clientId, tenantRef, user, grantType: r.params.get("grant_type") ?? undefined });
 }
 
 /** Everything an injected error's message may name, so a fault reads like the real error. */

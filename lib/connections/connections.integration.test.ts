@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import { openTestDb } from "@/lib/testing/test-db";
+import { orgWithIntegration } from "@/lib/testing/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
-import { createOrg } from "@/lib/orgs/orgs";
-import { createIntegration } from "@/lib/integrations/integrations";
-import { parseCredential, parseSettings } from "@/lib/integrations/input";
 import { disconnectConnection, displayStatus, getConnection, listConnections, readAccessToken, readRefreshToken, saveConnection, storeRotatedRefreshToken, type SaveConnectionInput } from "./connections";
 import { consumeAuthorizationRequest, createAuthorizationRequest, FLOW_TTL_MS, getFlowForBrowser, newBrowserId } from "./flow";
 
@@ -14,14 +12,7 @@ let database: Database;
 beforeAll(async () => { database = await openTestDb(); });
 afterAll(async () => { await database.close(); });
 
-async function setup(slug: string) {
-  const db = database.prisma;
-  const owner = await makeUser(db);
-  const org = await createOrg(db, owner, { name: `Org ${slug}`, slug });
-  const settings = parseSettings({ name: "Helpdesk", cloud: "global", tenantMode: "single", tenant: "contoso.onmicrosoft.com", clientId: crypto.randomUUID(), purposes: ["graph-read", "imap"] }, { allowCustomHosts: false });
-  const integration = await createIntegration(db, keyring, org.id, owner, settings, parseCredential({ credentialType: "SECRET", secret: "Hd7Q~Contoso.Helpdesk_Secret~00000001x", secretExpiresAt: "" }, settings.clientId));
-  return { db, owner, org, integration };
-}
+const setup = (slug: string) => orgWithIntegration(database.prisma, keyring, slug);
 
 const refreshToken = () => `1.AXYZ${randomBytes(60).toString("base64url")}`;
 

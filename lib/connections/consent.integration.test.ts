@@ -1,13 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, isConsentScreen, readPickerForm, setupTestEmulator, submitConsent } from "@/emulator/test-support";
-import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import { openTestDb } from "@/lib/testing/test-db";
+import { orgWithIntegration } from "@/lib/testing/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
-import { createOrg } from "@/lib/orgs/orgs";
-import { createIntegration } from "@/lib/integrations/integrations";
-import { parseCredential, parseSettings } from "@/lib/integrations/input";
 import { readRefreshToken } from "./connections";
 import { completeFlow, startAdminConsent, startConnect, type FlowDeps, type Outcome } from "./consent";
 import { consumeAuthorizationRequest, newBrowserId } from "./flow";
@@ -29,15 +27,11 @@ beforeEach(async () => {
 });
 
 let n = 0;
-async function setup(purposes = ["graph-read", "imap"]) {
+async function setup() {
   n += 1;
-  const db = database.prisma;
-  const owner = await makeUser(db);
-  const org = await createOrg(db, owner, { name: `Consent ${n}`, slug: `consent-${n}-${randomBytes(2).toString("hex")}` });
-  const settings = parseSettings({ name: "Helpdesk", cloud: "global", tenantMode: "single", tenant: "contoso.onmicrosoft.com", clientId: HELPDESK.clientId, purposes }, { allowCustomHosts: false });
-  const integration = await createIntegration(db, keyring, org.id, owner, settings, parseCredential({ credentialType: "SECRET", secret: HELPDESK.secret, secretExpiresAt: "" }, settings.clientId));
-  const deps: FlowDeps = { db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
-  return { db, owner, org, integration, deps, browserId: newBrowserId() };
+  const s = await orgWithIntegration(database.prisma, keyring, `consent-${n}-${randomBytes(2).toString("hex")}`, { clientId: HELPDESK.clientId, secret: HELPDESK.secret });
+  const deps: FlowDeps = { db: s.db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
+  return { ...s, deps, browserId: newBrowserId() };
 }
 
 /** Plays the browser at Microsoft: picker, then the consent screen if it shows. Returns the callback's query. */

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import { openTestDb } from "@/lib/testing/test-db";
+import { orgWithIntegration } from "@/lib/testing/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
-import { createOrg } from "@/lib/orgs/orgs";
-import { createIntegration } from "@/lib/integrations/integrations";
-import { parseCredential, parseSettings } from "@/lib/integrations/input";
 import { CONSENT_LINK_DAYS, createConsentLink, linkState, openConsentLink, revokeConsentLink, signAdminConsentToken, verifyAdminConsentToken } from "./links";
 
 const SECRET = "test-link-secret-0123456789abcdef0123456789";
@@ -13,14 +11,7 @@ let database: Database;
 beforeAll(async () => { database = await openTestDb(); });
 afterAll(async () => { await database.close(); });
 
-async function setup(slug: string) {
-  const db = database.prisma;
-  const owner = await makeUser(db);
-  const org = await createOrg(db, owner, { name: `Org ${slug}`, slug });
-  const settings = parseSettings({ name: "Helpdesk", cloud: "global", tenantMode: "single", tenant: "contoso.onmicrosoft.com", clientId: crypto.randomUUID(), purposes: ["imap"] }, { allowCustomHosts: false });
-  const integration = await createIntegration(db, keyring, org.id, owner, settings, parseCredential({ credentialType: "SECRET", secret: "Hd7Q~Contoso.Helpdesk_Secret~00000001x", secretExpiresAt: "" }, settings.clientId));
-  return { db, owner, org, integration };
-}
+const setup = (slug: string) => orgWithIntegration(database.prisma, keyring, slug, { purposes: ["imap"] });
 
 describe("consent links", () => {
   it("is tied to org, integration and mailbox; opening marks it opened", async () => {
