@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { HELPDESK, SEED, admin, isConsentScreen, readPickerForm, setupTestEmulator, submitConsent } from "@/emulator/test-support";
+import { HELPDESK, SEED, admin, readPickerForm, setupTestEmulator } from "@/emulator/test-support";
 import { openTestDb } from "@/lib/testing/test-db";
 import { orgWithIntegration } from "@/lib/testing/org-fixtures";
 import type { Database } from "@/lib/db-client";
@@ -8,6 +8,7 @@ import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { readRefreshToken } from "./connections";
 import { completeFlow, startAdminConsent, startConnect, type FlowDeps, type Outcome } from "./consent";
+import { playMicrosoft } from "@/lib/testing/microsoft-browser";
 import { consumeAuthorizationRequest, newBrowserId } from "./flow";
 
 // The consent flows end to end at the HTTP level: the portal's code drives the emulator's
@@ -18,6 +19,9 @@ const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
 const REDIRECT = "http://localhost:3999/api/connections/callback";
 const MEGAN = { id: "c0a70500-0000-4000-8000-0000000000a2", upn: "megan@contoso.onmicrosoft.com" };
 const ADELE = { id: SEED.adeleId, upn: "adele@contoso.onmicrosoft.com" };
+
+const atMicrosoft = (url: string, account: string, decision: "accept" | "cancel" = "accept", rewrite?: (u: URL) => void) =>
+  playMicrosoft(emu.http, REDIRECT, url, account, decision, rewrite);
 
 let database: Database;
 beforeAll(async () => { database = await openTestDb(); });
@@ -32,25 +36,6 @@ async function setup() {
   const s = await orgWithIntegration(database.prisma, keyring, `consent-${n}-${randomBytes(2).toString("hex")}`, { clientId: HELPDESK.clientId, secret: HELPDESK.secret });
   const deps: FlowDeps = { db: s.db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
   return { ...s, deps, browserId: newBrowserId() };
-}
-
-/** Plays the browser at Microsoft: picker, then the consent screen if it shows. Returns the callback's query. */
-async function atMicrosoft(url: string, account: string, decision: "accept" | "cancel" = "accept", rewrite?: (u: URL) => void): Promise<URLSearchParams> {
-  const target = new URL(url);
-  rewrite?.(target);
-  const picker = await fetch(target, { redirect: "manual" });
-  expect(picker.status).toBe(200);
-  const form = readPickerForm(await picker.text());
-  let res = await fetch(new URL(form.action, emu.http), { method: "POST", body: new URLSearchParams({ ...form.fields, account }), redirect: "manual" });
-  if (res.status === 200) {
-    const html = await res.text();
-    expect(isConsentScreen(html), html.slice(0, 400)).toBe(true);
-    res = await submitConsent(emu.http, html, decision);
-  }
-  expect(res.status).toBe(302);
-  const location = new URL(res.headers.get("location")!);
-  expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
-  return location.searchParams;
 }
 
 async function finish(s: Awaited<ReturnType<typeof setup>>, params: URLSearchParams): Promise<Outcome> {

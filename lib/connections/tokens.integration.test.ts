@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-support";
+import { openTestDb } from "@/lib/testing/test-db";
+import { orgWithIntegration } from "@/lib/testing/org-fixtures";
+import { playMicrosoft } from "@/lib/testing/microsoft-browser";
+import type { Database } from "@/lib/db-client";
+import { parseKeyring } from "@/lib/crypto";
+import { hostMapFromBase } from "@/lib/microsoft/endpoints";
+import { completeFlow, startConnect, type FlowDeps } from "./consent";
+import { consumeAuthorizationRequest, newBrowserId } from "./flow";
+import { readRefreshToken } from "./connections";
+import { getAccessToken, type TokenDeps } from "./tokens";
+
+// The token lifecycle against the emulator: one refresh for any number of concurrent callers,
+// compare-and-set of the rotated refresh token, and what each kind of failure does to the status.
+
+const emu = setupTestEmulator();
+const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
+const REDIRECT = "http://localhost:3999/api/connections/callback";
+
+let database: Database;
+beforeAll(async () => { database = await openTestDb(); });
+afterAll(async () => { await database.close(); });
+beforeEach(async () => {
+  await admin(emu.http, "POST", `/apps/${HELPDESK.clientId}/redirect-uris`, { uri: REDIRECT });
+});
+
+let n = 0;
+/** A real connection for Adele through the consent flow, with its cached tokens expired. */
+async function connected() {
+  n += 1;
+  const s = await orgWithIntegration(database.prisma, keyring, `tokens-${n}-${randomBytes(2).toString("hex")}`, { clientId: HELPDESK.clientId, secret: HELPDESK.secret });
+  const flowDeps: FlowDeps = { db: s.db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
+  const browserId = newBrowserId();
+  const { url } = await startConnect(flowDeps, { integration: s.integration, browserId });
+  const params = await playMicrosoft(emu.http, REDIRECT, url, SEED.adeleId);
+  const consumed = await consumeAuthorizationRequest(s.db, keyring, params.get("state"), browserId);
+  if (!consumed.ok) throw new Error(consumed.problem);
+  const outcome = await completeFlow(flowDeps, consumed.flow, params);
+  if (!outcome.ok || outcome.kind !== "connected") throw new Error(JSON.stringify(outcome));
+  await s.db.connectionAccessToken.updateMany({ where: { connectionId: outcome.connectionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const deps: TokenDeps = { db: s.db, keyring, hostMap: hostMapFromBase(emu.http), sleep: async () => {} };
+  return { ...s, id: outcome.connectionId, deps };
+}
+
+async function refreshTokensIssued(): Promise<number> {
+  const { body } = await admin(emu.http, "GET", "/state");
+  return (body.refreshTokens as unknown[]).length;
+}
+
+describe("access tokens", () => {
+  it("50 concurrent requests in separate 'processes' for an expired connection cause exactly one token call", async () => {
+    const c = await connected();
+    const before = await refreshTokensIssued();
+    const results = await Promise.all(Array.from({ length: 50 }, () => getAccessToken(c.deps, c.org.id, c.id, "graph", { shareInProcess: false })));
+    expect(await refreshTokensIssued()).toBe(before + 1);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const tokens = new Set(results.map((r) => (r.ok ? r.value.token : "")));
+    expect(tokens.size).toBe(1);
+    expect(results.filter((r) => r.ok && !r.value.fromCache)).toHaveLength(1);
+    expect(await c.db.connectionEvent.count({ where: { connectionId: c.id, kind: "refreshed" } })).toBe(1);
+  });
+
+  it("50 concurrent requests in one process share one refresh; later calls use the cache", async () => {
+    const c = await connected();
+    const before = await refreshTokensIssued();
+    const results = await Promise.all(Array.from({ length: 50 }, () => getAccessToken(c.deps, c.org.id, c.id, "outlook")));
+    expect(await refreshTokensIssued()).toBe(before + 1);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const again = await getAccessToken(c.deps, c.org.id, c.id, "outlook");
+    expect(again.ok && again.value.fromCache).toBe(true);
+    expect(await refreshTokensIssued()).toBe(before + 1);
+  });
+
+  it("stores the rotated refresh token with compare-and-set and records the use", async () => {
+    const c = await connected();
+    const old = await readRefreshToken(c.db, keyring, c.org.id, c.id);
+    expect((await getAccessToken(c.deps, c.org.id, c.id, "graph")).ok).toBe(true);
+    const now = await readRefreshToken(c.db, keyring, c.org.id, c.id);
+    expect(now?.version).toBe(old!.version + 1);
+    expect(now?.token).not.toBe(old?.token);
+    const row = await c.db.connection.findUniqueOrThrow({ where: { id: c.id } });
+    expect(row.lastRefreshedAt).not.toBeNull();
+    expect(row.refreshLeaseUntil).toBeNull();
+  });
+
+  it("a transient failure is retried and never changes the status", async () => {
+    const c = await connected();
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", drop: true, grantType: "refresh_token", times: 3 })).status).toBe(201);
+    const r = await getAccessToken({ ...c.deps, maxAttempts: 3 }, c.org.id, c.id, "graph");
+    expect(r).toMatchObject({ ok: false, classification: "transient" });
+    const row = await c.db.connection.findUniqueOrThrow({ where: { id: c.id } });
+    expect(row.status).toBe("CONNECTED");
+    expect(row.lastFailure).toMatchObject({ classification: "transient" });
+    // With attempts left, the retry succeeds.
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", drop: true, grantType: "refresh_token", times: 1 })).status).toBe(201);
+    expect((await getAccessToken({ ...c.deps, maxAttempts: 3 }, c.org.id, c.id, "graph")).ok).toBe(true);
+    expect((await c.db.connection.findUniqueOrThrow({ where: { id: c.id } })).lastFailure).toBeNull();
+  });
+
+  it("a revoked grant (50173) turns the connection into needs re-consent, with the reason", async () => {
+    const c = await connected();
+    expect((await admin(emu.http, "POST", "/refresh-tokens/revoke", { upn: "adele@contoso.onmicrosoft.com" })).status).toBe(200);
+    const r = await getAccessToken(c.deps, c.org.id, c.id, "graph");
+    expect(r).toMatchObject({ ok: false, classification: "needs_reconsent", failure: { code: "AADSTS50173" } });
+    const row = await c.db.connection.findUniqueOrThrow({ where: { id: c.id } });
+    expect(row.status).toBe("NEEDS_RECONSENT");
+    expect(row.statusReason).toContain("AADSTS50173");
+    const events = await c.db.connectionEvent.findMany({ where: { connectionId: c.id } });
+    expect(events).toEqual([expect.objectContaining({ kind: "refresh_failed", classification: "needs_reconsent", code: "AADSTS50173" })]);
+    expect(JSON.stringify([row, events])).not.toMatch(/1\.A[A-Za-z0-9_-]{40}/);
+  });
+});

@@ -1,0 +1,187 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "@/lib/db-client";
+import { Prisma } from "@/generated/prisma/client";
+import { decryptField, encryptField, type Keyring } from "@/lib/crypto";
+import { diagnose } from "@/lib/diagnosis/catalog";
+import type { CloudId } from "@/lib/microsoft/clouds";
+import { refreshAccessToken, tenantIssuer } from "@/lib/microsoft/delegated";
+import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
+import { tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
+import { credentialOf, getIntegrationWithSecrets } from "@/lib/integrations/integrations";
+import { logger } from "@/lib/logger";
+import { backoffMs, classifyFailure, type FailureClass } from "./classify";
+import { failureFromMicrosoftError, type Failure } from "./consent";
+import { readRefreshToken, storeRotatedRefreshToken } from "./connections";
+
+// Access tokens per resource from the one refresh grant, cached encrypted until shortly before
+// they expire. A refresh is single-flight per connection: within a process through a shared
+// promise, across processes through a lease on the connection row (whoever sets a lease that
+// has run out refreshes; the others wait for the cached token). The rotated refresh token is
+// stored with compare-and-set, so a newer one is never replaced; a crash between receiving and
+// storing it loses nothing, because the previous refresh token still works at Microsoft.
+
+export type Resource = "graph" | "outlook";
+
+export type TokenDeps = {
+  db: Db;
+  keyring: Keyring;
+  hostMap?: HostMap;
+  now?: () => Date;
+  /** The pause between retries of a transient failure (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Attempts for transient failures (timeouts, 5xx, 429). */
+  maxAttempts?: number;
+  /** How long a refresher may hold the lease. */
+  leaseMs?: number;
+  /** How long others wait for a refresher before giving up (as a transient failure). */
+  waitMs?: number;
+};
+
+/** Tokens are refreshed this long before they expire. */
+export const REFRESH_MARGIN_MS = 5 * 60_000;
+
+export type AccessToken = { token: string; expiresAt: Date; scopes: string[]; fromCache: boolean };
+export type TokenResult = { ok: true; value: AccessToken } | { ok: false; failure: Failure; classification: FailureClass };
+
+const inflight = new Map<string, Promise<TokenResult>>();
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const accessContext = (orgId: string, rowId: string, resource: string) => ({ orgId, table: "ConnectionAccessToken", rowId, field: resource });
+
+async function cachedToken(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<AccessToken | null> {
+  const now = (deps.now ?? (() => new Date()))();
+  const row = await deps.db.connectionAccessToken.findFirst({ where: { connectionId: id, resource, connection: { orgId } } });
+  if (!row || row.expiresAt.getTime() - REFRESH_MARGIN_MS <= now.getTime()) return null;
+  return { token: decryptField(deps.keyring, row.tokenEncrypted, accessContext(orgId, id, resource)), expiresAt: row.expiresAt, scopes: row.scopes, fromCache: true };
+}
+
+/**
+ * A valid access token for the connection and resource: from the cache, or from one refresh
+ * shared by every concurrent caller. `shareInProcess: false` behaves like a separate process
+ * (tests use it to prove the cross-process lease).
+ */
+export async function getAccessToken(deps: TokenDeps, orgId: string, connectionId: string, resource: Resource, opts: { shareInProcess?: boolean } = {}): Promise<TokenResult> {
+  const cached = await cachedToken(deps, orgId, connectionId, resource);
+  if (cached) return { ok: true, value: cached };
+  if (opts.shareInProcess === false) return refreshUnderLease(deps, orgId, connectionId, resource);
+  const key = `${connectionId}:${resource}`;
+  let pending = inflight.get(key);
+  if (!pending) {
+    pending = refreshUnderLease(deps, orgId, connectionId, resource).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+  }
+  return pending;
+}
+
+async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<TokenResult> {
+  const now = deps.now ?? (() => new Date());
+  const owner = randomUUID();
+  const leaseMs = deps.leaseMs ?? 30_000;
+  const giveUpAt = now().getTime() + (deps.waitMs ?? leaseMs + 5_000);
+  for (;;) {
+    const cached = await cachedToken(deps, orgId, id, resource);
+    if (cached) return { ok: true, value: cached };
+    const at = now();
+    const claimed = await deps.db.connection.updateMany({
+      where: { id, orgId, OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: at } }] },
+      data: { refreshLeaseUntil: new Date(at.getTime() + leaseMs), refreshLeaseOwner: owner },
+    });
+    if (claimed.count === 1) {
+      try {
+        return await refreshNow(deps, orgId, id, resource);
+      } finally {
+        await deps.db.connection.updateMany({ where: { id, refreshLeaseOwner: owner }, data: { refreshLeaseUntil: null, refreshLeaseOwner: null } });
+      }
+    }
+    if (!(await deps.db.connection.count({ where: { id, orgId } }))) {
+      return { ok: false, classification: "misconfigured", failure: { code: "connection_gone", description: "The connection was disconnected." } };
+    }
+    if (now().getTime() > giveUpAt) {
+      return { ok: false, classification: "transient", failure: { code: "refresh_busy", description: "Another refresh of this connection did not finish in time; try again." } };
+    }
+    // Real time even when tests stub the retry sleep: waiters must not starve the refresher.
+    await realSleep(100 + Math.floor(Math.random() * 100));
+  }
+}
+
+async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<TokenResult> {
+  const now = deps.now ?? (() => new Date());
+  const sleep = deps.sleep ?? realSleep;
+  const connection = await deps.db.connection.findFirst({ where: { id, orgId }, select: { integrationId: true, tenantId: true, status: true } });
+  const stored = await readRefreshToken(deps.db, deps.keyring, orgId, id);
+  if (!connection || !stored) return { ok: false, classification: "needs_reconsent", failure: { code: "no_refresh_token" } };
+  const integration = await getIntegrationWithSecrets(deps.db, deps.keyring, orgId, connection.integrationId);
+  const endpoints = deriveEndpoints({
+    cloud: integration.cloud as CloudId,
+    tenantMode: integration.tenantMode as TenantMode,
+    tenant: integration.tenant ?? undefined,
+    overrides: { authorize: integration.authorizeEndpoint ?? undefined, token: integration.tokenEndpoint ?? undefined },
+    hostMap: deps.hostMap,
+  });
+  const scope = tokenScopesFor(integration.cloud as CloudId, integration.purposes as Purpose[], resource, integration.extraScopes);
+  const maxAttempts = deps.maxAttempts ?? 3;
+
+  for (let attempt = 0; ; attempt += 1) {
+    let issuer: string;
+    try {
+      issuer = await tenantIssuer(endpoints.authority, connection.tenantId);
+    } catch (e) {
+      logger.warn({ err: e, connectionId: id }, "discovery failed before a refresh");
+      if (attempt + 1 < maxAttempts) {
+        await sleep(backoffMs(attempt));
+        continue;
+      }
+      return recordFailure(deps, orgId, id, resource, { kind: "unreachable", description: (e as Error).message });
+    }
+    const r = await refreshAccessToken({ tokenEndpoint: endpoints.token, issuer, clientId: integration.clientId, credential: credentialOf(integration), refreshToken: stored.token, scope });
+    if (r.ok) {
+      const at = now();
+      const expiresAt = new Date(at.getTime() + r.tokens.expiresIn * 1000);
+      const scopes = r.tokens.scope.split(/\s+/).filter(Boolean);
+      const tokenEncrypted = encryptField(deps.keyring, r.tokens.accessToken, accessContext(orgId, id, resource));
+      await deps.db.connectionAccessToken.upsert({
+        where: { connectionId_resource: { connectionId: id, resource } },
+        create: { connectionId: id, resource, tokenEncrypted, scopes, expiresAt },
+        update: { tokenEncrypted, scopes, expiresAt, createdAt: at },
+      });
+      if (r.tokens.refreshToken) await storeRotatedRefreshToken(deps.db, deps.keyring, { orgId, id, expectedVersion: stored.version, refreshToken: r.tokens.refreshToken, now: at });
+      await deps.db.connection.update({
+        where: { id },
+        data: {
+          lastRefreshedAt: at,
+          refreshTokenLastUsedAt: at,
+          lastFailure: Prisma.DbNull,
+          // A refresh that works proves the grant: a failure-set "needs re-consent" is over.
+          ...(connection.status === "NEEDS_RECONSENT" ? { status: "CONNECTED" as const, statusReason: null } : {}),
+        },
+      });
+      await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refreshed", resource, detail: { scopes, expiresAt: expiresAt.toISOString(), attempts: attempt + 1 } } });
+      return { ok: true, value: { token: r.tokens.accessToken, expiresAt, scopes, fromCache: false } };
+    }
+    const classification = classifyFailure(r.error);
+    if (classification === "transient" && attempt + 1 < maxAttempts) {
+      logger.info({ connectionId: id, resource, attempt: attempt + 1, code: r.error.aadsts ?? r.error.kind }, "transient token failure, retrying");
+      await sleep(backoffMs(attempt));
+      continue;
+    }
+    return recordFailure(deps, orgId, id, resource, r.error);
+  }
+}
+
+async function recordFailure(deps: TokenDeps, orgId: string, id: string, resource: Resource, error: Parameters<typeof failureFromMicrosoftError>[0]): Promise<TokenResult> {
+  const failure = failureFromMicrosoftError(error);
+  const classification = classifyFailure(error);
+  const at = (deps.now ?? (() => new Date()))();
+  const detail = { ...failure, classification, resource, at: at.toISOString() };
+  await deps.db.connection.updateMany({
+    where: { id, orgId },
+    data: {
+      lastFailure: detail,
+      // Only a grant Microsoft refused needs a new consent; transient, blocked and configuration
+      // failures leave the status alone (the fix is elsewhere, and the grant may still be good).
+      ...(classification === "needs_reconsent" ? { status: "NEEDS_RECONSENT" as const, statusReason: `${diagnose(failure.code).title} (${failure.code}).` } : {}),
+    },
+  });
+  await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refresh_failed", resource, classification, code: failure.code, detail } });
+  logger.warn({ connectionId: id, resource, code: failure.code, classification }, "token refresh failed");
+  return { ok: false, failure, classification };
+}
