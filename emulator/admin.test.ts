@@ -217,6 +217,48 @@ describe("admin API: admins, shared mailboxes, consent settings and records", ()
   });
 });
 
+describe("admin API for mailboxes", () => {
+  it("switches SMTP AUTH per tenant and per mailbox (null follows the tenant)", async () => {
+    expect((await call("GET", "/state")).body.tenants[0]).toMatchObject({ smtpAuthDisabled: false });
+    expect((await call("PATCH", "/tenants/contoso.onmicrosoft.com", { smtpAuthDisabled: true })).body.smtpAuthDisabled).toBe(true);
+    const megan = await call("PATCH", "/users/megan@contoso.onmicrosoft.com", { smtpAuthDisabled: false });
+    expect(megan.body.smtpAuthDisabled).toBe(false);
+    expect((await call("GET", "/mailboxes/megan@contoso.onmicrosoft.com")).body.smtpAuthDisabled).toBeNull();
+    expect((await call("GET", "/mailboxes/lee@contoso.onmicrosoft.com")).body.smtpAuthDisabled).toBe("Tenant");
+    await call("PATCH", "/users/lee@contoso.onmicrosoft.com", { smtpAuthDisabled: true });
+    await call("PATCH", "/tenants/contoso.onmicrosoft.com", { smtpAuthDisabled: false });
+    expect((await call("GET", "/mailboxes/lee@contoso.onmicrosoft.com")).body.smtpAuthDisabled).toBe("Mailbox");
+    expect((await call("PATCH", "/users/lee@contoso.onmicrosoft.com", { smtpAuthDisabled: null })).body.smtpAuthDisabled).toBeNull();
+    expect((await call("PATCH", "/users/lee@contoso.onmicrosoft.com", { smtpAuthDisabled: "yes" })).status).toBe(400);
+  });
+
+  it("seeds three inbox messages per mailbox (or inboxCount) and lists them", async () => {
+    const state = (await call("GET", "/state")).body;
+    expect(state.tenants[0].users.map((u: { inboxCount: number }) => u.inboxCount)).toEqual([3, 3, 3, 3]);
+    expect(state.outbox).toEqual([]);
+    expect(state.mail).toMatchObject({ host: "localhost" });
+    const box = (await call("GET", "/mailboxes/support@contoso.onmicrosoft.com")).body;
+    expect(box.inbox.map((m: { subject: string }) => m.subject)).toEqual(["Welcome to your new mailbox", "Quarterly planning notes", "Lunch on Friday?"]);
+    const added = await call("POST", "/tenants/contoso.onmicrosoft.com/users", { upn: "busy@contoso.onmicrosoft.com", displayName: "Busy Person", inboxCount: 7 });
+    expect(added.status).toBe(201);
+    expect((await call("GET", "/mailboxes/busy@contoso.onmicrosoft.com")).body.inbox).toHaveLength(7);
+    expect((await call("GET", "/outbox")).body).toEqual([]);
+    expect((await call("DELETE", "/outbox")).body).toEqual({ removed: 0 });
+  });
+
+  it("marks refresh tokens inactive so the next refresh answers 700082", async () => {
+    const code = await getCode(emu.http, SEED.adeleId);
+    const rt = String((await token(emu.http, redeemForm(code))).body.refresh_token);
+    const refresh = () => token(emu.http, { grant_type: "refresh_token", client_id: SEED.clientId, client_secret: SEED.secret, refresh_token: rt });
+    const marked = await call("POST", "/refresh-tokens/inactive", { upn: "adele@contoso.onmicrosoft.com" });
+    expect(marked.body.inactive).toBe(1);
+    const res = await refresh();
+    expect(res.body.error_codes).toEqual([700082]);
+    expect(res.body.suberror).toBe("bad_token");
+    expect((await call("POST", "/refresh-tokens/inactive", { upn: "nobody@contoso.onmicrosoft.com" })).status).toBe(404);
+  });
+});
+
 describe("seed validation", () => {
   it("names the failing field in one line", () => {
     expect(() => parseSeed({ tenants: [{ displayName: "A", domains: ["a.example"], users: [{ upn: "nope", displayName: "x" }] }] }, "x.json")).toThrow(

@@ -46,7 +46,13 @@ const tenantBody = seedTenantSchema
   .refine(subcloudCheck, subcloudIssue);
 const userBody = seedUserSchema;
 const patchUserBody = z
-  .object({ admin: z.boolean().optional(), delegates: z.array(z.string().min(1)).optional(), displayName: z.string().min(1).optional() })
+  .object({
+    admin: z.boolean().optional(),
+    delegates: z.array(z.string().min(1)).optional(),
+    displayName: z.string().min(1).optional(),
+    /** Exchange's Set-CASMailbox -SmtpClientAuthenticationDisabled: true, false, or null to follow the tenant. */
+    smtpAuthDisabled: z.boolean().nullable().optional(),
+  })
   .strict();
 const consentBody = z
   .object({
@@ -74,35 +80,75 @@ const patchTenantBody = z
     exchangeOnline: z.boolean().optional(),
     displayName: z.string().min(1).optional(),
     userConsent: z.enum(["allowed", "disabled"]).optional(),
+    smtpAuthDisabled: z.boolean().optional(),
   })
   .strict();
 const uriBody = z.object({ uri: z.url() }).strict();
+/** HTTP statuses a Graph fault may answer with (each with Graph's error body, see graph.ts). */
+export const GRAPH_FAULT_STATUSES = [401, 403, 429, 500, 502, 503, 504];
+const MAIL_ENDPOINTS = new Set(["imap", "pop", "smtp"]);
 const faultBody = z
   .object({
-    endpoint: z.enum(["authorize", "token", "adminconsent"]),
-    code: z.number().int().positive().optional(),
+    endpoint: z.enum(["authorize", "token", "adminconsent", "graph", "imap", "pop", "smtp"]),
+    /** AADSTS code (identity endpoints) or "throttle" (imap, pop, smtp). */
+    code: z.union([z.number().int().positive(), z.literal("throttle")]).optional(),
     clientId: z.string().optional(),
     tenant: z.string().optional(),
     upn: z.string().optional(),
     grantType: z.string().optional(),
     times: z.number().int().positive().default(1),
     delivery: z.enum(["redirect", "page"]).default("redirect"),
-    /** Token endpoint only: answer after this many milliseconds (with `code`, or normally without). */
+    /** Token endpoint, Graph, mail protocols: answer (or greet) after this many milliseconds. */
     delayMs: z.number().int().positive().max(600_000).optional(),
-    /** Token endpoint only: close the connection without answering. */
+    /** Token endpoint, Graph, mail protocols: close the connection without answering. */
     drop: z.literal(true).optional(),
+    /** Graph only: answer with this HTTP status and Graph's error body. */
+    status: z.number().int().optional(),
+    /** Graph only: the Retry-After header (seconds). */
+    retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+    /** Graph only: 401 with a CAE claims challenge. */
+    claimsChallenge: z.literal(true).optional(),
   })
   .strict()
-  .refine((f) => f.endpoint === "token" || (f.delayMs === undefined && f.drop === undefined), {
-    message: "delayMs and drop are only for the token endpoint",
-    path: ["endpoint"],
-  })
-  .refine((f) => f.code !== undefined || f.delayMs !== undefined || f.drop !== undefined, {
-    message: "needs code, delayMs or drop",
-    path: ["code"],
+  .superRefine((f, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+    const graph = f.endpoint === "graph";
+    const mail = MAIL_ENDPOINTS.has(f.endpoint);
+    const network = f.delayMs !== undefined || f.drop !== undefined;
+    if ((f.endpoint === "authorize" || f.endpoint === "adminconsent") && network) {
+      return issue("endpoint", "delayMs and drop are only for the token endpoint, graph, imap, pop and smtp");
+    }
+    if (!graph && (f.status !== undefined || f.retryAfterSeconds !== undefined || f.claimsChallenge !== undefined)) {
+      return issue("endpoint", "status, retryAfterSeconds and claimsChallenge are only for graph");
+    }
+    if (f.grantType !== undefined && f.endpoint !== "token") return issue("grantType", "grantType is only for the token endpoint");
+    if (graph && f.code !== undefined) return issue("code", "graph faults take status (and claimsChallenge), not code");
+    if (mail && f.code !== undefined && f.code !== "throttle") return issue("code", 'imap, pop and smtp faults take code "throttle" only');
+    if (!mail && f.code === "throttle") return issue("code", '"throttle" is only for imap, pop and smtp');
+    if (mail && f.code !== undefined && f.drop) return issue("drop", "a dropped connection can't also answer with a code");
+    if (graph && f.status !== undefined && !GRAPH_FAULT_STATUSES.includes(f.status)) {
+      return issue("status", `must be one of ${GRAPH_FAULT_STATUSES.join(", ")}`);
+    }
+    if (graph && f.claimsChallenge && f.status !== undefined && f.status !== 401) return issue("status", "a claims challenge is a 401");
+    if (graph && f.drop && (f.status !== undefined || f.claimsChallenge)) return issue("drop", "a dropped connection can't also answer with a status");
+    const answers = graph ? f.status !== undefined || f.claimsChallenge !== undefined : f.code !== undefined;
+    if (!answers && !network) {
+      return issue(graph ? "status" : "code", graph ? "needs status, claimsChallenge, delayMs or drop" : "needs code, delayMs or drop");
+    }
   });
 const clockBody = z.object({ advanceSeconds: z.number() }).strict();
 const revokeBody = z.object({ upn: z.string().optional(), clientId: z.string().optional() }).strict();
+/** Makes refresh tokens look unused for `days` (default 91): the next refresh answers 700082. */
+const inactiveBody = revokeBody.extend({ days: z.number().positive().max(3650).default(91) }).strict();
+
+function refreshTokensMatching(req: AdminRequest, filter: { upn?: string | undefined; clientId?: string | undefined }) {
+  const { state } = req.ctx;
+  const user = filter.upn ? state.findUserByUpn(filter.upn) : undefined;
+  if (filter.upn && !user) throw new NotFoundError(`no user ${filter.upn}`);
+  return [...state.refreshTokens.values()].filter(
+    (rt) => (!user || rt.userId === user.id) && (!filter.clientId || rt.clientId === filter.clientId.toLowerCase()),
+  );
+}
 
 function findApp(req: AdminRequest, clientId: string | undefined): App {
   const app = req.ctx.state.apps.get((clientId ?? "").toLowerCase());
@@ -155,12 +201,12 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
   const [a, b, c] = req.path;
   const m = req.method;
 
-  if (m === "GET" && a === "state" && !b) return [200, state.snapshot()];
+  if (m === "GET" && a === "state" && !b) return [200, { ...state.snapshot(), mail: req.ctx.mail }];
   if (m === "GET" && a === "errors" && !b) return [200, ERROR_CATALOG];
   if (m === "POST" && a === "reset" && !b) {
     const seed = req.body.trim() ? parseSeed(JSON.parse(req.body), "request body") : await req.loadDefaultSeed();
     state.load(seed);
-    return [200, state.snapshot()];
+    return [200, { ...state.snapshot(), mail: req.ctx.mail }];
   }
   if (m === "POST" && a === "tenants" && !b) {
     const body = parseBody(tenantBody, req.body);
@@ -180,6 +226,7 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
     if (body.admin !== undefined) user.admin = body.admin;
     if (delegates !== undefined) user.delegates = delegates;
     if (body.displayName !== undefined) user.displayName = body.displayName;
+    if (body.smtpAuthDisabled !== undefined) user.smtpAuthDisabled = body.smtpAuthDisabled;
     return [200, user];
   }
   if (a === "consents" && !b) {
@@ -230,6 +277,7 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
     if (body.exchangeOnline !== undefined) tenant.exchangeOnline = body.exchangeOnline;
     if (body.displayName !== undefined) tenant.displayName = body.displayName;
     if (body.userConsent !== undefined) tenant.userConsent = body.userConsent;
+    if (body.smtpAuthDisabled !== undefined) tenant.smtpAuthDisabled = body.smtpAuthDisabled;
     return [200, tenant];
   }
   if (m === "POST" && a === "apps" && c === "certificates" && req.path.length === 3) {
@@ -249,8 +297,9 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
     }
     if (m === "POST") {
       const { times, ...body } = parseBody(faultBody, req.body);
-      if (body.code !== undefined && !ERROR_CATALOG[body.code]) throw new BadRequest(`code: AADSTS${body.code} is not in the emulator's catalog`);
-      const fault = { id: guid(), ...body, remaining: times } as Fault;
+      if (typeof body.code === "number" && !ERROR_CATALOG[body.code]) throw new BadRequest(`code: AADSTS${body.code} is not in the emulator's catalog`);
+      const shaped = body.claimsChallenge ? { ...body, status: 401 } : body;
+      const fault = { id: guid(), ...shaped, remaining: times } as Fault;
       state.faults.push(fault);
       return [201, fault];
     }
@@ -261,16 +310,35 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
   }
   if (m === "POST" && a === "refresh-tokens" && b === "revoke" && !c) {
     const body = parseBody(revokeBody, req.body);
-    const user = body.upn ? state.findUserByUpn(body.upn) : undefined;
-    if (body.upn && !user) throw new NotFoundError(`no user ${body.upn}`);
     let revoked = 0;
-    for (const rt of state.refreshTokens.values()) {
-      if (user && rt.userId !== user.id) continue;
-      if (body.clientId && rt.clientId !== body.clientId.toLowerCase()) continue;
+    for (const rt of refreshTokensMatching(req, body)) {
       if (!rt.revoked) revoked += 1;
       rt.revoked = true;
     }
     return [200, { revoked }];
+  }
+  if (m === "POST" && a === "refresh-tokens" && b === "inactive" && !c) {
+    const body = parseBody(inactiveBody, req.body);
+    const lastUsedAt = state.now() - body.days * 86_400_000;
+    const tokens = refreshTokensMatching(req, body);
+    for (const rt of tokens) rt.lastUsedAt = Math.min(rt.lastUsedAt, lastUsedAt);
+    return [200, { inactive: tokens.length, lastUsedAt: new Date(lastUsedAt).toISOString() }];
+  }
+  if (a === "outbox" && !b) {
+    if (m === "GET") {
+      const mailbox = req.query.get("mailbox")?.toLowerCase();
+      return [200, state.outbox.filter((x) => !mailbox || x.mailbox.toLowerCase() === mailbox || x.from.toLowerCase() === mailbox)];
+    }
+    if (m === "DELETE") {
+      const removed = state.outbox.length;
+      state.outbox = [];
+      return [200, { removed }];
+    }
+  }
+  if (m === "GET" && a === "mailboxes" && b && !c) {
+    const user = findUserOrThrow(req, b);
+    const box = state.mailboxOf(user);
+    return [200, { upn: user.upn, kind: user.kind, smtpAuthDisabled: state.smtpAuthDisabledFor(user), inbox: box.inbox, sentItems: box.sentItems }];
   }
   throw new NotFoundError(`no admin route ${m} /_emulator/${req.path.join("/")}`);
 }

@@ -9,6 +9,15 @@ export interface EmulatorContext {
   httpsOrigin: string;
   /** Plain-HTTP origin for browser-facing pages, or null when that listener is off. */
   httpOrigin: string | null;
+  /** Where the IMAP, POP and SMTP listeners are (null: that listener is off). */
+  mail: MailEndpoints;
+}
+
+export interface MailEndpoints {
+  host: string;
+  imapPort: number | null;
+  popPort: number | null;
+  smtpPort: number | null;
 }
 
 /** One request to a login-host route, after the prefix and tenant segment are split off. */

@@ -58,7 +58,22 @@ function take<F extends Fault>(state: EmulatorState, criteria: FaultCriteria, ki
  * user is known (account pick, token grant).
  */
 export function takeFault(state: EmulatorState, criteria: FaultCriteria): AnswerFault | undefined {
-  return take(state, criteria, (f): f is AnswerFault => f.code !== undefined && !isNetworkFault(f));
+  return take(state, criteria, (f): f is AnswerFault => typeof f.code === "number" && !isNetworkFault(f));
+}
+
+/** Graph: the first matching answer fault (a status or claims challenge, no network part). */
+export function takeGraphFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
+  return take(state, criteria, (f): f is Fault => (f.status !== undefined || f.claimsChallenge === true) && !isNetworkFault(f));
+}
+
+/** Mail protocols: the first matching "throttle" fault (possibly with a delay before the answer). */
+export function takeThrottleFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
+  return take(state, criteria, (f): f is Fault => f.code === "throttle");
+}
+
+/** Mail protocols: a pure delay or drop (no throttle answer), matched at connect or at AUTH. */
+export function takeMailNetworkFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
+  return take(state, criteria, (f): f is Fault => isNetworkFault(f) && f.code === undefined);
 }
 
 /** Same, for faults with `delayMs` or `drop` (which may also carry a code to answer with after the delay). */

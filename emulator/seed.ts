@@ -26,6 +26,10 @@ export const seedUserSchema = z
     kind: z.enum(["user", "shared"]).default("user"),
     /** Shared mailboxes only: user object ids or UPNs of the same tenant with FullAccess/SendAs. */
     delegates: z.array(z.string().min(1)).optional(),
+    /** Exchange's per-mailbox SMTP AUTH switch: true off, false on even if the tenant is off, null/absent follow the tenant. */
+    smtpAuthDisabled: z.boolean().nullable().optional(),
+    /** How many generated messages the Inbox starts with (Graph, IMAP SELECT and POP STAT agree). Default 3. */
+    inboxCount: z.number().int().min(0).max(500).optional(),
   })
   .strict();
 
@@ -41,6 +45,8 @@ export const seedTenantSchema = z
     exchangeOnline: z.boolean().default(true),
     /** "disabled": users can't consent to apps; non-admins see "Need admin approval" (AADSTS90094). */
     userConsent: z.enum(["allowed", "disabled"]).default("allowed"),
+    /** Tenant-wide `SmtpClientAuthenticationDisabled`: SMTP AUTH answers 535 5.7.139 unless a mailbox enables it. */
+    smtpAuthDisabled: z.boolean().default(false),
     users: z.array(seedUserSchema).default([]),
   })
   .strict();

@@ -63,7 +63,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const state = new EmulatorState();
   state.load(await loadDefaultSeed());
   const [cert, key] = await Promise.all([ensureEmulatorCertificate(opts.tlsDir ?? ".data/emulator/tls"), createSigningKey()]);
-  const ctx: EmulatorContext = { state, key, httpsOrigin: "", httpOrigin: null };
+  const ctx: EmulatorContext = { state, key, httpsOrigin: "", httpOrigin: null, mail: { host: publicHost, imapPort: null, popPort: null, smtpPort: null } };
   const handler = createRequestHandler(ctx, loadDefaultSeed);
 
   const [certPem, keyPem] = await Promise.all([readFile(cert.certPath), readFile(cert.keyPath)]);

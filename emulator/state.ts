@@ -1,6 +1,7 @@
 import { certificateFromPem, type AppCertificate } from "./certificates";
 import type { Cloud, Subcloud } from "./clouds";
 import { guid, newSecretValue } from "./ids";
+import { generateMailbox, newInternetMessageId, type MailAddress, type Mailbox, type SentMessage } from "./mailbox";
 import { SeedError, type Seed } from "./seed";
 
 export interface Tenant {
@@ -14,6 +15,8 @@ export interface Tenant {
   exchangeOnline: boolean;
   /** Entra's user consent setting: "disabled" sends non-admins to "Need admin approval" (AADSTS90094). */
   userConsent: UserConsentSetting;
+  /** `Set-TransportConfig -SmtpClientAuthenticationDisabled`: SMTP AUTH answers 535 5.7.139 unless a mailbox overrides it. */
+  smtpAuthDisabled: boolean;
 }
 
 export type UserConsentSetting = "allowed" | "disabled";
@@ -31,6 +34,11 @@ export interface User {
   kind: UserKind;
   /** Shared mailboxes only: object ids of the tenant's users with FullAccess/SendAs on it. */
   delegates?: string[];
+  /**
+   * `Set-CASMailbox -SmtpClientAuthenticationDisabled`: null follows the tenant, true disables SMTP AUTH for this
+   * mailbox (535 5.7.139 "…for the Mailbox"), false enables it even when the tenant disabled it.
+   */
+  smtpAuthDisabled: boolean | null;
 }
 
 export interface AppSecret {
@@ -107,14 +115,27 @@ export interface RefreshToken {
   revoked: boolean;
 }
 
+export type IdentityEndpoint = "authorize" | "token" | "adminconsent";
+export type MailProtocol = "imap" | "pop" | "smtp";
+export type FaultEndpoint = IdentityEndpoint | "graph" | MailProtocol;
+
 export interface Fault {
   id: string;
-  endpoint: "authorize" | "token" | "adminconsent";
-  /** AADSTS code to answer with; absent for a pure network fault (delay only). */
-  code?: number;
-  /** Token endpoint: wait this long before answering (clients test their timeouts). */
+  endpoint: FaultEndpoint;
+  /**
+   * Identity endpoints: the AADSTS code to answer with. Mail protocols: "throttle" (Exchange's busy answers).
+   * Absent for a pure network fault (delay or drop only).
+   */
+  code?: number | "throttle";
+  /** Graph: HTTP status to answer with Graph's error body (429, 503, 401, …). */
+  status?: number;
+  /** Graph: `Retry-After` header value (429 defaults to 1). */
+  retryAfterSeconds?: number;
+  /** Graph: answer 401 with a CAE claims challenge (`error="insufficient_claims"`). */
+  claimsChallenge?: boolean;
+  /** Token endpoint and Graph: wait this long before answering; mail protocols: before the greeting (or the AUTH reply). */
   delayMs?: number;
-  /** Token endpoint: destroy the socket without answering (an unreachable or crashing host). */
+  /** Destroy the socket without answering (an unreachable or crashing host). */
   drop?: boolean;
   clientId?: string;
   tenant?: string;
@@ -144,6 +165,10 @@ export class EmulatorState {
   consents: Consent[] = [];
   pendingConsents = new Map<string, PendingConsent>();
   faults: Fault[] = [];
+  /** Exchange mailboxes by user object id (every user and shared mailbox has one). */
+  mailboxes = new Map<string, Mailbox>();
+  /** Everything sent through Graph sendMail or SMTP, oldest first. */
+  outbox: SentMessage[] = [];
   /** Browser sessions (cookie value → user ids) so prompt=none can succeed after a sign-in. */
   sessions = new Map<string, Set<string>>();
   /** Tests move time forward instead of sleeping (code expiry, refresh inactivity). */
@@ -167,6 +192,8 @@ export class EmulatorState {
     this.pendingConsents.clear();
     this.sessions.clear();
     this.faults = [];
+    this.mailboxes.clear();
+    this.outbox = [];
     this.clockOffsetMs = 0;
     try {
       seed.tenants.forEach((t) => {
@@ -196,6 +223,7 @@ export class EmulatorState {
     subcloud?: Subcloud | undefined;
     exchangeOnline?: boolean;
     userConsent?: UserConsentSetting;
+    smtpAuthDisabled?: boolean;
     id?: string;
   }): Tenant {
     const id = (input.id ?? guid()).toLowerCase();
@@ -212,6 +240,7 @@ export class EmulatorState {
       ...(cloud === "usgov" ? { subcloud: input.subcloud ?? "gcchigh" } : {}),
       exchangeOnline: input.exchangeOnline ?? true,
       userConsent: input.userConsent ?? "allowed",
+      smtpAuthDisabled: input.smtpAuthDisabled ?? false,
     };
     this.tenants.set(id, tenant);
     return tenant;
@@ -219,7 +248,18 @@ export class EmulatorState {
 
   addUser(
     tenant: Tenant,
-    input: { upn: string; displayName: string; id?: string; mail?: string; admin?: boolean; kind?: UserKind; delegates?: string[] },
+    input: {
+      upn: string;
+      displayName: string;
+      id?: string;
+      mail?: string;
+      admin?: boolean;
+      kind?: UserKind;
+      delegates?: string[];
+      smtpAuthDisabled?: boolean | null;
+      /** Generated Inbox messages (default 3). */
+      inboxCount?: number;
+    },
   ): User {
     const id = (input.id ?? guid()).toLowerCase();
     if (this.users.has(id)) throw new ConflictError(`user ${id} already exists`);
@@ -236,9 +276,103 @@ export class EmulatorState {
       admin: input.admin ?? false,
       kind,
       ...(kind === "shared" ? { delegates: this.resolveDelegates(tenant, input.delegates ?? []) } : {}),
+      smtpAuthDisabled: input.smtpAuthDisabled ?? null,
     };
     this.users.set(id, user);
+    this.mailboxes.set(id, generateMailbox(user, input.inboxCount ?? 3, this.now()));
     return user;
+  }
+
+  mailboxOf(user: User): Mailbox {
+    let box = this.mailboxes.get(user.id);
+    if (!box) {
+      box = generateMailbox(user, 0, this.now());
+      this.mailboxes.set(user.id, box);
+    }
+    return box;
+  }
+
+  /** Whether SMTP AUTH is off for this mailbox, and by whom (the mailbox setting wins over the tenant's). */
+  smtpAuthDisabledFor(user: User): "Mailbox" | "Tenant" | null {
+    if (user.smtpAuthDisabled === true) return "Mailbox";
+    if (user.smtpAuthDisabled === false) return null;
+    return this.tenants.get(user.tenantId)?.smtpAuthDisabled ? "Tenant" : null;
+  }
+
+  /**
+   * Records a message sent from `mailbox` (Graph sendMail or SMTP DATA): into the outbox, the sender's Sent Items
+   * when asked, and the Inbox of every recipient that is an emulator mailbox.
+   */
+  recordSent(input: {
+    via: SentMessage["via"];
+    mailbox: User;
+    sentBy: string;
+    from: MailAddress;
+    to: MailAddress[];
+    cc?: MailAddress[];
+    bcc?: MailAddress[];
+    subject: string;
+    body: string;
+    internetMessageId?: string;
+    saveToSentItems: boolean;
+  }): SentMessage {
+    const now = this.now();
+    const sentAt = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const internetMessageId = input.internetMessageId ?? newInternetMessageId(input.from.address);
+    const cc = input.cc ?? [];
+    const bcc = input.bcc ?? [];
+    const copy = (box: Mailbox) => {
+      const uid = box.nextUid++;
+      return {
+        id: `AAMkAG${guid().replace(/-/g, "")}AAA=`,
+        uid,
+        internetMessageId,
+        subject: input.subject,
+        from: input.from,
+        to: input.to,
+        cc,
+        receivedDateTime: sentAt,
+        body: input.body,
+        isRead: false,
+      };
+    };
+    if (input.saveToSentItems) {
+      const box = this.mailboxOf(input.mailbox);
+      box.sentItems.unshift({ ...copy(box), isRead: true });
+    }
+    const deliveredTo: string[] = [];
+    const seen = new Set<string>();
+    for (const rcpt of [...input.to, ...cc, ...bcc]) {
+      const local = this.findMailboxUser(rcpt.address);
+      if (!local || seen.has(local.id)) continue;
+      seen.add(local.id);
+      const box = this.mailboxOf(local);
+      box.inbox.unshift(copy(box));
+      deliveredTo.push(local.upn);
+    }
+    const sent: SentMessage = {
+      id: guid(),
+      via: input.via,
+      mailbox: input.mailbox.upn,
+      sentBy: input.sentBy,
+      from: input.from.address,
+      to: input.to.map((a) => a.address),
+      cc: cc.map((a) => a.address),
+      bcc: bcc.map((a) => a.address),
+      subject: input.subject,
+      body: input.body,
+      internetMessageId,
+      sentAt,
+      deliveredTo,
+    };
+    this.outbox.push(sent);
+    return sent;
+  }
+
+  /** The user or shared mailbox with this address (UPN or primary SMTP address). */
+  findMailboxUser(address: string): User | undefined {
+    const key = address.toLowerCase();
+    return [...this.users.values()].find((u) => u.upn.toLowerCase() === key || u.mail.toLowerCase() === key);
   }
 
   /** Delegates are named by object id or UPN and must be sign-in-able users of the mailbox's tenant. */
@@ -356,13 +490,16 @@ export class EmulatorState {
       clockOffsetMs: this.clockOffsetMs,
       tenants: [...this.tenants.values()].map((t) => ({
         ...t,
-        users: [...this.users.values()].filter((u) => u.tenantId === t.id),
+        users: [...this.users.values()]
+          .filter((u) => u.tenantId === t.id)
+          .map((u) => ({ ...u, inboxCount: this.mailboxes.get(u.id)?.inbox.length ?? 0 })),
       })),
       apps: [...this.apps.values()],
       codes: [...this.codes.values()].map(({ code, ...rest }) => ({ code: `${code.slice(0, 12)}…`, ...rest })),
       refreshTokens: [...this.refreshTokens.values()].map(({ token, ...rest }) => ({ token: `${token.slice(0, 12)}…`, ...rest })),
       consents: this.consents,
       faults: this.faults,
+      outbox: this.outbox,
     };
   }
 }

@@ -65,7 +65,7 @@ async function applyNetworkFault(r: IdentityRequest, clientId: string | undefine
     return true;
   }
   if (fault.delayMs) await sleep(fault.delayMs);
-  if (fault.code === undefined) return false;
+  if (typeof fault.code !== "number") return false;
   const app = clientId ? r.ctx.state.apps.get(clientId.toLowerCase()) : undefined;
   sendError(r, fault.code, faultParams(r, app, tenantRef, user));
   return true;
