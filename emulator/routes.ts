@@ -5,6 +5,7 @@ import { handleAuthorize } from "./authorize";
 import { CLOUDS, CLOUD_NAMES, GRAPH_HOSTS, cloudForLoginHost } from "./clouds";
 import type { EmulatorContext, IdentityRequest } from "./context";
 import { handleDiscovery, handleKeys, handleLogout, handleUserinfo } from "./discovery";
+import { handleGraph } from "./graph";
 import { BodyTooLargeError, isForm, readBody, sendJson } from "./http";
 import type { Seed } from "./seed";
 import { handleToken } from "./token-endpoint";
@@ -22,6 +23,14 @@ const IDENTITY_ROUTES: Record<string, IdentityHandler> = {
   // The older form Microsoft's client-credentials doc still shows.
   adminconsent: handleAdminConsent,
 };
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
 
 function notFound(res: ServerResponse, path: string): void {
   sendJson(res, 404, { error: "not_found", error_description: `The emulator has no route for ${path}` });
@@ -51,12 +60,19 @@ async function dispatch(ctx: EmulatorContext, req: IncomingMessage, res: ServerR
     return handleUserinfo(ctx, req.headers, res);
   }
 
+  if (GRAPH_HOSTS.includes(first) && (second === "v1.0" || second === "beta")) {
+    const path = url.pathname.split("/").filter(Boolean).slice(2).map(safeDecode);
+    return handleGraph({ ctx, host: first, version: second, method, path, query: url.searchParams, headers: req.headers, body, res });
+  }
+
   if (segments.length === 0) {
     return sendJson(res, 200, {
       name: "Mailgrant Microsoft identity emulator",
       loginBases: Object.fromEntries(CLOUD_NAMES.map((c) => [c, `${ctx.httpsOrigin}/${CLOUDS[c].loginHost}`])),
       browserOrigin: ctx.httpOrigin ?? ctx.httpsOrigin,
       admin: `${ctx.httpsOrigin}/_emulator/state`,
+      graphBases: Object.fromEntries(GRAPH_HOSTS.map((h) => [h, `${ctx.httpsOrigin}/${h}/v1.0`])),
+      mail: ctx.mail,
     });
   }
   notFound(res, url.pathname);
