@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { createOrg, makeApp, makeTenant, signIn, type TenantOptions } from "./fixtures";
+import { createOrg, makeApp, makeTenant, revokeGrants, signIn, type TenantOptions } from "./fixtures";
 
 // Mailbox connections through the real UI: the portal's pages, the emulator's Microsoft pages
 // (account picker, consent screen, admin consent), and back to the portal's callback.
@@ -255,4 +255,33 @@ test("[connections]: another org's owner gets 404 on the mailbox; its admin disc
   await page.getByRole("button", { name: `Disconnect ${t.users[0]!.upn}` }).click();
   await expect(page.getByText(`${t.users[0]!.upn} disconnected`)).toBeVisible();
   await expect(page.getByText("No mailbox is connected yet.")).toBeVisible();
+});
+
+test("[tokens]: token status shows the claims, Refresh now gets new tokens, and a revoked grant says re-consent with the fix", async ({ page }) => {
+  const { t } = await orgWithIntegration(page, "Tokens", []);
+  const olive = t.users[0]!;
+  await connectFromMailboxes(page, t.slug);
+  await pickAccount(page, olive.upn);
+  await acceptConsent(page);
+  await page.getByRole("link", { name: "Open the mailbox" }).click();
+  const graph = page.getByRole("group", { name: "Microsoft Graph token" });
+  await expect(graph).toContainText("https://graph.microsoft.com");
+  await expect(graph).toContainText("Mail.Read");
+  await expect(graph).toContainText(olive.upn);
+  await expect(page.getByRole("group", { name: "Exchange Online token" })).toContainText("IMAP.AccessAsUser.All");
+
+  await page.getByRole("button", { name: "Refresh now" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Microsoft Graph: new token" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("region", { name: "History" }).getByText("Refreshed").first()).toBeVisible();
+
+  await revokeGrants(olive.upn);
+  await page.getByRole("button", { name: "Refresh now" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "AADSTS50173" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByText("Needs re-consent", { exact: true })).toBeVisible();
+  await expect(page.getByText("This mailbox must consent again")).toBeVisible();
+  await expect(page.getByText(/Last token request failed/)).toBeVisible();
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  await expect(page.getByRole("row", { name: new RegExp(escape(olive.upn)) })).toContainText("Needs re-consent");
 });

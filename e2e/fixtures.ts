@@ -110,3 +110,8 @@ export async function grantConsent(consent: { clientId: string; tenant: string; 
 export async function setUserConsent(tenantId: string, userConsent: "allowed" | "disabled") {
   await admin(`/tenants/${tenantId}`, { userConsent }, "PATCH");
 }
+
+/** Revokes a user's refresh tokens at "Microsoft" (a password reset or an admin's revoke): the next refresh gets AADSTS50173. */
+export async function revokeGrants(upn: string) {
+  await admin("/refresh-tokens/revoke", { upn });
+}

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState, useState } from "react";
-import { adminConsentAction, connectMailboxAction, disconnectAction, inviteMailboxAction, reconsentAction, revokeLinkAction } from "@/app/(portal)/orgs/[slug]/mailboxes/actions";
+import { adminConsentAction, connectMailboxAction, disconnectAction, inviteMailboxAction, reconsentAction, refreshNowAction, revokeLinkAction } from "@/app/(portal)/orgs/[slug]/mailboxes/actions";
 import { Button } from "@/components/ui/button";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Notice } from "@/components/ui/card";
@@ -121,6 +121,18 @@ export function AdminConsentForm({ slug, integrationId }: { slug: string; integr
       <input type="hidden" name="integrationId" value={integrationId} />
       <MicrosoftButton disabled={pending}>{pending ? "Opening Microsoft…" : "Grant admin consent for the organization"}</MicrosoftButton>
       {state.ok === false ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
+    </form>
+  );
+}
+
+export function RefreshNowForm({ slug, id }: { slug: string; id: string }) {
+  const [state, action, pending] = useActionState(refreshNowAction, {});
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-3">
+      <input type="hidden" name="slug" value={slug} />
+      <input type="hidden" name="id" value={id} />
+      <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Refreshing…" : "Refresh now"}</Button>
+      <span role="status" className={`text-sm ${state.ok === false ? "text-red-700" : "text-slate-700"}`}>{pending ? "Asking Microsoft for new access tokens…" : state.message ?? ""}</span>
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { decodeJwt } from "jose";
 import type { Db } from "@/lib/db-client";
 import { Prisma } from "@/generated/prisma/client";
 import { decryptField, encryptField, type Keyring } from "@/lib/crypto";
@@ -59,9 +60,14 @@ async function cachedToken(deps: TokenDeps, orgId: string, id: string, resource:
  * shared by every concurrent caller. `shareInProcess: false` behaves like a separate process
  * (tests use it to prove the cross-process lease).
  */
-export async function getAccessToken(deps: TokenDeps, orgId: string, connectionId: string, resource: Resource, opts: { shareInProcess?: boolean } = {}): Promise<TokenResult> {
-  const cached = await cachedToken(deps, orgId, connectionId, resource);
-  if (cached) return { ok: true, value: cached };
+export async function getAccessToken(deps: TokenDeps, orgId: string, connectionId: string, resource: Resource, opts: { shareInProcess?: boolean; force?: boolean } = {}): Promise<TokenResult> {
+  if (opts.force) {
+    // "Refresh now": drop the cached token, then join (or start) the shared refresh.
+    await deps.db.connectionAccessToken.deleteMany({ where: { connectionId, resource, connection: { orgId } } });
+  } else {
+    const cached = await cachedToken(deps, orgId, connectionId, resource);
+    if (cached) return { ok: true, value: cached };
+  }
   if (opts.shareInProcess === false) return refreshUnderLease(deps, orgId, connectionId, resource);
   const key = `${connectionId}:${resource}`;
   let pending = inflight.get(key);
@@ -184,4 +190,45 @@ async function recordFailure(deps: TokenDeps, orgId: string, id: string, resourc
   await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refresh_failed", resource, classification, code: failure.code, detail } });
   logger.warn({ connectionId: id, resource, code: failure.code, classification }, "token refresh failed");
   return { ok: false, failure, classification };
+}
+
+/** The claims of a cached access token that matter, or why they can't be shown. Never the token. */
+export type TokenClaims =
+  | { readable: true; aud?: string; scp?: string; roles?: string[]; tid?: string; oid?: string; upn?: string; iat?: number; exp?: number }
+  | { readable: false; reason: string };
+
+export function claimsOf(token: string): TokenClaims {
+  try {
+    const claims = decodeJwt(token);
+    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+    return {
+      readable: true,
+      ...(str(claims.aud) ? { aud: str(claims.aud) } : {}),
+      ...(str(claims.scp) ? { scp: str(claims.scp) } : {}),
+      ...(Array.isArray(claims.roles) ? { roles: claims.roles.map(String) } : {}),
+      ...(str(claims.tid) ? { tid: str(claims.tid) } : {}),
+      ...(str(claims.oid) ? { oid: str(claims.oid) } : {}),
+      ...(str(claims.upn) ?? str(claims.preferred_username) ?? str(claims.unique_name) ? { upn: str(claims.upn) ?? str(claims.preferred_username) ?? str(claims.unique_name) } : {}),
+      ...(typeof claims.iat === "number" ? { iat: claims.iat } : {}),
+      ...(typeof claims.exp === "number" ? { exp: claims.exp } : {}),
+    };
+  } catch {
+    return { readable: false, reason: "Microsoft issued an opaque token (not a readable JWT); clients must treat access tokens as opaque anyway." };
+  }
+}
+
+/** Per resource: the cached token's claims and expiry (decrypted only to read the claims). */
+export async function tokenStatus(db: Db, keyring: Keyring, orgId: string, connectionId: string) {
+  const rows = await db.connectionAccessToken.findMany({ where: { connectionId, connection: { orgId } }, orderBy: { resource: "asc" } });
+  return rows.map((r) => ({
+    resource: r.resource as Resource,
+    expiresAt: r.expiresAt,
+    obtainedAt: r.createdAt,
+    scopes: r.scopes,
+    claims: claimsOf(decryptField(keyring, r.tokenEncrypted, accessContext(orgId, connectionId, r.resource))),
+  }));
+}
+
+export async function listEvents(db: Db, orgId: string, connectionId: string, take = 50) {
+  return db.connectionEvent.findMany({ where: { connectionId, connection: { orgId } }, orderBy: { createdAt: "desc" }, take });
 }

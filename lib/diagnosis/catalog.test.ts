@@ -21,7 +21,7 @@ describe("diagnosis catalog", () => {
   });
 
   it("covers every failure the consent flows can report", () => {
-    const flow = ["state_missing", "state_unknown", "state_browser", "state_expired", "state_used", "mailbox_mismatch", "no_refresh_token", "invalid_id_token", "tenant_mismatch", "link_withdrawn", "internal"];
+    const flow = ["state_missing", "state_unknown", "state_browser", "state_expired", "state_used", "mailbox_mismatch", "no_refresh_token", "invalid_id_token", "tenant_mismatch", "link_withdrawn", "internal", "refresh_busy", "connection_gone"];
     const microsoft = [65004, 50011, 50020, 50194, 700016, 65001, 90094, 53003, 50076, 54005];
     expect(knownFlowCodes()).toEqual(expect.arrayContaining(flow));
     expect(knownAadstsCodes()).toEqual(expect.arrayContaining(microsoft));

@@ -74,6 +74,30 @@ const AADSTS: Record<number, Omit<Diagnosis, "code" | "docs">> = {
     cause: "The app was never consented in this tenant, or it asks for permissions that were added after consent.",
     fix: "Sign in again and accept the consent prompt, or ask an admin to grant admin consent for the organization.",
   },
+  50173: {
+    title: "The mailbox's grant was revoked",
+    meaning: "Microsoft no longer accepts the stored refresh token: the user's sessions were revoked, so the portal can't get tokens for this mailbox.",
+    cause: "The user's password was changed or reset, an admin revoked their sessions (Revoke-MgUserSignInSession or \"Revoke sessions\" in the Entra admin center), or the account was disabled and re-enabled.",
+    fix: "Connect the mailbox again (Re-consent, or send its owner a new consent link). Nothing else needs to change.",
+  },
+  700082: {
+    title: "The grant expired after 90 days without use",
+    meaning: "A refresh token that is not used for 90 days dies; this mailbox's grant was idle that long.",
+    cause: "Nothing asked for a token for this mailbox for 90 days (the software using it was off, or the mailbox was unused).",
+    fix: "Connect the mailbox again. To prevent it, keep the connection in use: Mailgrant refreshes grants before they go idle.",
+  },
+  70043: {
+    title: "A sign-in frequency policy ended the grant",
+    meaning: "Conditional Access requires the user to sign in again after a set time, so the refresh token stopped working.",
+    cause: "A Conditional Access policy with a sign-in frequency applies to this user and app.",
+    fix: "Connect the mailbox again; an admin can exclude the app or service account from the sign-in frequency policy (Entra admin center → Conditional Access).",
+  },
+  700003: {
+    title: "The user or device behind the grant no longer exists",
+    meaning: "Microsoft refused the refresh token because the object it was issued for was deleted or changed.",
+    cause: "The account or its device registration was deleted, or the account moved.",
+    fix: "Connect the mailbox again with the current account.",
+  },
   54005: {
     title: "The sign-in code was already used",
     meaning: "Microsoft's one-time authorization code came back to the portal twice; the second use is refused.",
@@ -299,6 +323,18 @@ const FLOW: Record<string, Omit<Diagnosis, "code" | "docs">> = {
     meaning: "The organization withdrew the link, sent a newer one, or it expired while you were at Microsoft, so nothing was stored.",
     cause: "A newer link was created for this mailbox, or the link was withdrawn on the portal.",
     fix: "Use the newest link you received, or ask the organization for a new one.",
+  },
+  refresh_busy: {
+    title: "Another refresh of this mailbox did not finish in time",
+    meaning: "Tokens of one mailbox are refreshed one at a time; the refresh under way took too long, so this request gave up.",
+    cause: "Microsoft answered slowly, or a portal process stopped while refreshing (its turn runs out after 30 seconds).",
+    fix: "Try again in a minute. Nothing was lost: the stored grant still works.",
+  },
+  connection_gone: {
+    title: "The mailbox was disconnected",
+    meaning: "The connection was removed while its token was being requested.",
+    cause: "An admin disconnected the mailbox.",
+    fix: "Connect the mailbox again if it is still needed.",
   },
   internal: {
     title: "The portal could not finish the connection",

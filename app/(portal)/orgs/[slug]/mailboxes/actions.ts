@@ -18,6 +18,9 @@ import { disconnectConnection, getConnection } from "@/lib/connections/connectio
 import { createConsentLink, markEmailed, revokeConsentLink } from "@/lib/connections/links";
 import { ensureBrowserId } from "@/lib/connections/browser";
 import { outboundMail, sendConsentLinkMail } from "@/lib/mail/outbound";
+import { getAccessToken, type Resource } from "@/lib/connections/tokens";
+import { resourcesFor } from "@/lib/integrations/check-credentials";
+import { diagnose } from "@/lib/diagnosis/catalog";
 
 const str = (form: FormData, key: string) => String(form.get(key) ?? "").trim();
 const deps = async () => ({ db: await db(), keyring: appKeyring(), ...flowSettings() });
@@ -134,4 +137,28 @@ export async function adminConsentAction(_prev: ActionState, form: FormData): Pr
   });
   if (target) redirect(target);
   return state;
+}
+
+/** "Refresh now": a fresh access token per resource the integration uses (shared with any refresh under way). */
+export async function refreshNowAction(_prev: ActionState, form: FormData): Promise<ActionState> {
+  const slug = str(form, "slug");
+  return runAction(form, async () => {
+    const ctx = await requireOrgPermission(slug, "connections.write");
+    const connection = await getConnection(await db(), ctx.org.id, str(form, "id"));
+    if (!connection) throw new AppError("not_found", "That mailbox connection no longer exists; reload the page.");
+    const deps = { db: await db(), keyring: appKeyring(), hostMap: flowSettings().hostMap };
+    const results: string[] = [];
+    let ok = true;
+    for (const resource of resourcesFor(connection.integration.purposes as Purpose[]) as Resource[]) {
+      const r = await getAccessToken(deps, ctx.org.id, connection.id, resource, { force: true });
+      const name = resource === "graph" ? "Microsoft Graph" : "Exchange Online";
+      if (r.ok) results.push(`${name}: new token, valid until ${r.value.expiresAt.toISOString().slice(11, 16)} UTC.`);
+      else {
+        ok = false;
+        results.push(`${name}: ${diagnose(r.failure.code).title} (${r.failure.code}).`);
+      }
+    }
+    revalidatePath(`/orgs/${slug}/mailboxes/${connection.id}`);
+    return { ok, message: results.join(" ") };
+  });
 }

@@ -6,7 +6,11 @@ import { db } from "@/lib/db";
 import { displayStatus, getConnection } from "@/lib/connections/connections";
 import { missingScopes, scopeName } from "@/lib/connections/scopes";
 import { Card, Notice } from "@/components/ui/card";
-import { DisconnectForm, ReconsentForm } from "@/components/connections/connect-forms";
+import { DisconnectForm, ReconsentForm, RefreshNowForm } from "@/components/connections/connect-forms";
+import { appKeyring } from "@/lib/deployment";
+import { listEvents, tokenStatus } from "@/lib/connections/tokens";
+import { diagnose } from "@/lib/diagnosis/catalog";
+import type { Failure } from "@/lib/connections/consent";
 import { CONSENT_LABELS, ConnectionStatusBadge, formatDate } from "@/components/connections/status";
 
 export const metadata: Metadata = { title: "Mailbox" };
@@ -18,8 +22,15 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
   const { slug, id } = await params;
   const flags = await searchParams;
   const ctx = await requireOrg(slug);
-  const c = await getConnection(await db(), ctx.org.id, id);
+  const database = await db();
+  const c = await getConnection(database, ctx.org.id, id);
   if (!c) notFound();
+  const [tokens, events, extra] = await Promise.all([
+    tokenStatus(database, appKeyring(), ctx.org.id, c.id),
+    listEvents(database, ctx.org.id, c.id, 20),
+    database.connection.findUniqueOrThrow({ where: { id: c.id }, select: { lastFailure: true, lastRefreshedAt: true } }),
+  ]);
+  const lastFailure = extra.lastFailure as (Failure & { classification?: string; at?: string }) | null;
   const status = displayStatus(c);
   const missing = missingScopes(c.requestedScopes, c.grantedScopes);
   const dies = c.refreshTokenLastUsedAt ? new Date(c.refreshTokenLastUsedAt.getTime() + INACTIVITY_DAYS * 86_400_000) : null;
@@ -58,6 +69,32 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         </Card>
       </div>
 
+      {lastFailure ? (
+        <Notice tone="error" title={`Last token request failed: ${diagnose(lastFailure.code).title}`}>
+          {diagnose(lastFailure.code).fix} <span className="font-mono text-xs">({lastFailure.code}{lastFailure.traceId ? `, trace ${lastFailure.traceId}` : ""}{lastFailure.at ? `, ${lastFailure.at.slice(0, 16).replace("T", " ")} UTC` : ""})</span>
+        </Notice>
+      ) : null}
+
+      <Card title="Token status" description="Claims of the cached access tokens; the tokens themselves are never shown." actions={ctx.can("connections.write") ? <RefreshNowForm slug={slug} id={c.id} /> : undefined}>
+        {tokens.length === 0 ? <p className="text-sm text-slate-600">No access token cached.</p> : (
+          <div className="grid gap-4 md:grid-cols-2">
+            {tokens.map((t) => (
+              <div key={t.resource} className="rounded-md border border-slate-200 p-3" aria-label={`${t.resource === "graph" ? "Microsoft Graph" : "Exchange Online"} token`} role="group">
+                <h3 className="text-sm font-semibold">{t.resource === "graph" ? "Microsoft Graph" : "Exchange Online (IMAP/POP/SMTP)"}</h3>
+                <p className="text-xs text-slate-600">Obtained {formatDate(t.obtainedAt)} · expires {formatDate(t.expiresAt)}</p>
+                {t.claims.readable ? (
+                  <dl className="mt-2 grid grid-cols-[5rem_1fr] gap-y-1 break-all text-xs">
+                    {([["aud", t.claims.aud], ["scp", t.claims.scp], ["roles", t.claims.roles?.join(" ")], ["tid", t.claims.tid], ["oid", t.claims.oid], ["upn", t.claims.upn], ["iat", t.claims.iat ? formatDate(new Date(t.claims.iat * 1000)) : undefined], ["exp", t.claims.exp ? formatDate(new Date(t.claims.exp * 1000)) : undefined]] as const)
+                      .filter(([, v]) => v)
+                      .map(([k, v]) => <div key={k} className="contents"><dt className="font-mono text-slate-600">{k}</dt><dd className="font-mono">{v}</dd></div>)}
+                  </dl>
+                ) : <p className="mt-2 text-xs text-slate-700">{t.claims.reason}</p>}
+              </div>
+            ))}
+          </div>
+        )}
+      </Card>
+
       <Card title="Scopes" description="What the integration asked for, and what Microsoft granted.">
         <ul className="divide-y divide-slate-100 text-sm">
           {c.requestedScopes.map((s) => {
@@ -71,6 +108,19 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
           })}
         </ul>
         {missing.length ? <p className="mt-3 text-sm text-amber-900">Missing: {missing.map(scopeName).join(", ")}. Add them to the app&apos;s API permissions in Azure (and grant admin consent if your tenant requires it), then re-consent.</p> : null}
+      </Card>
+
+      <Card title="History" description="Token refreshes and failures, newest first.">
+        {events.length === 0 ? <p className="text-sm text-slate-600">Nothing yet: the first refresh happens when a token is needed.</p> : (
+          <ul className="divide-y divide-slate-100 text-sm">
+            {events.map((e) => (
+              <li key={e.id} className="flex flex-wrap justify-between gap-2 py-1.5">
+                <span>{e.kind === "refreshed" ? "Refreshed" : `Failed: ${diagnose(e.code ?? "unknown").title}`}{e.resource ? <span className="text-slate-600"> · {e.resource === "graph" ? "Graph" : "Exchange"}</span> : null}{e.classification ? <span className="text-slate-600"> · {e.classification.replace("_", " ")}</span> : null}</span>
+                <span className="font-mono text-xs text-slate-600">{formatDate(e.createdAt)}{e.code ? ` · ${e.code}` : ""}</span>
+              </li>
+            ))}
+          </ul>
+        )}
       </Card>
 
       {ctx.can("connections.write") ? (
