@@ -236,7 +236,7 @@ describe("admin API for mailboxes", () => {
     const state = (await call("GET", "/state")).body;
     expect(state.tenants[0].users.map((u: { inboxCount: number }) => u.inboxCount)).toEqual([3, 3, 3, 3]);
     expect(state.outbox).toEqual([]);
-    expect(state.mail).toMatchObject({ host: "localhost" });
+    expect(state.mail).toMatchObject({ host: "localhost", imapPort: expect.any(Number), popPort: expect.any(Number), smtpPort: expect.any(Number) });
     const box = (await call("GET", "/mailboxes/support@contoso.onmicrosoft.com")).body;
     expect(box.inbox.map((m: { subject: string }) => m.subject)).toEqual(["Welcome to your new mailbox", "Quarterly planning notes", "Lunch on Friday?"]);
     const added = await call("POST", "/tenants/contoso.onmicrosoft.com/users", { upn: "busy@contoso.onmicrosoft.com", displayName: "Busy Person", inboxCount: 7 });

@@ -335,6 +335,7 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
       return [200, { removed }];
     }
   }
+  if (m === "GET" && a === "mail-log" && !b) return [200, state.mailAuthLog];
   if (m === "GET" && a === "mailboxes" && b && !c) {
     const user = findUserOrThrow(req, b);
     const box = state.mailboxOf(user);

@@ -2,9 +2,14 @@ import { readFile } from "node:fs/promises";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
+import tls from "node:tls";
 import { fileURLToPath } from "node:url";
 import type { EmulatorContext } from "./context";
+import { createImapSession } from "./imap";
+import { startMailListener, type MailListener, type MailSession, type MailIO } from "./mail-server";
+import { createPopSession } from "./pop";
 import { createRequestHandler } from "./routes";
+import { createSmtpSession } from "./smtp";
 import { loadSeedFile, type Seed } from "./seed";
 import { EmulatorState } from "./state";
 import { ensureEmulatorCertificate } from "./tls";
@@ -25,6 +30,14 @@ export interface EmulatorOptions {
   seed?: Seed | string;
   /** Where the certificate lives. Default .data/emulator/tls. */
   tlsDir?: string;
+  /** IMAP (TLS, as outlook.office365.com:993); null turns it off. Default: 0 when port is 0, else port + 2. */
+  imapPort?: number | null;
+  /** POP3 (TLS, as outlook.office365.com:995); null turns it off. Default: 0 when port is 0, else port + 3. */
+  popPort?: number | null;
+  /** SMTP submission (STARTTLS, as smtp.office365.com:587); null turns it off. Default: 0 when port is 0, else port + 4. */
+  smtpPort?: number | null;
+  /** IMAP/POP/SMTP connections quiet for this long are closed with the server's goodbye. Default 10 minutes. */
+  mailIdleTimeoutMs?: number;
 }
 
 export interface RunningEmulator {
@@ -32,6 +45,11 @@ export interface RunningEmulator {
   httpUrl: string | null;
   certPath: string;
   state: EmulatorState;
+  /** Host name for the mail listeners (the certificate covers it). */
+  mailHost: string;
+  imapPort: number | null;
+  popPort: number | null;
+  smtpPort: number | null;
   close(): Promise<void>;
 }
 
@@ -70,12 +88,33 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const tlsServer = https.createServer({ cert: certPem, key: keyPem }, handler);
   const plainServer = httpPort === null ? null : http.createServer(handler);
   const servers = [tlsServer, ...(plainServer ? [plainServer] : [])];
+  const mailListeners: MailListener[] = [];
+  const mailPort = (value: number | null | undefined, offset: number) => (value === undefined ? (port === 0 ? 0 : port + offset) : value);
+  const secureContext = tls.createSecureContext({ cert: certPem, key: keyPem });
+  const startMail = async (protocol: "imap" | "pop" | "smtp", listenPort: number | null, createSession: (io: MailIO) => MailSession) => {
+    if (listenPort === null) return null;
+    const listener = await startMailListener({
+      ctx,
+      protocol,
+      port: listenPort,
+      host,
+      implicitTls: protocol !== "smtp",
+      secureContext,
+      idleTimeoutMs: opts.mailIdleTimeoutMs ?? 10 * 60_000,
+      createSession,
+    });
+    mailListeners.push(listener);
+    return listener.port;
+  };
   try {
     const boundHttps = await listen(tlsServer, port, host);
     ctx.httpsOrigin = `https://${publicHost}:${boundHttps}`;
     if (plainServer && httpPort !== null) ctx.httpOrigin = `http://${publicHost}:${await listen(plainServer, httpPort, host)}`;
+    ctx.mail.imapPort = await startMail("imap", mailPort(opts.imapPort, 2), createImapSession);
+    ctx.mail.popPort = await startMail("pop", mailPort(opts.popPort, 3), createPopSession);
+    ctx.mail.smtpPort = await startMail("smtp", mailPort(opts.smtpPort, 4), createSmtpSession);
   } catch (err) {
-    await Promise.all(servers.filter((s) => s.listening).map(shutdown));
+    await Promise.all([...servers.filter((s) => s.listening).map(shutdown), ...mailListeners.map((l) => l.close())]);
     throw err;
   }
   return {
@@ -83,8 +122,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     httpUrl: ctx.httpOrigin,
     certPath: cert.certPath,
     state,
+    mailHost: publicHost,
+    imapPort: ctx.mail.imapPort,
+    popPort: ctx.mail.popPort,
+    smtpPort: ctx.mail.smtpPort,
     close: async () => {
-      await Promise.all(servers.map(shutdown));
+      await Promise.all([...servers.map(shutdown), ...mailListeners.map((l) => l.close())]);
     },
   };
 }

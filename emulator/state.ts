@@ -145,6 +145,16 @@ export interface Fault {
   delivery: "redirect" | "page";
 }
 
+export interface MailAuthLogEntry {
+  at: string;
+  protocol: MailProtocol;
+  /** The `user=` of the XOAUTH2 payload, when it could be read. */
+  user?: string;
+  ok: boolean;
+  /** Why Exchange would have refused: malformed, missing, signature, audience, expired, tenant, scope, mailbox, exchange, smtpAuthDisabled… */
+  reason?: string;
+}
+
 export class ConflictError extends Error {}
 export class NotFoundError extends Error {}
 /** A request that names things that exist but don't fit together (admin API 400). */
@@ -169,6 +179,8 @@ export class EmulatorState {
   mailboxes = new Map<string, Mailbox>();
   /** Everything sent through Graph sendMail or SMTP, oldest first. */
   outbox: SentMessage[] = [];
+  /** The last IMAP/POP/SMTP authentications with the reason for each refusal (the wire only says "failed"). */
+  mailAuthLog: MailAuthLogEntry[] = [];
   /** Browser sessions (cookie value → user ids) so prompt=none can succeed after a sign-in. */
   sessions = new Map<string, Set<string>>();
   /** Tests move time forward instead of sleeping (code expiry, refresh inactivity). */
@@ -194,6 +206,7 @@ export class EmulatorState {
     this.faults = [];
     this.mailboxes.clear();
     this.outbox = [];
+    this.mailAuthLog = [];
     this.clockOffsetMs = 0;
     try {
       seed.tenants.forEach((t) => {
@@ -367,6 +380,11 @@ export class EmulatorState {
     };
     this.outbox.push(sent);
     return sent;
+  }
+
+  logMailAuth(entry: Omit<MailAuthLogEntry, "at">): void {
+    this.mailAuthLog.push({ at: new Date(this.now()).toISOString(), ...entry });
+    if (this.mailAuthLog.length > 100) this.mailAuthLog.splice(0, this.mailAuthLog.length - 100);
   }
 
   /** The user or shared mailbox with this address (UPN or primary SMTP address). */
