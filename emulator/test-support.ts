@@ -61,7 +61,8 @@ export function setupTestEmulator(opts: { resetEachTest?: boolean } = {}): TestE
 }
 
 export async function startTestEmulator(): Promise<TestEmulator> {
-  const tlsDir = await mkdtemp(path.join(tmpdir(), "mailgrant-emulator-tls-"));
+  // vitest's global setup shares one certificate its workers trust (lib/testing/global-setup.ts).
+  const tlsDir = process.env.MAILGRANT_TEST_TLS_DIR ?? (await mkdtemp(path.join(tmpdir(), "mailgrant-emulator-tls-")));
   const emu = await startEmulator({ tlsDir });
   if (!emu.httpUrl) throw new Error("expected the HTTP listener");
   return { ...emu, http: emu.httpUrl };

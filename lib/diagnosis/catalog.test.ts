@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diagnose, diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, knownFlowCodes, parseMicrosoftErrorDescription } from "./catalog";
+import { diagnose, diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, knownFlowCodes, knownMailCodes, parseMicrosoftErrorDescription } from "./catalog";
 
 describe("diagnosis catalog", () => {
   it.each(knownAadstsCodes())("AADSTS%i has a title, meaning, cause, fix and a lookup link", (code) => {
@@ -18,6 +18,16 @@ describe("diagnosis catalog", () => {
     const d = diagnose(code);
     expect(d.code).toBe(code);
     for (const key of ["title", "meaning", "cause", "fix"] as const) expect(d[key].length).toBeGreaterThan(10);
+  });
+
+  it.each(knownMailCodes())("mail access failure %s has a title, meaning, cause and fix", (code) => {
+    const d = diagnose(code);
+    for (const key of ["title", "meaning", "cause", "fix"] as const) expect(d[key].length).toBeGreaterThan(10);
+  });
+
+  it("explains SMTP AUTH disabled with the per-mailbox cmdlet, and names unknown Graph codes", () => {
+    expect(diagnose("smtp_auth_disabled").fix).toContain("Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false");
+    expect(diagnose("graph:SomethingNew").title).toBe("Microsoft Graph error SomethingNew");
   });
 
   it("covers every failure the consent flows can report", () => {

@@ -1,0 +1,91 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-support";
+import { openTestDb } from "@/lib/testing/test-db";
+import { orgWithIntegration } from "@/lib/testing/org-fixtures";
+import { playMicrosoft } from "@/lib/testing/microsoft-browser";
+import type { Database } from "@/lib/db-client";
+import { parseKeyring } from "@/lib/crypto";
+import { hostMapFromBase } from "@/lib/microsoft/endpoints";
+import { completeFlow, startConnect, type FlowDeps } from "./consent";
+import { consumeAuthorizationRequest, newBrowserId } from "./flow";
+import { runConnectionTest, type TestRun } from "./connection-test";
+
+// "Test now" against the emulator's Microsoft Graph (the mail-protocol steps are tested where
+// the emulator's IMAP/POP/SMTP listeners are available).
+
+const emu = setupTestEmulator();
+const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
+const REDIRECT = "http://localhost:3999/api/connections/callback";
+
+let database: Database;
+beforeAll(async () => { database = await openTestDb(); });
+afterAll(async () => { await database.close(); });
+beforeEach(async () => {
+  await admin(emu.http, "POST", `/apps/${HELPDESK.clientId}/redirect-uris`, { uri: REDIRECT });
+});
+
+let n = 0;
+async function connected(purposes: string[], account = SEED.adeleId, mailbox?: { address: string; kind: "SHARED" }, extraScopes?: string[]) {
+  n += 1;
+  const s = await orgWithIntegration(database.prisma, keyring, `ctest-${n}-${randomBytes(2).toString("hex")}`, { clientId: HELPDESK.clientId, secret: HELPDESK.secret, purposes, ...(extraScopes ? { extraScopes } : {}) });
+  const flowDeps: FlowDeps = { db: s.db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
+  const browserId = newBrowserId();
+  const { url } = await startConnect(flowDeps, { integration: s.integration, browserId, ...(mailbox ? { mailbox: mailbox.address, mailboxKind: mailbox.kind } : {}) });
+  const params = await playMicrosoft(emu.http, REDIRECT, url, account);
+  const consumed = await consumeAuthorizationRequest(s.db, keyring, params.get("state"), browserId);
+  if (!consumed.ok) throw new Error(consumed.problem);
+  const outcome = await completeFlow(flowDeps, consumed.flow, params);
+  if (!outcome.ok || outcome.kind !== "connected") throw new Error(JSON.stringify(outcome));
+  // HTTPS, as in the portal: the Graph client sends tokens to HTTPS hosts only (the workers trust
+  // the emulator's certificate through lib/testing/global-setup.ts).
+  const run = (opts: { sendTo?: string; onUpdate?: (r: TestRun) => void } = {}) => runConnectionTest({ db: s.db, keyring, hostMap: hostMapFromBase(emu.httpsUrl), stepTimeoutMs: 5000 }, s.org.id, outcome.connectionId, opts);
+  return { ...s, run };
+}
+
+const statuses = (r: TestRun) => r.steps.map((s) => [s.id, s.status, s.code]);
+
+describe("connection test: Graph", () => {
+  it("runs only the Graph steps for a Graph integration, all green, reporting each step as it runs", async () => {
+    const c = await connected(["graph-read"]);
+    const updates: TestRun[] = [];
+    const r = await c.run({ onUpdate: (u) => updates.push(u) });
+    expect(statuses(r)).toEqual([["refresh-graph", "ok", undefined], ["graph-me", "ok", undefined], ["graph-inbox", "ok", undefined]]);
+    expect(r.ok).toBe(true);
+    expect(r.steps[0]!.detail).toContain("Audience https://graph.microsoft.com");
+    expect(r.steps[1]!.detail).toContain("adele@contoso.onmicrosoft.com");
+    expect(updates.some((u) => u.steps.some((s) => s.status === "running"))).toBe(true);
+    expect(JSON.stringify(updates)).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\./);
+  });
+
+  it("a throttled Graph call is retried after Retry-After and succeeds", async () => {
+    const c = await connected(["graph-read"]);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 429, retryAfterSeconds: 1, times: 1 })).status).toBe(201);
+    const r = await c.run();
+    expect(r.ok).toBe(true);
+    expect(r.steps.map((s) => s.detail).join(" ")).toContain("throttled");
+  });
+
+  it("a tenant without Exchange Online fails the inbox step with MailboxNotEnabledForRESTAPI", async () => {
+    const c = await connected(["graph-read"]);
+    await admin(emu.http, "PATCH", `/tenants/${SEED.contosoId}`, { exchangeOnline: false });
+    const r = await c.run();
+    expect(r.steps.find((s) => s.id === "graph-inbox")).toMatchObject({ status: "failed", code: "graph:MailboxNotEnabledForRESTAPI" });
+  });
+
+  it("reads a shared mailbox through /users/{address} with the delegate's token, which needs Mail.Read.Shared", async () => {
+    const shared = { address: "support@contoso.onmicrosoft.com", kind: "SHARED" as const };
+    const without = await (await connected(["graph-read"], "c0a70500-0000-4000-8000-0000000000a2", shared)).run();
+    expect(without.steps.find((s) => s.id === "graph-inbox")).toMatchObject({ status: "failed", code: "graph:ErrorAccessDenied" });
+    const c = await connected(["graph-read"], "c0a70500-0000-4000-8000-0000000000a2", shared, ["https://graph.microsoft.com/Mail.Read.Shared"]);
+    const r = await c.run();
+    expect(r.ok).toBe(true);
+  });
+
+  it("a revoked grant fails the refresh step and skips the rest", async () => {
+    const c = await connected(["graph-read"]);
+    await admin(emu.http, "POST", "/refresh-tokens/revoke", { upn: "adele@contoso.onmicrosoft.com" });
+    const r = await c.run();
+    expect(statuses(r)).toEqual([["refresh-graph", "failed", "AADSTS50173"], ["graph-me", "skipped", undefined], ["graph-inbox", "skipped", undefined]]);
+  });
+});
