@@ -17,6 +17,11 @@ const env = process.env;
 const httpsPort = port("EMULATOR_PORT", env.EMULATOR_PORT, 3100);
 const httpSetting = env.EMULATOR_HTTP_PORT?.toLowerCase();
 const httpPort = httpSetting === "0" || httpSetting === "off" ? null : port("EMULATOR_HTTP_PORT", env.EMULATOR_HTTP_PORT, httpsPort + 1);
+/** Mail listeners: EMULATOR_{IMAP,POP,SMTP}_PORT, default EMULATOR_PORT + 2/3/4; `off` disables one, `0` picks a free port. */
+const mailPort = (name: string, offset: number) => (env[name]?.toLowerCase() === "off" ? null : port(name, env[name], httpsPort === 0 ? 0 : httpsPort + offset));
+const imapPort = mailPort("EMULATOR_IMAP_PORT", 2);
+const popPort = mailPort("EMULATOR_POP_PORT", 3);
+const smtpPort = mailPort("EMULATOR_SMTP_PORT", 4);
 
 try {
   const emulator = await startEmulator({
@@ -25,8 +30,17 @@ try {
     host: env.EMULATOR_HOST || "127.0.0.1",
     seed: env.EMULATOR_SEED ? path.resolve(env.EMULATOR_SEED) : DEFAULT_SEED_PATH,
     tlsDir: env.EMULATOR_TLS_DIR || ".data/emulator/tls",
+    imapPort,
+    popPort,
+    smtpPort,
   });
   console.log(`emulator: ${emulator.httpsUrl}${emulator.httpUrl ? ` (browser pages ${emulator.httpUrl})` : ""}`);
+  const mail = [
+    emulator.imapPort !== null ? `IMAP ${emulator.mailHost}:${emulator.imapPort} (TLS)` : "",
+    emulator.popPort !== null ? `POP ${emulator.mailHost}:${emulator.popPort} (TLS)` : "",
+    emulator.smtpPort !== null ? `SMTP ${emulator.mailHost}:${emulator.smtpPort} (STARTTLS)` : "",
+  ].filter(Boolean);
+  if (mail.length > 0) console.log(`emulator: ${mail.join(", ")}`);
   const stop = () => {
     void emulator.close().then(() => process.exit(0));
   };

@@ -16,6 +16,7 @@ type Seed = {
 export async function startDemoEmulator(opts: { root: string; dataDir: string; portalUrl: string; children: ChildProcess[] }) {
   const httpsPort = Number(process.env.EMULATOR_PORT ?? 3100);
   const httpPort = Number(process.env.EMULATOR_HTTP_PORT ?? httpsPort + 1);
+  const [imapPort, popPort, smtpPort] = (["IMAP", "POP", "SMTP"] as const).map((p, i) => Number(process.env[`EMULATOR_${p}_PORT`] ?? httpsPort + 2 + i));
   const tlsDir = path.join(opts.dataDir, "emulator", "tls");
   const cert = await ensureEmulatorCertificate(tlsDir);
   const seedPath = process.env.EMULATOR_SEED ?? path.join(opts.root, "emulator", "seed", "demo.json");
@@ -25,7 +26,16 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
 
   const child = spawn(process.execPath, ["--import", "tsx", path.join(opts.root, "emulator", "main.ts")], {
     cwd: opts.root,
-    env: { ...process.env, EMULATOR_PORT: String(httpsPort), EMULATOR_HTTP_PORT: String(httpPort), EMULATOR_TLS_DIR: tlsDir, EMULATOR_SEED: seedPath },
+    env: {
+      ...process.env,
+      EMULATOR_PORT: String(httpsPort),
+      EMULATOR_HTTP_PORT: String(httpPort),
+      EMULATOR_IMAP_PORT: String(imapPort),
+      EMULATOR_POP_PORT: String(popPort),
+      EMULATOR_SMTP_PORT: String(smtpPort),
+      EMULATOR_TLS_DIR: tlsDir,
+      EMULATOR_SEED: seedPath,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   opts.children.push(child);
@@ -53,6 +63,7 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
   const supportEmail = users.find((u) => u.upn.startsWith("support@"))?.upn ?? "";
   const banner = [
     `Microsoft emulator: https://localhost:${httpsPort} (sign-in pages on http://localhost:${httpPort})`,
+    `Mail (XOAUTH2): IMAP localhost:${imapPort}, POP localhost:${popPort} (TLS), SMTP localhost:${smtpPort} (STARTTLS)`,
     "Demo accounts (pick one on the emulator's sign-in page; no password):",
     ...users.map((u) => `  ${u.upn.padEnd(38)} ${u.displayName} (${u.tenant})${u.upn === supportEmail ? " — support staff" : u.admin ? " — Microsoft 365 admin" : ""}`),
   ].join("\n");
@@ -70,6 +81,11 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
       // Browsers are sent to the sign-in pages on plain HTTP, so demo users see no certificate warning.
       MICROSOFT_BROWSER_ENDPOINT_BASE: `http://localhost:${httpPort}`,
       MICROSOFT_EMULATOR_ADMIN_URL: admin,
+      // IMAP/POP/SMTP (outlook.office365.com:993/995, smtp.office365.com:587 at Microsoft) are served on these ports.
+      MICROSOFT_MAIL_HOST: "localhost",
+      MICROSOFT_IMAP_PORT: String(imapPort),
+      MICROSOFT_POP_PORT: String(popPort),
+      MICROSOFT_SMTP_PORT: String(smtpPort),
       // Consent-link mails are written to the log in demo mode instead of being sent.
       MAILGRANT_SMTP_URL: process.env.MAILGRANT_SMTP_URL ?? "log",
     },
