@@ -37,3 +37,15 @@ export const flowSettings = () => ({
   redirectUri: connectionRedirectUri(),
   flowTtlMs: env().MAILGRANT_CONSENT_FLOW_TTL_SECONDS * 1000,
 });
+
+/** Where the connection test reaches IMAP/POP/SMTP when not at Microsoft's hosts (demo: the emulator). */
+export function mailHostSettings() {
+  const e = env();
+  if (!e.MICROSOFT_MAIL_HOST) return undefined;
+  return {
+    host: e.MICROSOFT_MAIL_HOST,
+    ...(e.MICROSOFT_IMAP_PORT ? { imapPort: e.MICROSOFT_IMAP_PORT } : {}),
+    ...(e.MICROSOFT_POP_PORT ? { popPort: e.MICROSOFT_POP_PORT } : {}),
+    ...(e.MICROSOFT_SMTP_PORT ? { smtpPort: e.MICROSOFT_SMTP_PORT } : {}),
+  };
+}

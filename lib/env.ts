@@ -36,6 +36,11 @@ const schema = z
     MICROSOFT_ENDPOINT_BASE: optionalString.pipe(z.url({ message: "must be a URL such as https://localhost:3100 (every Microsoft host is then served under it)" }).optional()),
     /** Same, for the pages a browser is sent to (authorize, admin consent); defaults to MICROSOFT_ENDPOINT_BASE. */
     MICROSOFT_BROWSER_ENDPOINT_BASE: optionalString.pipe(z.url({ message: "must be a URL such as http://localhost:3101 (the sign-in pages of every Microsoft host are then served under it)" }).optional()),
+    /** IMAP/POP/SMTP stand-in (emulators, tests): one host for all three, with optional ports. */
+    MICROSOFT_MAIL_HOST: optionalString,
+    MICROSOFT_IMAP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    MICROSOFT_POP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    MICROSOFT_SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /** Lets integrations override endpoints with non-Microsoft hosts (tests and emulators only). */
     MICROSOFT_ALLOW_CUSTOM_HOSTS: optionalString,
     MAILGRANT_DEMO: optionalString,

@@ -3,6 +3,7 @@ import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-gr
 import { ImapFlow } from "imapflow";
 import nodemailer from "nodemailer";
 import type { Db } from "@/lib/db-client";
+import type { Prisma } from "@/generated/prisma/client";
 import { notFound } from "@/lib/errors";
 import type { Keyring } from "@/lib/crypto";
 import type { CloudId } from "@/lib/microsoft/clouds";
@@ -296,5 +297,19 @@ function pop3(at: MailEndpoint, ca: string | undefined, timeoutMs: number, comma
     });
     socket.on("error", reject);
     socket.on("close", () => reject(new StepFailure("pop_error", "The POP server closed the connection.")));
+  });
+}
+
+/** Keeps the finished run on the connection (shown on its page) and in its history. */
+export async function saveTestRun(db: Db, orgId: string, connectionId: string, run: TestRun): Promise<void> {
+  const failed = run.steps.filter((s) => s.status === "failed");
+  await db.connection.updateMany({ where: { id: connectionId, orgId }, data: { lastTest: run as unknown as Prisma.InputJsonValue, lastTestedAt: new Date(run.finishedAt ?? run.startedAt) } });
+  await db.connectionEvent.create({
+    data: {
+      connectionId,
+      kind: run.ok ? "test_passed" : "test_failed",
+      ...(failed[0]?.code ? { code: failed[0].code } : {}),
+      detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}) })) },
+    },
   });
 }

@@ -11,9 +11,13 @@ import { appKeyring } from "@/lib/deployment";
 import { listEvents, tokenStatus } from "@/lib/connections/tokens";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import type { Failure } from "@/lib/connections/consent";
+import type { TestRun } from "@/lib/connections/connection-test";
+import { TestPanel } from "@/components/connections/test-panel";
 import { CONSENT_LABELS, ConnectionStatusBadge, formatDate } from "@/components/connections/status";
 
 export const metadata: Metadata = { title: "Mailbox" };
+
+const EVENT_LABELS: Record<string, string> = { refreshed: "Refreshed", refresh_failed: "Refresh failed", test_passed: "Test passed", test_failed: "Test failed" };
 
 /** Microsoft revokes a refresh token unused for 90 days (reference §3.2). */
 const INACTIVITY_DAYS = 90;
@@ -28,7 +32,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
   const [tokens, events, extra] = await Promise.all([
     tokenStatus(database, appKeyring(), ctx.org.id, c.id),
     listEvents(database, ctx.org.id, c.id, 20),
-    database.connection.findUniqueOrThrow({ where: { id: c.id }, select: { lastFailure: true, lastRefreshedAt: true } }),
+    database.connection.findUniqueOrThrow({ where: { id: c.id }, select: { lastFailure: true, lastRefreshedAt: true, lastTest: true } }),
   ]);
   const lastFailure = extra.lastFailure as (Failure & { classification?: string; at?: string }) | null;
   const status = displayStatus(c);
@@ -75,6 +79,12 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         </Notice>
       ) : null}
 
+      <Card title="Connection test" description="Gets fresh tokens and signs in to each protocol the integration is for, step by step.">
+        {ctx.can("connections.write") ? (
+          <TestPanel slug={slug} id={c.id} initialRun={(extra.lastTest as TestRun | null) ?? null} canSend={c.integration.purposes.some((p) => p === "graph-send" || p === "smtp")} />
+        ) : extra.lastTest ? <p className="text-sm text-slate-700">Last test: {(extra.lastTest as unknown as TestRun).ok ? "all steps passed" : "some steps failed"}.</p> : <p className="text-sm text-slate-600">Not tested yet.</p>}
+      </Card>
+
       <Card title="Token status" description="Claims of the cached access tokens; the tokens themselves are never shown." actions={ctx.can("connections.write") ? <RefreshNowForm slug={slug} id={c.id} /> : undefined}>
         {tokens.length === 0 ? <p className="text-sm text-slate-600">No access token cached.</p> : (
           <div className="grid gap-4 md:grid-cols-2">
@@ -110,12 +120,12 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         {missing.length ? <p className="mt-3 text-sm text-amber-900">Missing: {missing.map(scopeName).join(", ")}. Add them to the app&apos;s API permissions in Azure (and grant admin consent if your tenant requires it), then re-consent.</p> : null}
       </Card>
 
-      <Card title="History" description="Token refreshes and failures, newest first.">
+      <Card title="History" description="Token refreshes, failures and tests, newest first.">
         {events.length === 0 ? <p className="text-sm text-slate-600">Nothing yet: the first refresh happens when a token is needed.</p> : (
           <ul className="divide-y divide-slate-100 text-sm">
             {events.map((e) => (
               <li key={e.id} className="flex flex-wrap justify-between gap-2 py-1.5">
-                <span>{e.kind === "refreshed" ? "Refreshed" : `Failed: ${diagnose(e.code ?? "unknown").title}`}{e.resource ? <span className="text-slate-600"> · {e.resource === "graph" ? "Graph" : "Exchange"}</span> : null}{e.classification ? <span className="text-slate-600"> · {e.classification.replace("_", " ")}</span> : null}</span>
+                <span>{EVENT_LABELS[e.kind] ?? e.kind}{e.code ? `: ${diagnose(e.code).title}` : ""}{e.resource ? <span className="text-slate-600"> · {e.resource === "graph" ? "Graph" : "Exchange"}</span> : null}{e.classification ? <span className="text-slate-600"> · {e.classification.replace("_", " ")}</span> : null}</span>
                 <span className="font-mono text-xs text-slate-600">{formatDate(e.createdAt)}{e.code ? ` · ${e.code}` : ""}</span>
               </li>
             ))}

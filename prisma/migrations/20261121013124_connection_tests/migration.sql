@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Connection" ADD COLUMN     "lastTest" JSONB,
+ADD COLUMN     "lastTestedAt" TIMESTAMP(3);
