@@ -115,3 +115,13 @@ export async function setUserConsent(tenantId: string, userConsent: "allowed" | 
 export async function revokeGrants(upn: string) {
   await admin("/refresh-tokens/revoke", { upn });
 }
+
+/** Turns SMTP AUTH off (or back on) for one mailbox, like Set-CASMailbox -SmtpClientAuthenticationDisabled. */
+export async function setSmtpAuthDisabled(upn: string, disabled: boolean) {
+  await admin(`/users/${encodeURIComponent(upn)}`, { smtpAuthDisabled: disabled }, "PATCH");
+}
+
+/** Makes Microsoft Graph answer with an error status for the next `times` calls (429 carries Retry-After). */
+export async function injectGraphFault(fault: { status: number; retryAfterSeconds?: number; times?: number; upn?: string }) {
+  await admin("/faults", { endpoint: "graph", ...fault });
+}

@@ -11,8 +11,8 @@ import { completeFlow, startConnect, type FlowDeps } from "./consent";
 import { consumeAuthorizationRequest, newBrowserId } from "./flow";
 import { runConnectionTest, type TestRun } from "./connection-test";
 
-// "Test now" against the emulator's Microsoft Graph (the mail-protocol steps are tested where
-// the emulator's IMAP/POP/SMTP listeners are available).
+// "Test now" against the emulator's Microsoft Graph and its IMAP, POP and SMTP listeners, over
+// TLS with the emulator's certificate (trusted by the workers, see lib/testing/global-setup.ts).
 
 const emu = setupTestEmulator();
 const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
@@ -39,7 +39,9 @@ async function connected(purposes: string[], account = SEED.adeleId, mailbox?: {
   if (!outcome.ok || outcome.kind !== "connected") throw new Error(JSON.stringify(outcome));
   // HTTPS, as in the portal: the Graph client sends tokens to HTTPS hosts only (the workers trust
   // the emulator's certificate through lib/testing/global-setup.ts).
-  const run = (opts: { sendTo?: string; onUpdate?: (r: TestRun) => void } = {}) => runConnectionTest({ db: s.db, keyring, hostMap: hostMapFromBase(emu.httpsUrl), stepTimeoutMs: 5000 }, s.org.id, outcome.connectionId, opts);
+  const mailHost = { host: emu.mailHost, imapPort: emu.imapPort ?? 0, popPort: emu.popPort ?? 0, smtpPort: emu.smtpPort ?? 0 };
+  const run = (opts: { sendTo?: string; onUpdate?: (r: TestRun) => void } = {}) =>
+    runConnectionTest({ db: s.db, keyring, hostMap: hostMapFromBase(emu.httpsUrl), mailHost, stepTimeoutMs: 5000 }, s.org.id, outcome.connectionId, opts);
   return { ...s, run };
 }
 
@@ -87,5 +89,42 @@ describe("connection test: Graph", () => {
     await admin(emu.http, "POST", "/refresh-tokens/revoke", { upn: "adele@contoso.onmicrosoft.com" });
     const r = await c.run();
     expect(statuses(r)).toEqual([["refresh-graph", "failed", "AADSTS50173"], ["graph-me", "skipped", undefined], ["graph-inbox", "skipped", undefined]]);
+  });
+});
+
+describe("connection test: IMAP, POP and SMTP", () => {
+  it("signs in to each protocol with XOAUTH2: all steps green, and a test message is sent over SMTP", async () => {
+    const c = await connected(["imap", "pop", "smtp"]);
+    const r = await c.run({ sendTo: "megan@contoso.onmicrosoft.com" });
+    expect(statuses(r)).toEqual([["refresh-outlook", "ok", undefined], ["imap", "ok", undefined], ["pop", "ok", undefined], ["smtp", "ok", undefined]]);
+    expect(r.steps.find((s) => s.id === "imap")?.detail).toMatch(/INBOX has \d+ message/);
+    expect(r.steps.find((s) => s.id === "pop")?.detail).toMatch(/\d+ message/);
+    const { body } = await admin(emu.http, "GET", "/outbox");
+    expect(JSON.stringify(body)).toContain("Mailgrant test message");
+  });
+
+  it("SMTP AUTH disabled for the mailbox fails the SMTP step with 5.7.139 and its explanation", async () => {
+    const c = await connected(["imap", "smtp"]);
+    await admin(emu.http, "PATCH", "/users/adele@contoso.onmicrosoft.com", { smtpAuthDisabled: true });
+    const r = await c.run();
+    expect(statuses(r)).toEqual([["refresh-outlook", "ok", undefined], ["imap", "ok", undefined], ["smtp", "failed", "smtp_auth_disabled"]]);
+    expect(r.steps.at(-1)?.detail).toContain("5.7.139");
+  });
+
+  it("without Exchange Online no Exchange token is issued (650052) and the protocol steps are skipped", async () => {
+    const c = await connected(["imap", "pop"]);
+    await admin(emu.http, "PATCH", `/tenants/${SEED.contosoId}`, { exchangeOnline: false });
+    const r = await c.run();
+    // Without Exchange Online no Outlook token is issued at all (650052), so the protocol steps are skipped.
+    expect(r.steps[0]).toMatchObject({ id: "refresh-outlook", status: "failed" });
+    expect(r.steps.slice(1).every((s) => s.status === "skipped")).toBe(true);
+  });
+
+  it("a dropped connection fails only its step, within the timeout", async () => {
+    const c = await connected(["imap", "pop"]);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "pop", drop: true, times: 1 })).status).toBe(201);
+    const r = await c.run();
+    expect(r.steps.find((s) => s.id === "imap")?.status).toBe("ok");
+    expect(r.steps.find((s) => s.id === "pop")?.status).toBe("failed");
   });
 });

@@ -184,8 +184,10 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
   }
 
   async function popStep(at: MailEndpoint): Promise<string> {
-    const lines = await pop3(at, deps.tlsCa, timeoutMs, [`AUTH XOAUTH2 ${xoauth2(c.mailbox, tokens.outlook ?? "")}`, "STAT", "QUIT"]);
-    const stat = lines[2] ?? "";
+    // The payload goes on its own line after "+ ": a token never fits POP3's 255-octet command
+    // line (RFC 5034), and Exchange closes the connection when it is sent inline.
+    const lines = await pop3(at, deps.tlsCa, timeoutMs, ["AUTH XOAUTH2", xoauth2(c.mailbox, tokens.outlook ?? ""), "STAT", "QUIT"]);
+    const stat = lines[3] ?? "";
     return `Signed in to ${at.host}:${at.port}; ${stat.replace(/^\+OK\s*/, "").split(" ")[0] ?? "?"} message(s).`;
   }
 
@@ -264,7 +266,7 @@ export function describeFailure(e: unknown): { code: string; detail: string } {
 
 const xoauth2 = (user: string, token: string) => Buffer.from(`user=${user}\x01auth=Bearer ${token}\x01\x01`).toString("base64");
 
-/** A minimal POP3 conversation over TLS: the greeting, then one reply per command (no library needed for three commands). */
+/** A minimal POP3 conversation over TLS: the greeting, then one reply ("+OK", or "+ " to continue AUTH) per line sent. */
 function pop3(at: MailEndpoint, ca: string | undefined, timeoutMs: number, commands: string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: at.host, port: at.port, servername: at.host, ...(ca ? { ca } : {}) });
@@ -284,7 +286,9 @@ function pop3(at: MailEndpoint, ca: string | undefined, timeoutMs: number, comma
           replies[sent] = line;
           if (line.startsWith("-ERR")) {
             socket.end();
-            return reject(new StepFailure(/auth/i.test(commands[sent] ?? "") ? "pop_auth_failed" : "pop_error", line));
+            // The AUTH command and its payload line both answer for the sign-in.
+            const duringAuth = /^AUTH/i.test(commands[sent] ?? "") || /^AUTH/i.test(commands[sent - 1] ?? "");
+            return reject(new StepFailure(duringAuth ? "pop_auth_failed" : "pop_error", line));
           }
         }
         sent += 1;

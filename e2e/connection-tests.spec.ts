@@ -1,0 +1,69 @@
+import { expect, test, type Page } from "@playwright/test";
+import { createOrg, injectGraphFault, makeApp, makeTenant, setSmtpAuthDisabled, signIn } from "./fixtures";
+
+// "Test now" through the real UI: the portal's test API streams the steps into the page while
+// it signs in to the emulator's Graph, IMAP, POP and SMTP with the connection's tokens.
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** An owner whose own mailbox is connected through an integration for Graph, IMAP, POP and SMTP. */
+async function connectedMailbox(page: Page, label: string) {
+  const t = await makeTenant(label, ["Olive Owner"]);
+  const olive = t.users[0]!;
+  await signIn(page, olive);
+  await createOrg(page, `${label} Org`, t.slug);
+  const app = await makeApp(t.id);
+  await page.goto(`/orgs/${t.slug}/integrations/new`);
+  for (const purpose of [/Read mail with Microsoft Graph/, /^IMAP/, /^POP/, /^SMTP send/]) await page.getByRole("checkbox", { name: purpose }).check();
+  await page.getByRole("radio", { name: /One organization/ }).check();
+  await page.getByLabel("Directory (tenant) ID or domain").fill(t.domain);
+  await page.getByLabel("Integration name").fill("Helpdesk mail");
+  await page.getByLabel("Application (client) ID").fill(app.clientId);
+  await page.getByLabel("Client secret Value").fill(app.secrets[0]!.value);
+  await page.getByRole("button", { name: "Save integration" }).click();
+  await expect(page.getByText("Integration saved")).toBeVisible();
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.getByRole("button", { name: new RegExp(escape(olive.upn)) }).click();
+  await page.getByRole("button", { name: "Accept" }).click();
+  await page.getByRole("link", { name: "Open the mailbox" }).click();
+  await expect(page.getByRole("heading", { name: olive.upn })).toBeVisible();
+  return { t, olive };
+}
+
+const steps = (page: Page) => page.getByRole("list", { name: "Test steps" });
+
+test("[tests]: a healthy connection passes every protocol's steps", async ({ page }) => {
+  await connectedMailbox(page, "Healthy");
+  await page.getByLabel("Send a test message to (optional)").fill("someone@example.com");
+  await page.getByRole("button", { name: "Test now" }).click();
+  await expect(page.getByText("All steps passed")).toBeVisible();
+  for (const label of ["Access token for Microsoft Graph", "Access token for Exchange Online", "Graph: who the token is for", "Graph: read one message", "IMAP: sign in", "POP: sign in", "SMTP: STARTTLS, sign in with XOAUTH2 and send"]) {
+    await expect(steps(page).getByRole("listitem").filter({ hasText: label })).toContainText("(ok)");
+  }
+  // The run is saved: it is still there after a reload, and in the history.
+  await page.reload();
+  await expect(page.getByText("All steps passed")).toBeVisible();
+  await expect(page.getByRole("region", { name: "History" })).toContainText("Test passed");
+});
+
+test("[tests]: SMTP AUTH disabled for the mailbox shows the 5.7.139 explanation and the cmdlet that fixes it", async ({ page }) => {
+  const { olive } = await connectedMailbox(page, "SmtpOff");
+  await setSmtpAuthDisabled(olive.upn, true);
+  await page.getByRole("button", { name: "Test now" }).click();
+  await expect(page.getByText("Some steps failed")).toBeVisible();
+  const smtp = steps(page).getByRole("listitem").filter({ hasText: "SMTP:" });
+  await expect(smtp).toContainText("(failed)");
+  await expect(smtp).toContainText("5.7.139");
+  await expect(smtp).toContainText("SMTP AUTH is disabled");
+  await expect(smtp).toContainText("Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false");
+  await expect(steps(page).getByRole("listitem").filter({ hasText: "IMAP:" })).toContainText("(ok)");
+});
+
+test("[tests]: a throttled Graph call is retried after Retry-After and the step still passes", async ({ page }) => {
+  const { olive } = await connectedMailbox(page, "Throttle");
+  await injectGraphFault({ status: 429, retryAfterSeconds: 1, times: 1, upn: olive.upn });
+  await page.getByRole("button", { name: "Test now" }).click();
+  await expect(page.getByText("All steps passed")).toBeVisible();
+  await expect(steps(page)).toContainText("throttled the request 1 time(s)");
+});
