@@ -10,6 +10,7 @@ import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { completeFlow, startConnect, type FlowDeps } from "./consent";
 import { consumeAuthorizationRequest, newBrowserId } from "./flow";
 import { runConnectionTest, type TestRun } from "./connection-test";
+import { capturedLogLines } from "@/lib/logger";
 
 // "Test now" against the emulator's Microsoft Graph and its IMAP, POP and SMTP listeners, over
 // TLS with the emulator's certificate (trusted by the workers, see lib/testing/global-setup.ts).
@@ -126,5 +127,25 @@ describe("connection test: IMAP, POP and SMTP", () => {
     const r = await c.run();
     expect(r.steps.find((s) => s.id === "imap")?.status).toBe("ok");
     expect(r.steps.find((s) => s.id === "pop")?.status).toBe("failed");
+  });
+});
+
+describe("no token leaks", () => {
+  it("neither the streamed steps nor any log line of refreshes, failures and tests contains a token", async () => {
+    const c = await connected(["graph-read", "imap", "pop", "smtp"]);
+    const updates: TestRun[] = [];
+    await c.run({ onUpdate: (u) => updates.push(u) });
+    await admin(emu.http, "PATCH", "/users/adele@contoso.onmicrosoft.com", { smtpAuthDisabled: true });
+    await c.run({ onUpdate: (u) => updates.push(u) });
+    await admin(emu.http, "POST", "/refresh-tokens/revoke", { upn: "adele@contoso.onmicrosoft.com" });
+    await c.run({ onUpdate: (u) => updates.push(u) });
+    const logs = capturedLogLines().join("\n");
+    expect(logs).toContain("token refresh failed"); // the capture works
+    const jwt = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
+    const refreshToken = /1\.A[A-Za-z0-9_-]{40,}/;
+    for (const text of [logs, JSON.stringify(updates)]) {
+      expect(text).not.toMatch(jwt);
+      expect(text).not.toMatch(refreshToken);
+    }
   });
 });
