@@ -93,6 +93,23 @@ describe("connection test: Graph", () => {
   });
 });
 
+describe("claims challenge", () => {
+  it("turns the connection into needs re-consent and carries the claims into the next sign-in", async () => {
+    const { pendingClaims } = await import("./connection-test");
+    const c = await connected(["graph-read"]);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 401, claimsChallenge: true, times: 1 })).status).toBe(201);
+    const r = await c.run();
+    expect(r.steps.find((s) => s.id === "graph-me")).toMatchObject({ status: "failed", code: "graph_claims_challenge" });
+    const row = await c.db.connection.findFirstOrThrow({ where: { orgId: c.org.id } });
+    expect(row.status).toBe("NEEDS_RECONSENT");
+    const claims = pendingClaims(row.lastFailure);
+    expect(JSON.parse(claims!)).toMatchObject({ access_token: { nbf: { essential: true } } });
+    const flowDeps: FlowDeps = { db: c.db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
+    const { url } = await startConnect(flowDeps, { integration: c.integration, mailbox: row.mailbox, browserId: newBrowserId(), forceConsent: true, claims: claims! });
+    expect(new URL(url).searchParams.get("claims")).toBe(claims);
+  });
+});
+
 describe("connection test: IMAP, POP and SMTP", () => {
   it("signs in to each protocol with XOAUTH2: all steps green, and a test message is sent over SMTP", async () => {
     const c = await connected(["imap", "pop", "smtp"]);

@@ -241,6 +241,7 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
       const f = describeFailure(e);
       step.code = f.code;
       step.detail = f.detail;
+      if (f.claims !== undefined) await recordClaimsChallenge(deps.db, c.orgId, c.id, f.claims);
     }
     step.durationMs = Date.now() - started;
     publish();
@@ -252,9 +253,11 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
 }
 
 /** Turns what a step threw into a diagnosis code and the server's words. Never includes a token. */
-export function describeFailure(e: unknown): { code: string; detail: string } {
+export function describeFailure(e: unknown): { code: string; detail: string; claims?: string } {
   if (e instanceof StepFailure) return { code: e.code, detail: e.message };
   if (e instanceof GraphError) {
+    const challenge = e.statusCode === 401 ? claimsChallengeOf(e.headers?.get("www-authenticate") ?? null) : undefined;
+    if (challenge !== undefined) return { code: "graph_claims_challenge", detail: `401 ${e.code ?? ""}: ${e.message} (a claims challenge: insufficient_claims)`, claims: challenge };
     const code = e.statusCode === 429 ? "graph_throttled" : e.code ? `graph:${e.code}` : `graph_http_${e.statusCode}`;
     return { code, detail: `${e.statusCode} ${e.code ?? ""}: ${e.message}${e.requestId ? ` (request-id ${e.requestId})` : ""}`.trim() };
   }
@@ -316,4 +319,38 @@ export async function saveTestRun(db: Db, orgId: string, connectionId: string, r
       detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}) })) },
     },
   });
+}
+
+/**
+ * The claims a CAE claims challenge asks for (reference §3.4): `WWW-Authenticate: Bearer …,
+ * error="insufficient_claims", claims="<base64 JSON>"`. Returns the decoded JSON, or undefined.
+ */
+export function claimsChallengeOf(header: string | null): string | undefined {
+  if (!header || !/error="insufficient_claims"/.test(header)) return undefined;
+  const encoded = header.match(/claims="([^"]+)"/)?.[1];
+  if (!encoded) return "";
+  try {
+    return Buffer.from(encoded, "base64").toString("utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** A claims challenge means the next sign-in must satisfy those claims: the grant needs re-consent. */
+async function recordClaimsChallenge(db: Db, orgId: string, connectionId: string, claims: string): Promise<void> {
+  await db.connection.updateMany({
+    where: { id: connectionId, orgId },
+    data: {
+      status: "NEEDS_RECONSENT",
+      statusReason: "Microsoft asked for a fresh sign-in (a claims challenge from Conditional Access or continuous access evaluation).",
+      lastFailure: { code: "graph_claims_challenge", classification: "needs_reconsent", resource: "graph", at: new Date().toISOString(), claims } as Prisma.InputJsonValue,
+    },
+  });
+  await db.connectionAccessToken.deleteMany({ where: { connectionId, resource: "graph" } });
+}
+
+/** The claims to carry into the next sign-in, when the last failure was a claims challenge. */
+export function pendingClaims(lastFailure: unknown): string | undefined {
+  const f = lastFailure as { code?: string; claims?: unknown } | null;
+  return f?.code === "graph_claims_challenge" && typeof f.claims === "string" && f.claims ? f.claims : undefined;
 }

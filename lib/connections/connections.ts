@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db-client";
-import type { ConsentType, MailboxKind, Prisma } from "@/generated/prisma/client";
+import { Prisma, type ConsentType, type MailboxKind } from "@/generated/prisma/client";
 import { decryptField, encryptField, type Keyring } from "@/lib/crypto";
 import { record, type RequestMeta } from "@/lib/audit/record";
 import { isUniqueViolation, notFound } from "@/lib/errors";
@@ -108,6 +108,8 @@ export async function saveConnection(db: Db, keyring: Keyring, input: SaveConnec
         refreshTokenLastUsedAt: now,
         status: "CONNECTED" as const,
         statusReason: null,
+        // A new consent answers whatever failed before (including a pending claims challenge).
+        lastFailure: Prisma.DbNull,
         connectedById: input.connectedById,
         connectedAt: now,
       };

@@ -54,6 +54,8 @@ export type StartConnectInput = {
   browserId: string;
   /** Re-consent: force Microsoft's consent screen so new scopes are granted. */
   forceConsent?: boolean;
+  /** Claims from a claims challenge, which the new sign-in must satisfy (reference §3.4). */
+  claims?: string;
 };
 
 /** Creates the flow state and returns Microsoft's authorize URL to send the browser to. */
@@ -90,6 +92,7 @@ export async function startConnect(deps: FlowDeps, input: StartConnectInput): Pr
     // A shared mailbox is never the account that signs in: its delegate picks their own account.
     ...(input.mailbox && mailboxKind === "USER" ? { loginHint: input.mailbox } : {}),
     ...(input.forceConsent ? { prompt: "consent" as const } : {}),
+    ...(input.claims ? { claims: input.claims } : {}),
   });
   return { url, flowId: flow.id };
 }

@@ -392,6 +392,13 @@ const MAIL: Record<string, Omit<Diagnosis, "code" | "docs"> & { docs?: string }>
     cause: "A token for Exchange was sent to Graph (or the other way round), the clock is off, or the token was revoked.",
     fix: "Refresh now and test again; if it keeps failing, re-consent the mailbox.",
   },
+  graph_claims_challenge: {
+    title: "Microsoft asked for a fresh sign-in",
+    meaning: "Graph answered 401 with a claims challenge (insufficient_claims): under continuous access evaluation or Conditional Access, the current tokens are no longer enough.",
+    cause: "The user's password changed, their sessions were revoked, they moved to a location a policy blocks, or a policy now needs a stronger sign-in.",
+    fix: "Re-consent the mailbox: the portal carries the requested claims into the new sign-in, so Microsoft asks for exactly what it needs.",
+    docs: "https://learn.microsoft.com/entra/identity-platform/claims-challenge",
+  },
   graph_throttled: {
     title: "Microsoft Graph is throttling this app",
     meaning: "Graph answered 429 Too Many Requests more often than the portal retries.",

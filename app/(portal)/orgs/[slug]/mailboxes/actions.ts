@@ -19,6 +19,7 @@ import { createConsentLink, markEmailed, revokeConsentLink } from "@/lib/connect
 import { ensureBrowserId } from "@/lib/connections/browser";
 import { outboundMail, sendConsentLinkMail } from "@/lib/mail/outbound";
 import { getAccessToken, type Resource } from "@/lib/connections/tokens";
+import { pendingClaims } from "@/lib/connections/connection-test";
 import { resourcesFor } from "@/lib/integrations/check-credentials";
 import { diagnose } from "@/lib/diagnosis/catalog";
 
@@ -69,7 +70,9 @@ export async function reconsentAction(_prev: ActionState, form: FormData): Promi
     const connection = await getConnection(await db(), ctx.org.id, str(form, "id"));
     if (!connection) throw new AppError("not_found", "That mailbox connection no longer exists; reload the page.");
     const integration = await integrationFor(ctx.org.id, connection.integrationId);
-    const { url } = await startConnect(await deps(), { integration, mailbox: connection.mailbox, mailboxKind: connection.mailboxKind, startedById: ctx.user.id, browserId: await ensureBrowserId(), forceConsent: true });
+    const { lastFailure } = await (await db()).connection.findUniqueOrThrow({ where: { id: connection.id }, select: { lastFailure: true } });
+    const claims = pendingClaims(lastFailure);
+    const { url } = await startConnect(await deps(), { integration, mailbox: connection.mailbox, mailboxKind: connection.mailboxKind, startedById: ctx.user.id, browserId: await ensureBrowserId(), forceConsent: true, ...(claims ? { claims } : {}) });
     target = url;
   });
   if (target) redirect(target);
