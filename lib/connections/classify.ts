@@ -7,9 +7,9 @@ import type { MicrosoftError } from "@/lib/microsoft/token-client";
 
 export type FailureClass = "needs_reconsent" | "misconfigured" | "blocked" | "transient";
 
-const RECONSENT_CODES = new Set([50173, 700082, 70008, 70043, 65001, 700003, 54005]);
-const MISCONFIGURED_CODES = new Set([7000215, 7000222, 700016, 90002, 50194, 70011, 500011, 700024, 700027, 7000218, 650052, 700022]);
-const BLOCKED_CODES = new Set([53003, 50076, 50057, 50053, 50105, 530032]);
+const RECONSENT_CODES = new Set([50173, 700082, 70008, 70043, 65001, 700003, 54005, 70000, 50055, 700084]);
+const MISCONFIGURED_CODES = new Set([7000215, 7000222, 700016, 90002, 50194, 70011, 500011, 700024, 700027, 7000218, 650052, 700022, 650056, 650057, 700025, 700005, 90014, 900144, 9002313, 50128, 500113, 700054]);
+const BLOCKED_CODES = new Set([53003, 50076, 50057, 50053, 50105, 530032, 530035, 50079]);
 const TRANSIENT_ERRORS = new Set(["temporarily_unavailable", "server_error"]);
 
 export function classifyFailure(e: MicrosoftError): FailureClass {
@@ -17,6 +17,8 @@ export function classifyFailure(e: MicrosoftError): FailureClass {
   if (e.httpStatus !== undefined && (e.httpStatus === 429 || e.httpStatus >= 500)) return "transient";
   if (e.error && TRANSIENT_ERRORS.has(e.error)) return "transient";
   if (e.kind === "bad_response") return "transient";
+  // 50196: Microsoft saw a request loop; backing off is the fix.
+  if (e.aadsts === 50196) return "transient";
   if (e.kind === "invalid_id_token") return "misconfigured";
   // invalid_client and invalid_scope are the app's configuration whatever the number says.
   if (e.error === "invalid_client" || e.error === "unauthorized_client" || e.error === "invalid_scope" || e.error === "invalid_resource") return "misconfigured";

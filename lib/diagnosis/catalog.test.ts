@@ -33,6 +33,9 @@ describe("diagnosis catalog", () => {
   it("covers every failure the consent flows can report", () => {
     const flow = ["state_missing", "state_unknown", "state_browser", "state_expired", "state_used", "mailbox_mismatch", "no_refresh_token", "invalid_id_token", "tenant_mismatch", "link_withdrawn", "internal", "refresh_busy", "connection_gone"];
     const microsoft = [65004, 50011, 50020, 50194, 700016, 65001, 90094, 53003, 50076, 54005];
+    // Every code of the reference's §4.2 table.
+    const reference = [500113, 900971, 50055, 50058, 50079, 50126, 50128, 50196, 530035, 650056, 650057, 70000, 700084, 700025, 700005, 501481, 90014, 900144, 9002313, 90095, 700054, 50173, 700082, 70043, 700003, 7000215, 7000222, 700016, 90002, 70011, 500011, 53003, 50076, 50057, 50053];
+    expect(knownAadstsCodes()).toEqual(expect.arrayContaining(reference));
     expect(knownFlowCodes()).toEqual(expect.arrayContaining(flow));
     expect(knownAadstsCodes()).toEqual(expect.arrayContaining(microsoft));
   });
