@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createOrg, injectGraphFault, makeApp, makeTenant, setSmtpAuthDisabled, signIn } from "./fixtures";
+import { createOrg, injectGraphFault, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
 
 // "Test now" through the real UI: the portal's test API streams the steps into the page while
 // it signs in to the emulator's Graph, IMAP, POP and SMTP with the connection's tokens.
@@ -12,16 +12,7 @@ async function connectedMailbox(page: Page, label: string) {
   const olive = t.users[0]!;
   await signIn(page, olive);
   await createOrg(page, `${label} Org`, t.slug);
-  const app = await makeApp(t.id);
-  await page.goto(`/orgs/${t.slug}/integrations/new`);
-  for (const purpose of [/Read mail with Microsoft Graph/, /^IMAP/, /^POP/, /^SMTP send/]) await page.getByRole("checkbox", { name: purpose }).check();
-  await page.getByRole("radio", { name: /One organization/ }).check();
-  await page.getByLabel("Directory (tenant) ID or domain").fill(t.domain);
-  await page.getByLabel("Integration name").fill("Helpdesk mail");
-  await page.getByLabel("Application (client) ID").fill(app.clientId);
-  await page.getByLabel("Client secret Value").fill(app.secrets[0]!.value);
-  await page.getByRole("button", { name: "Save integration" }).click();
-  await expect(page.getByText("Integration saved")).toBeVisible();
+  await registerIntegration(page, t, await makeApp(t.id), [/Read mail with Microsoft Graph/, /^IMAP/, /^POP/, /^SMTP send/]);
   await page.goto(`/orgs/${t.slug}/mailboxes`);
   await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
   await page.getByRole("button", { name: new RegExp(escape(olive.upn)) }).click();

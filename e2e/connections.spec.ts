@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { createOrg, makeApp, makeTenant, revokeGrants, signIn, type TenantOptions } from "./fixtures";
+import { createOrg, makeApp, makeTenant, registerIntegration, revokeGrants, signIn, type TenantOptions } from "./fixtures";
 
 // Mailbox connections through the real UI: the portal's pages, the emulator's Microsoft pages
 // (account picker, consent screen, admin consent), and back to the portal's callback.
@@ -12,16 +12,7 @@ async function orgWithIntegration(page: Page, label: string, users: string[], op
   await signIn(page, t.users[0]!);
   await createOrg(page, `${label} Org`, t.slug);
   const app = await makeApp(t.id);
-  await page.goto(`/orgs/${t.slug}/integrations/new`);
-  await page.getByRole("checkbox", { name: /Read mail with Microsoft Graph/ }).check();
-  await page.getByRole("radio", { name: /One organization/ }).check();
-  await page.getByLabel("Directory (tenant) ID or domain").fill(t.domain);
-  await page.getByLabel("Integration name").fill("Helpdesk mail");
-  await page.getByLabel("Application (client) ID").fill(app.clientId);
-  await page.getByLabel("Client secret Value").fill(app.secrets[0]!.value);
-  await page.getByRole("button", { name: "Save integration" }).click();
-  await expect(page.getByText("Integration saved")).toBeVisible();
-  const integrationUrl = new URL(page.url()).pathname;
+  const integrationUrl = await registerIntegration(page, t, app);
   const user = (name: string) => t.users.find((u) => u.displayName === name)!;
   return { t, app, integrationUrl, user };
 }

@@ -125,3 +125,17 @@ export async function setSmtpAuthDisabled(upn: string, disabled: boolean) {
 export async function injectGraphFault(fault: { status: number; retryAfterSeconds?: number; times?: number; upn?: string }) {
   await admin("/faults", { endpoint: "graph", ...fault });
 }
+
+/** Registers an integration for a new app in the tenant through the wizard; returns its page path. */
+export async function registerIntegration(page: Page, t: { slug: string; domain: string }, app: { clientId: string; secrets: { value: string }[] }, purposes: RegExp[] = [/Read mail with Microsoft Graph/]) {
+  await page.goto(`/orgs/${t.slug}/integrations/new`);
+  for (const purpose of purposes) await page.getByRole("checkbox", { name: purpose }).check();
+  await page.getByRole("radio", { name: /One organization/ }).check();
+  await page.getByLabel("Directory (tenant) ID or domain").fill(t.domain);
+  await page.getByLabel("Integration name").fill("Helpdesk mail");
+  await page.getByLabel("Application (client) ID").fill(app.clientId);
+  await page.getByLabel("Client secret Value").fill(app.secrets[0]!.value);
+  await page.getByRole("button", { name: "Save integration" }).click();
+  await expect(page.getByText("Integration saved")).toBeVisible();
+  return new URL(page.url()).pathname;
+}

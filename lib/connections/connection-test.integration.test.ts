@@ -3,12 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-support";
 import { openTestDb } from "@/lib/testing/test-db";
 import { orgWithIntegration } from "@/lib/testing/org-fixtures";
-import { playMicrosoft } from "@/lib/testing/microsoft-browser";
+import { connectThroughEmulator } from "@/lib/testing/microsoft-browser";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
-import { completeFlow, startConnect, type FlowDeps } from "./consent";
-import { consumeAuthorizationRequest, newBrowserId } from "./flow";
+import { startConnect, type FlowDeps } from "./consent";
+import { newBrowserId } from "./flow";
 import { runConnectionTest, type TestRun } from "./connection-test";
 import { capturedLogLines } from "@/lib/logger";
 
@@ -30,19 +30,10 @@ let n = 0;
 async function connected(purposes: string[], account = SEED.adeleId, mailbox?: { address: string; kind: "SHARED" }, extraScopes?: string[]) {
   n += 1;
   const s = await orgWithIntegration(database.prisma, keyring, `ctest-${n}-${randomBytes(2).toString("hex")}`, { clientId: HELPDESK.clientId, secret: HELPDESK.secret, purposes, ...(extraScopes ? { extraScopes } : {}) });
-  const flowDeps: FlowDeps = { db: s.db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
-  const browserId = newBrowserId();
-  const { url } = await startConnect(flowDeps, { integration: s.integration, browserId, ...(mailbox ? { mailbox: mailbox.address, mailboxKind: mailbox.kind } : {}) });
-  const params = await playMicrosoft(emu.http, REDIRECT, url, account);
-  const consumed = await consumeAuthorizationRequest(s.db, keyring, params.get("state"), browserId);
-  if (!consumed.ok) throw new Error(consumed.problem);
-  const outcome = await completeFlow(flowDeps, consumed.flow, params);
-  if (!outcome.ok || outcome.kind !== "connected") throw new Error(JSON.stringify(outcome));
-  // HTTPS, as in the portal: the Graph client sends tokens to HTTPS hosts only (the workers trust
-  // the emulator's certificate through lib/testing/global-setup.ts).
+  const connectionId = await connectThroughEmulator({ db: s.db, keyring, emulator: emu.http, redirectUri: REDIRECT, integration: s.integration, account, ...(mailbox ? { mailbox } : {}) });
   const mailHost = { host: emu.mailHost, imapPort: emu.imapPort ?? 0, popPort: emu.popPort ?? 0, smtpPort: emu.smtpPort ?? 0 };
   const run = (opts: { sendTo?: string; onUpdate?: (r: TestRun) => void } = {}) =>
-    runConnectionTest({ db: s.db, keyring, hostMap: hostMapFromBase(emu.httpsUrl), mailHost, stepTimeoutMs: 5000 }, s.org.id, outcome.connectionId, opts);
+    runConnectionTest({ db: s.db, keyring, hostMap: hostMapFromBase(emu.httpsUrl), mailHost, stepTimeoutMs: 5000 }, s.org.id, connectionId, opts);
   return { ...s, run };
 }
 

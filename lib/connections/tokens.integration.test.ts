@@ -3,12 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-support";
 import { openTestDb } from "@/lib/testing/test-db";
 import { orgWithIntegration } from "@/lib/testing/org-fixtures";
-import { playMicrosoft } from "@/lib/testing/microsoft-browser";
+import { connectThroughEmulator } from "@/lib/testing/microsoft-browser";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
-import { completeFlow, startConnect, type FlowDeps } from "./consent";
-import { consumeAuthorizationRequest, newBrowserId } from "./flow";
 import { readRefreshToken } from "./connections";
 import { getAccessToken, type TokenDeps } from "./tokens";
 
@@ -31,17 +29,10 @@ let n = 0;
 async function connected() {
   n += 1;
   const s = await orgWithIntegration(database.prisma, keyring, `tokens-${n}-${randomBytes(2).toString("hex")}`, { clientId: HELPDESK.clientId, secret: HELPDESK.secret });
-  const flowDeps: FlowDeps = { db: s.db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT };
-  const browserId = newBrowserId();
-  const { url } = await startConnect(flowDeps, { integration: s.integration, browserId });
-  const params = await playMicrosoft(emu.http, REDIRECT, url, SEED.adeleId);
-  const consumed = await consumeAuthorizationRequest(s.db, keyring, params.get("state"), browserId);
-  if (!consumed.ok) throw new Error(consumed.problem);
-  const outcome = await completeFlow(flowDeps, consumed.flow, params);
-  if (!outcome.ok || outcome.kind !== "connected") throw new Error(JSON.stringify(outcome));
-  await s.db.connectionAccessToken.updateMany({ where: { connectionId: outcome.connectionId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+  const id = await connectThroughEmulator({ db: s.db, keyring, emulator: emu.http, redirectUri: REDIRECT, integration: s.integration, account: SEED.adeleId });
+  await s.db.connectionAccessToken.updateMany({ where: { connectionId: id }, data: { expiresAt: new Date(Date.now() - 1000) } });
   const deps: TokenDeps = { db: s.db, keyring, hostMap: hostMapFromBase(emu.http), sleep: async () => {} };
-  return { ...s, id: outcome.connectionId, deps };
+  return { ...s, id, deps };
 }
 
 async function refreshTokensIssued(): Promise<number> {

@@ -21,3 +21,27 @@ export async function playMicrosoft(emulator: string, redirectUri: string, url: 
   return location.searchParams;
 }
 
+
+/** Connects a mailbox the way a browser would: start, play Microsoft's pages, finish the callback. Returns the connection id. */
+export async function connectThroughEmulator(input: {
+  db: import("@/lib/db-client").Db;
+  keyring: import("@/lib/crypto").Keyring;
+  emulator: string;
+  redirectUri: string;
+  integration: Parameters<typeof import("@/lib/connections/consent").startConnect>[1]["integration"];
+  account: string;
+  mailbox?: { address: string; kind: "USER" | "SHARED" };
+}): Promise<string> {
+  const { completeFlow, startConnect } = await import("@/lib/connections/consent");
+  const { consumeAuthorizationRequest, newBrowserId } = await import("@/lib/connections/flow");
+  const { hostMapFromBase } = await import("@/lib/microsoft/endpoints");
+  const deps = { db: input.db, keyring: input.keyring, hostMap: hostMapFromBase(input.emulator), redirectUri: input.redirectUri };
+  const browserId = newBrowserId();
+  const { url } = await startConnect(deps, { integration: input.integration, browserId, ...(input.mailbox ? { mailbox: input.mailbox.address, mailboxKind: input.mailbox.kind } : {}) });
+  const params = await playMicrosoft(input.emulator, input.redirectUri, url, input.account);
+  const consumed = await consumeAuthorizationRequest(input.db, input.keyring, params.get("state"), browserId);
+  if (!consumed.ok) throw new Error(consumed.problem);
+  const outcome = await completeFlow(deps, consumed.flow, params);
+  if (!outcome.ok || outcome.kind !== "connected") throw new Error(JSON.stringify(outcome));
+  return outcome.connectionId;
+}
