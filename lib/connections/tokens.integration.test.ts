@@ -76,6 +76,21 @@ describe("access tokens", () => {
     expect(row.refreshLeaseUntil).toBeNull();
   });
 
+  it("a crash between receiving and storing a rotated refresh token loses nothing", async () => {
+    const c = await connected();
+    // A refresher that got Microsoft's answer and died before storing it: the rotated token is lost.
+    const stored = await readRefreshToken(c.db, keyring, c.org.id, c.id);
+    const { refreshAccessToken, tenantIssuer } = await import("@/lib/microsoft/delegated");
+    const base = `${emu.http}/login.microsoftonline.com/contoso.onmicrosoft.com`;
+    const lost = await refreshAccessToken({ tokenEndpoint: `${base}/oauth2/v2.0/token`, issuer: await tenantIssuer(base, SEED.contosoId), clientId: HELPDESK.clientId, credential: { kind: "secret", secret: HELPDESK.secret }, refreshToken: stored!.token, scope: "https://graph.microsoft.com/Mail.Read offline_access" });
+    expect(lost.ok).toBe(true);
+    // A lease left behind by the dead refresher runs out; the previous refresh token still works.
+    await c.db.connection.update({ where: { id: c.id }, data: { refreshLeaseUntil: new Date(Date.now() - 1), refreshLeaseOwner: "crashed" } });
+    const r = await getAccessToken(c.deps, c.org.id, c.id, "graph");
+    expect(r.ok).toBe(true);
+    expect((await readRefreshToken(c.db, keyring, c.org.id, c.id))?.version).toBe(stored!.version + 1);
+  });
+
   it("a transient failure is retried and never changes the status", async () => {
     const c = await connected();
     expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", drop: true, grantType: "refresh_token", times: 3 })).status).toBe(201);
