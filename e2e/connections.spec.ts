@@ -50,6 +50,15 @@ async function ownerBrowser(browser: Browser) {
   return context.newPage();
 }
 
+/** The owner opens their consent link in their own browser and picks their account at Microsoft. */
+async function signInThroughLink(browser: Browser, link: string, upn: string) {
+  const owner = await ownerBrowser(browser);
+  await owner.goto(link);
+  await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await pickAccount(owner, upn);
+  return owner;
+}
+
 test("[connections]: an admin connects their own mailbox with user consent", async ({ page }) => {
   const { t } = await orgWithIntegration(page, "Own", []);
   const olive = t.users[0]!;
@@ -84,10 +93,7 @@ test("[connections]: after tenant-wide admin consent, a mailbox owner connects w
 
   const megan = user("Megan Bowen");
   const link = await createConsentLink(page, t.slug, megan.upn);
-  const owner = await ownerBrowser(browser);
-  await owner.goto(link);
-  await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await pickAccount(owner, megan.upn);
+  const owner = await signInThroughLink(browser, link, megan.upn);
   // No consent screen: straight back to the portal.
   await expect(owner.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
   await expect(owner.getByText("Admin consent (tenant-wide)")).toBeVisible();
@@ -201,10 +207,7 @@ test("[connections]: when user consent is off, the owner is told an admin must c
   const { t, user } = await orgWithIntegration(page, "NeedAdmin", ["Megan Bowen"], { admins: ["Olive Owner"], userConsent: "disabled" });
   const megan = user("Megan Bowen");
   const link = await createConsentLink(page, t.slug, megan.upn);
-  const owner = await ownerBrowser(browser);
-  await owner.goto(link);
-  await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await pickAccount(owner, megan.upn);
+  const owner = await signInThroughLink(browser, link, megan.upn);
   await expect(owner.getByRole("heading", { name: "Need admin approval" })).toBeVisible();
   await owner.getByRole("button", { name: "Return to the application without granting consent" }).click();
   await expect(owner.getByRole("heading", { name: "An administrator must grant consent" })).toBeVisible();

@@ -7,9 +7,10 @@ import type { Prisma } from "@/generated/prisma/client";
 import { notFound } from "@/lib/errors";
 import type { Keyring } from "@/lib/crypto";
 import type { CloudId } from "@/lib/microsoft/clouds";
-import { deriveEndpoints, mailEndpoints, type HostMap, type MailEndpoint, type TenantMode } from "@/lib/microsoft/endpoints";
+import { mailEndpoints, type HostMap, type MailEndpoint } from "@/lib/microsoft/endpoints";
 import type { Purpose } from "@/lib/microsoft/scopes";
 import { resourcesFor } from "@/lib/integrations/check-credentials";
+import { endpointsOf } from "@/lib/integrations/integrations";
 import { getAccessToken, claimsOf, type Resource } from "./tokens";
 
 // "Test now": real mail access for one connection, as a list of steps that report as they run.
@@ -103,13 +104,7 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
   const publish = () => opts.onUpdate?.(structuredClone(run));
   const timeoutMs = deps.stepTimeoutMs ?? 15_000;
   const tokens: Partial<Record<Resource, string>> = {};
-  const endpoints = deriveEndpoints({
-    cloud: c.integration.cloud as CloudId,
-    tenantMode: c.integration.tenantMode as TenantMode,
-    tenant: c.integration.tenant ?? undefined,
-    overrides: { authorize: c.integration.authorizeEndpoint ?? undefined, token: c.integration.tokenEndpoint ?? undefined },
-    hostMap: deps.hostMap,
-  });
+  const endpoints = endpointsOf(c.integration, deps.hostMap);
   const mail = mailEndpoints(c.integration.cloud as CloudId, deps.mailHost);
   // Delegated Graph calls for a shared mailbox go through /users/{address}; the token is the delegate's.
   const graphUser = c.mailboxKind === "SHARED" ? `/users/${encodeURIComponent(c.mailbox)}` : "/me";

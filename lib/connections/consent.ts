@@ -5,11 +5,11 @@ import { record, type RequestMeta } from "@/lib/audit/record";
 import { parseMicrosoftErrorDescription } from "@/lib/diagnosis/catalog";
 import { CLOUDS, type CloudId } from "@/lib/microsoft/clouds";
 import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken, tenantIdOf, tenantIssuer } from "@/lib/microsoft/delegated";
-import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
+import { type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
 import { delegatedScopes, tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
 import type { MicrosoftError } from "@/lib/microsoft/token-client";
 import { GUID } from "@/lib/integrations/secret-hints";
-import { credentialOf, getIntegration, getIntegrationWithSecrets, type IntegrationView } from "@/lib/integrations/integrations";
+import { credentialOf, endpointsOf, getIntegration, getIntegrationWithSecrets, type IntegrationView } from "@/lib/integrations/integrations";
 import { saveConnection, type AccessTokenInput } from "./connections";
 import { createAuthorizationRequest, type ConsumedFlow } from "./flow";
 import { missingScopes, qualifyGranted, splitScopes } from "./scopes";
@@ -31,16 +31,6 @@ export type FlowDeps = {
 };
 
 type IntegrationForFlow = Pick<IntegrationView, "id" | "orgId" | "cloud" | "tenantMode" | "tenant" | "clientId" | "purposes" | "extraScopes" | "authorizeEndpoint" | "tokenEndpoint" | "configVersion">;
-
-function endpointsFor(i: IntegrationForFlow, hostMap: HostMap | undefined, tenantOverride?: { mode: TenantMode; tenant?: string }) {
-  return deriveEndpoints({
-    cloud: i.cloud as CloudId,
-    tenantMode: tenantOverride?.mode ?? (i.tenantMode as TenantMode),
-    tenant: tenantOverride ? tenantOverride.tenant : (i.tenant ?? undefined),
-    overrides: tenantOverride ? {} : { authorize: i.authorizeEndpoint ?? undefined, token: i.tokenEndpoint ?? undefined },
-    hostMap,
-  });
-}
 
 export const requestedScopesOf = (i: Pick<IntegrationForFlow, "cloud" | "purposes" | "extraScopes">) =>
   delegatedScopes(i.cloud as CloudId, i.purposes as Purpose[], i.extraScopes);
@@ -82,7 +72,7 @@ export async function startConnect(deps: FlowDeps, input: StartConnectInput): Pr
     deps.flowTtlMs,
   );
   const url = buildAuthorizeUrl({
-    authorizeEndpoint: endpointsFor(i, deps.browserHostMap ?? deps.hostMap).authorize,
+    authorizeEndpoint: endpointsOf(i, deps.browserHostMap ?? deps.hostMap).authorize,
     clientId: i.clientId,
     redirectUri: deps.redirectUri,
     scope: authorizeScope,
@@ -126,7 +116,7 @@ export async function startAdminConsent(deps: FlowDeps, input: { integration: In
     deps.flowTtlMs,
   );
   const mode: TenantMode = input.tenant === "organizations" ? "organizations" : "single";
-  const endpoint = endpointsFor(i, deps.browserHostMap ?? deps.hostMap, { mode, ...(mode === "single" ? { tenant: input.tenant } : {}) }).adminConsent;
+  const endpoint = endpointsOf(i, deps.browserHostMap ?? deps.hostMap, { mode, ...(mode === "single" ? { tenant: input.tenant } : {}) }).adminConsent;
   const url = buildAdminConsentUrl({ adminConsentEndpoint: endpoint, clientId: i.clientId, redirectUri: deps.redirectUri, scope: resourceScopes.join(" "), state: flow.state });
   return { url, flowId: flow.id };
 }
@@ -205,7 +195,7 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
     if (!link || link.status === "REVOKED" || link.expiresAt <= now) return fail({ code: "link_withdrawn" });
   }
   const integration = await getIntegrationWithSecrets(deps.db, deps.keyring, flow.orgId, flow.integrationId);
-  const endpoints = endpointsFor(integration, deps.hostMap);
+  const endpoints = endpointsOf(integration, deps.hostMap);
   const singleTenantGuid = integration.tenantMode === "single" && integration.tenant && GUID.test(integration.tenant) ? integration.tenant : undefined;
 
   const redeemed = await redeemAuthorizationCode({
@@ -318,7 +308,7 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
   if (requested !== "organizations" && !GUID.test(requested)) {
     // A domain: its GUID comes from Microsoft's discovery document, not from the redirect.
     const integration = await getIntegration(deps.db, flow.orgId, flow.integrationId);
-    if (integration) tenantId = (await tenantIdOf(endpointsFor(integration, deps.hostMap, { mode: "single", tenant: requested }).authority).catch(() => undefined)) ?? tenantId;
+    if (integration) tenantId = (await tenantIdOf(endpointsOf(integration, deps.hostMap, { mode: "single", tenant: requested }).authority).catch(() => undefined)) ?? tenantId;
   }
   if (GUID.test(tenantId) && returned && returned !== tenantId) {
     return fail({ code: "tenant_mismatch", details: { requested: tenantId, returned } });

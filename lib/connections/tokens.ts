@@ -6,9 +6,9 @@ import { decryptField, encryptField, type Keyring } from "@/lib/crypto";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import type { CloudId } from "@/lib/microsoft/clouds";
 import { refreshAccessToken, tenantIssuer } from "@/lib/microsoft/delegated";
-import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
+import { type HostMap } from "@/lib/microsoft/endpoints";
 import { tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
-import { credentialOf, getIntegrationWithSecrets } from "@/lib/integrations/integrations";
+import { credentialOf, endpointsOf, getIntegrationWithSecrets } from "@/lib/integrations/integrations";
 import { logger } from "@/lib/logger";
 import { backoffMs, classifyFailure, type FailureClass } from "./classify";
 import { failureFromMicrosoftError, type Failure } from "./consent";
@@ -116,13 +116,7 @@ async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: 
   const stored = await readRefreshToken(deps.db, deps.keyring, orgId, id);
   if (!connection || !stored) return { ok: false, classification: "needs_reconsent", failure: { code: "no_refresh_token" } };
   const integration = await getIntegrationWithSecrets(deps.db, deps.keyring, orgId, connection.integrationId);
-  const endpoints = deriveEndpoints({
-    cloud: integration.cloud as CloudId,
-    tenantMode: integration.tenantMode as TenantMode,
-    tenant: integration.tenant ?? undefined,
-    overrides: { authorize: integration.authorizeEndpoint ?? undefined, token: integration.tokenEndpoint ?? undefined },
-    hostMap: deps.hostMap,
-  });
+  const endpoints = endpointsOf(integration, deps.hostMap);
   const scope = tokenScopesFor(integration.cloud as CloudId, integration.purposes as Purpose[], resource, integration.extraScopes);
   const maxAttempts = deps.maxAttempts ?? 3;
 

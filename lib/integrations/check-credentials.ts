@@ -1,10 +1,10 @@
 import type { CloudId } from "@/lib/microsoft/clouds";
 import type { Purpose } from "@/lib/microsoft/scopes";
 import { appOnlyScope } from "@/lib/microsoft/scopes";
-import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
+import { type HostMap } from "@/lib/microsoft/endpoints";
 import { requestAppOnlyToken, type MicrosoftError } from "@/lib/microsoft/token-client";
 import type { IntegrationWithSecrets } from "./integrations";
-import { credentialOf, daysUntil } from "./integrations";
+import { credentialOf, daysUntil, endpointsOf } from "./integrations";
 
 // "Check credentials": an app-only token per resource (client credentials with `.default`).
 // It needs no user and proves tenant, client id, credential and cloud. The result is a
@@ -60,13 +60,7 @@ export async function checkCredentials(i: IntegrationWithSecrets, opts: { hostMa
   // Client credentials need a real tenant: a multi-tenant integration is checked in its home
   // tenant, so ask for that tenant's endpoints rather than the /organizations ones.
   const inHomeTenant = i.tenantMode !== "single" && i.tenant && !i.tokenEndpoint;
-  const { token: tokenEndpoint } = deriveEndpoints({
-    cloud: i.cloud as CloudId,
-    tenantMode: inHomeTenant ? "single" : (i.tenantMode as TenantMode),
-    tenant: i.tenant ?? undefined,
-    overrides: { token: i.tokenEndpoint ?? undefined },
-    hostMap: opts.hostMap,
-  });
+  const { token: tokenEndpoint } = endpointsOf(i, opts.hostMap, inHomeTenant ? { mode: "single", tenant: i.tenant ?? undefined } : undefined);
   const names = labels(i);
   const resources = resourcesFor(i.purposes as Purpose[]);
   const relevant = ORDER.filter((s) => !s.startsWith("resource-") || resources.includes(s.slice("resource-".length) as "graph" | "outlook"));

@@ -5,6 +5,8 @@ import { AppError, isUniqueViolation, notFound } from "@/lib/errors";
 import { DecryptError, encryptField, decryptField, type Keyring } from "@/lib/crypto";
 import { record, type RequestMeta } from "@/lib/audit/record";
 import type { CredentialInput, IntegrationSettings } from "./input";
+import type { CloudId } from "@/lib/microsoft/clouds";
+import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
 
 type Actor = { id: string; email: string };
 
@@ -172,4 +174,21 @@ export function credentialOf(i: IntegrationWithSecrets): import("@/lib/microsoft
   return i.credentialType === "CERTIFICATE"
     ? { kind: "certificate", privateKeyPem: i.privateKeyPem ?? "", thumbprintSha1: i.certificateThumbprint ?? "" }
     : { kind: "secret", secret: i.secret ?? "" };
+}
+
+type EndpointFields = Pick<IntegrationView, "cloud" | "tenantMode" | "tenant" | "authorizeEndpoint" | "tokenEndpoint">;
+
+/**
+ * The integration's Microsoft endpoints, through the deployment's host map. `tenant` asks for
+ * another tenant's endpoints (admin consent in the admin's tenant, app-only tokens in the home
+ * tenant); the integration's own URL overrides then do not apply.
+ */
+export function endpointsOf(i: EndpointFields, hostMap?: HostMap, tenant?: { mode: TenantMode; tenant?: string }) {
+  return deriveEndpoints({
+    cloud: i.cloud as CloudId,
+    tenantMode: tenant?.mode ?? (i.tenantMode as TenantMode),
+    tenant: tenant ? tenant.tenant : (i.tenant ?? undefined),
+    overrides: tenant ? {} : { authorize: i.authorizeEndpoint ?? undefined, token: i.tokenEndpoint ?? undefined },
+    ...(hostMap ? { hostMap } : {}),
+  });
 }

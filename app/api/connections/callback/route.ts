@@ -5,6 +5,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { db } from "@/lib/db";
 import { appKeyring, flowSettings, publicUrl } from "@/lib/deployment";
 import { logger } from "@/lib/logger";
+import { requestMeta } from "@/lib/request-meta";
 import { completeFlow } from "@/lib/connections/consent";
 import { BROWSER_COOKIE, consumeAuthorizationRequest } from "@/lib/connections/flow";
 
@@ -21,7 +22,7 @@ async function handle(request: NextRequest, params: URLSearchParams) {
     if (consumed.problem === "state_used" && consumed.flowId) return go(`/connect/${consumed.flowId}`);
     return go(`/connect/refused?reason=${consumed.problem}`);
   }
-  const meta = { ip: request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? null, userAgent: request.headers.get("user-agent") };
+  const meta = await requestMeta();
   try {
     const outcome = await completeFlow({ db: database, keyring, ...flowSettings() }, consumed.flow, params, meta);
     logger.info({ flowId: consumed.flow.id, kind: consumed.flow.kind, ok: outcome.ok, code: outcome.ok ? undefined : outcome.failure.code }, "consent callback finished");
