@@ -1,4 +1,5 @@
 import type { Role } from "@/generated/prisma/enums";
+export type { Role };
 
 // What each org role may do. Code asks for a permission, never for a role name.
 export const PERMISSIONS = {
