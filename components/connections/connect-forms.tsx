@@ -1,7 +1,7 @@
 "use client";
 import { useActionState, useState } from "react";
-import { adminConsentAction, connectMailboxAction, disconnectAction, inviteMailboxAction, reconsentAction, refreshNowAction, revokeLinkAction } from "@/app/(portal)/orgs/[slug]/mailboxes/actions";
 import { Button } from "@/components/ui/button";
+import { ActionForm, type FormAction } from "@/components/ui/action-form";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Notice } from "@/components/ui/card";
 import { MicrosoftButton } from "./microsoft-button";
@@ -27,8 +27,10 @@ function MailboxKindChoice({ name, value, onChange }: { name: string; value: str
   );
 }
 
-export function ConnectMailboxForm({ slug, integrations, selected, canConnectOthers, ownEmail }: { slug: string; integrations: IntegrationOption[]; selected?: string; canConnectOthers: boolean; ownEmail: string }) {
-  const [state, action, pending] = useActionState(connectMailboxAction, {});
+// Server actions come in as props: components never import from app/.
+
+export function ConnectMailboxForm({ action: connectAction, slug, integrations, selected, canConnectOthers, ownEmail }: { action: FormAction; slug: string; integrations: IntegrationOption[]; selected?: string; canConnectOthers: boolean; ownEmail: string }) {
+  const [state, action, pending] = useActionState(connectAction, {});
   const [kind, setKind] = useState(state.values?.mailboxKind ?? "USER");
   return (
     <form action={action} className="space-y-4" noValidate>
@@ -57,8 +59,8 @@ export function ConnectMailboxForm({ slug, integrations, selected, canConnectOth
   );
 }
 
-export function InviteMailboxForm({ slug, integrations, selected }: { slug: string; integrations: IntegrationOption[]; selected?: string }) {
-  const [state, action, pending] = useActionState(inviteMailboxAction, {});
+export function InviteMailboxForm({ action: inviteAction, slug, integrations, selected }: { action: FormAction; slug: string; integrations: IntegrationOption[]; selected?: string }) {
+  const [state, action, pending] = useActionState(inviteAction, {});
   const [kind, setKind] = useState("USER");
   return (
     <form action={action} className="space-y-4" noValidate>
@@ -77,62 +79,49 @@ export function InviteMailboxForm({ slug, integrations, selected }: { slug: stri
   );
 }
 
-export function RevokeLinkForm({ slug, id, mailbox }: { slug: string; id: string; mailbox: string }) {
-  const [state, action, pending] = useActionState(revokeLinkAction, {});
+type RowAction = { action: FormAction; slug: string; id: string };
+
+export function RevokeLinkForm({ action, slug, id, mailbox }: RowAction & { mailbox: string }) {
   return (
-    <form action={action}>
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="id" value={id} />
-      <Button type="submit" variant="ghost" disabled={pending} aria-label={`Withdraw consent link for ${mailbox}`}>Withdraw</Button>
-      {state.ok === false ? <p role="alert" className="text-xs text-red-700">{state.message}</p> : null}
-    </form>
+    <ActionForm action={action} fields={{ slug, id }} errorClassName="text-xs text-red-700">
+      {({ pending }) => <Button type="submit" variant="ghost" disabled={pending} aria-label={`Withdraw consent link for ${mailbox}`}>Withdraw</Button>}
+    </ActionForm>
   );
 }
 
-export function ReconsentForm({ slug, id }: { slug: string; id: string }) {
-  const [state, action, pending] = useActionState(reconsentAction, {});
+export function ReconsentForm({ action, slug, id }: RowAction) {
   return (
-    <form action={action} className="space-y-2">
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="id" value={id} />
-      <MicrosoftButton disabled={pending}>{pending ? "Opening Microsoft…" : "Re-consent with Microsoft"}</MicrosoftButton>
-      {state.ok === false ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
-    </form>
+    <ActionForm action={action} fields={{ slug, id }} className="space-y-2">
+      {({ pending }) => <MicrosoftButton disabled={pending}>{pending ? "Opening Microsoft…" : "Re-consent with Microsoft"}</MicrosoftButton>}
+    </ActionForm>
   );
 }
 
-export function DisconnectForm({ slug, id, mailbox }: { slug: string; id: string; mailbox: string }) {
-  const [state, action, pending] = useActionState(disconnectAction, {});
+export function DisconnectForm({ action, slug, id, mailbox }: RowAction & { mailbox: string }) {
   return (
-    <form action={action} className="space-y-2" onSubmit={(e) => { if (!confirm(`Disconnect ${mailbox}? The stored grant is deleted; software using this connection stops getting tokens.`)) e.preventDefault(); }}>
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="id" value={id} />
-      <Button type="submit" variant="danger" disabled={pending}>Disconnect {mailbox}</Button>
-      {state.ok === false ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
-    </form>
+    <ActionForm action={action} fields={{ slug, id }} className="space-y-2" confirm={`Disconnect ${mailbox}? The stored grant is deleted; software using this connection stops getting tokens.`}>
+      {({ pending }) => <Button type="submit" variant="danger" disabled={pending}>Disconnect {mailbox}</Button>}
+    </ActionForm>
   );
 }
 
-export function AdminConsentForm({ slug, integrationId }: { slug: string; integrationId: string }) {
-  const [state, action, pending] = useActionState(adminConsentAction, {});
+export function AdminConsentForm({ action, slug, integrationId }: { action: FormAction; slug: string; integrationId: string }) {
   return (
-    <form action={action} className="space-y-2">
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="integrationId" value={integrationId} />
-      <MicrosoftButton disabled={pending}>{pending ? "Opening Microsoft…" : "Grant admin consent for the organization"}</MicrosoftButton>
-      {state.ok === false ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
-    </form>
+    <ActionForm action={action} fields={{ slug, integrationId }} className="space-y-2">
+      {({ pending }) => <MicrosoftButton disabled={pending}>{pending ? "Opening Microsoft…" : "Grant admin consent for the organization"}</MicrosoftButton>}
+    </ActionForm>
   );
 }
 
-export function RefreshNowForm({ slug, id }: { slug: string; id: string }) {
-  const [state, action, pending] = useActionState(refreshNowAction, {});
+export function RefreshNowForm({ action, slug, id }: RowAction) {
   return (
-    <form action={action} className="flex flex-wrap items-center gap-3">
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="id" value={id} />
-      <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Refreshing…" : "Refresh now"}</Button>
-      <span role="status" className={`text-sm ${state.ok === false ? "text-red-700" : "text-slate-700"}`}>{pending ? "Asking Microsoft for new access tokens…" : state.message ?? ""}</span>
-    </form>
+    <ActionForm action={action} fields={{ slug, id }} className="flex flex-wrap items-center gap-3" errorClassName="hidden">
+      {({ pending, state }) => (
+        <>
+          <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Refreshing…" : "Refresh now"}</Button>
+          <span role="status" className={`text-sm ${state.ok === false ? "text-red-700" : "text-slate-700"}`}>{pending ? "Asking Microsoft for new access tokens…" : state.message ?? ""}</span>
+        </>
+      )}
+    </ActionForm>
   );
 }

@@ -53,8 +53,8 @@ export function TestPanel({ slug, id, initialRun, canSend }: { slug: string; id:
         body: JSON.stringify(sendTo ? { sendTo } : {}),
       });
       if (!res.ok || !res.body) {
-        const body = (await res.json().catch(() => ({}))) as { error?: string };
-        setError(body.error ?? `The test could not start (HTTP ${res.status}).`);
+        const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+        setError(body.error?.message ?? `The test could not start (HTTP ${res.status}).`);
         return;
       }
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -65,9 +65,9 @@ export function TestPanel({ slug, id, initialRun, canSend }: { slug: string; id:
         buffer += value;
         let nl: number;
         while ((nl = buffer.indexOf("\n")) !== -1) {
-          const line = JSON.parse(buffer.slice(0, nl)) as TestRun | { error: string };
+          const line = JSON.parse(buffer.slice(0, nl)) as TestRun | { error: { message: string } };
           buffer = buffer.slice(nl + 1);
-          if ("error" in line) setError(line.error);
+          if ("error" in line) setError(line.error.message);
           else setRun(line);
         }
       }

@@ -31,26 +31,30 @@ export async function createConsentLink(db: Db, secret: string, orgId: string, a
   const expiresAt = new Date(now.getTime() + CONSENT_LINK_DAYS * 86_400_000);
   const link = await db.$transaction(async (tx) => {
     // Only the newest link for a mailbox works.
-    await tx.consentLink.updateMany({ where: { orgId, integrationId: input.integrationId, mailbox: input.mailbox, status: { in: ["PENDING", "OPENED"] } }, data: { status: "REVOKED" } });
+    const withdrawn = await tx.consentLink.updateMany({ where: { orgId, integrationId: input.integrationId, mailbox: input.mailbox, status: { in: ["PENDING", "OPENED"] } }, data: { status: "REVOKED" } });
     const created = await tx.consentLink.create({ data: { orgId, integrationId: input.integrationId, mailbox: input.mailbox, mailboxKind: input.mailboxKind, createdById: actor.id, expiresAt } });
     await record(tx, { action: "consent_link.created", orgId, actor, targetType: "consent_link", targetId: created.id, data: { mailbox: input.mailbox, mailboxKind: input.mailboxKind, integration: integration.name }, meta });
-    return created;
+    return { created, withdrewEarlier: withdrawn.count > 0 };
   });
   const token = await new SignJWT({ org: orgId, int: input.integrationId, mbx: input.mailbox })
     .setProtectedHeader({ alg: "HS256" })
     .setIssuer(ISSUER)
     .setAudience("consent-link")
-    .setSubject(link.id)
+    .setSubject(link.created.id)
     .setIssuedAt(Math.floor(now.getTime() / 1000))
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(keyFor(secret, "consent-link"));
-  return { link, token };
+  return { link: link.created, token, withdrewEarlier: link.withdrewEarlier };
 }
 
 export type LinkProblem = "invalid" | "expired" | "used" | "revoked";
 
-/** Checks a consent link's signature and its row; a valid first visit marks it opened. */
-export async function openConsentLink(db: Db, secret: string, token: string, now = new Date()) {
+/**
+ * Checks a consent link's signature and its row. A first real visit marks it opened; rendering the
+ * page for a plain GET passes `markOpened: false`, because mail scanners and link previews fetch
+ * links too (the page's script, or the owner's click, marks it).
+ */
+export async function openConsentLink(db: Db, secret: string, token: string, now = new Date(), opts: { markOpened?: boolean } = {}) {
   const claims = await verify(secret, token, "consent-link", now);
   if (!claims.ok) return claims;
   const { sub, org, int, mbx } = claims.payload as { sub?: string; org?: string; int?: string; mbx?: string };
@@ -63,7 +67,7 @@ export async function openConsentLink(db: Db, secret: string, token: string, now
   if (link.status === "CONNECTED") return { ok: false as const, problem: "used" as const, link };
   if (link.status === "REVOKED") return { ok: false as const, problem: "revoked" as const, link };
   if (link.expiresAt <= now) return { ok: false as const, problem: "expired" as const, link };
-  if (link.status === "PENDING") {
+  if (link.status === "PENDING" && opts.markOpened !== false) {
     await db.consentLink.updateMany({ where: { id: link.id, status: "PENDING" }, data: { status: "OPENED", openedAt: now } });
   }
   return { ok: true as const, link };

@@ -192,3 +192,7 @@ export function endpointsOf(i: EndpointFields, hostMap?: HostMap, tenant?: { mod
     ...(hostMap ? { hostMap } : {}),
   });
 }
+
+export async function countIntegrations(db: Db, orgId: string) {
+  return db.integration.count({ where: { orgId } });
+}

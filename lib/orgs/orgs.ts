@@ -87,3 +87,8 @@ export async function getOrgForSupport(db: Db, slug: string) {
     },
   });
 }
+
+/** An org's public name by id, for pages reached through a signed link (no membership involved). */
+export async function orgNameById(db: Db, id: string): Promise<string | null> {
+  return (await db.org.findUnique({ where: { id }, select: { name: true } }))?.name ?? null;
+}

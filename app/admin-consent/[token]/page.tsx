@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { linkSigningSecret } from "@/lib/deployment";
 import { verifyAdminConsentToken } from "@/lib/connections/links";
 import { getIntegration } from "@/lib/integrations/integrations";
+import { orgNameById } from "@/lib/orgs/orgs";
 import { requestedScopesOf } from "@/lib/connections/consent";
 import { PublicPage } from "@/components/connections/public-page";
 import { StartWithMicrosoft } from "@/components/connections/start-button";
@@ -18,8 +19,8 @@ export default async function AdminConsentLinkPage({ params }: { params: Promise
   const verified = await verifyAdminConsentToken(linkSigningSecret(), token);
   const database = await db();
   const integration = verified.ok ? await getIntegration(database, verified.orgId, verified.integrationId) : null;
-  const org = verified.ok ? await database.org.findUnique({ where: { id: verified.orgId }, select: { name: true } }) : null;
-  if (!verified.ok || !integration || !org) {
+  const orgName = verified.ok ? await orgNameById(database, verified.orgId) : null;
+  if (!verified.ok || !integration || !orgName) {
     return (
       <PublicPage>
         <Notice tone="error" title={verified.ok ? "This link's integration was removed" : verified.problem === "expired" ? "This admin consent link has expired" : "This admin consent link is not valid"}>
@@ -33,7 +34,7 @@ export default async function AdminConsentLinkPage({ params }: { params: Promise
     <PublicPage>
       <h1 className="text-xl font-semibold">Grant admin consent for {integration.name}</h1>
       <p className="text-sm text-slate-700">
-        <strong>{org.name}</strong> asks a Microsoft 365 administrator of your organization to consent, for everyone in it, to these delegated permissions of app <code className="text-xs">{integration.clientId}</code>:
+        <strong>{orgName}</strong> asks a Microsoft 365 administrator of your organization to consent, for everyone in it, to these delegated permissions of app <code className="text-xs">{integration.clientId}</code>:
       </p>
       <ul className="divide-y divide-slate-100 text-sm">
         {scopes.map((s) => <li key={s.scope} className="py-1.5"><code className="font-mono text-xs">{s.scope}</code><span className="block text-xs text-slate-600">{s.meaning}</span></li>)}

@@ -5,6 +5,7 @@ import { Card, EmptyState, Badge } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { displayStatus, listConnections } from "@/lib/connections/connections";
+import { countIntegrations } from "@/lib/integrations/integrations";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -12,7 +13,7 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
   const { slug } = await params;
   const ctx = await requireOrg(slug);
   const database = await db();
-  const [integrations, connections] = await Promise.all([database.integration.count({ where: { orgId: ctx.org.id } }), listConnections(database, ctx.org.id)]);
+  const [integrations, connections] = await Promise.all([countIntegrations(database, ctx.org.id), listConnections(database, ctx.org.id)]);
   const counts = { connected: 0, needs_reconsent: 0, revoked: 0 };
   for (const c of connections) counts[displayStatus(c)] += 1;
   return (

@@ -1,167 +1,98 @@
 "use server";
-import { redirect } from "next/navigation";
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requireOrgPermission } from "@/lib/auth/guards";
-import { db } from "@/lib/db";
+import { orgAction } from "@/lib/auth/org-action";
+import { idField } from "@/lib/action-state";
 import { env } from "@/lib/env";
-import { runAction, type ActionState } from "@/lib/action-state";
-import { requestMeta } from "@/lib/request-meta";
 import { AppError } from "@/lib/errors";
-import { logger } from "@/lib/logger";
-import { appKeyring, flowSettings, linkSigningSecret, publicUrl } from "@/lib/deployment";
-import { getIntegration } from "@/lib/integrations/integrations";
-import { PURPOSE_LABELS } from "@/lib/integrations/purposes";
-import type { Purpose } from "@/lib/microsoft/scopes";
+import { flowSettings, linkSigningSecret, publicUrl } from "@/lib/deployment";
 import { adminConsentTenant, startAdminConsent, startConnect } from "@/lib/connections/consent";
-import { disconnectConnection, getConnection } from "@/lib/connections/connections";
-import { createConsentLink, markEmailed, revokeConsentLink } from "@/lib/connections/links";
+import { disconnectConnection } from "@/lib/connections/connections";
+import { revokeConsentLink } from "@/lib/connections/links";
 import { ensureBrowserId } from "@/lib/connections/browser";
-import { outboundMail, sendConsentLinkMail } from "@/lib/mail/outbound";
-import { getAccessToken, type Resource } from "@/lib/connections/tokens";
-import { pendingClaims } from "@/lib/connections/connection-test";
-import { resourcesFor } from "@/lib/integrations/check-credentials";
+import { outboundMail } from "@/lib/mail/outbound";
+import { inviteMailbox, type LinkDelivery } from "@/lib/connections/invite-mailbox";
+import { refreshNow } from "@/lib/connections/refresh-now";
+import { integrationForForm, startReconsent } from "@/lib/connections/reconsent";
 import { diagnose } from "@/lib/diagnosis/catalog";
 
-const str = (form: FormData, key: string) => String(form.get(key) ?? "").trim();
-const deps = async () => ({ db: await db(), keyring: appKeyring(), ...flowSettings() });
-
-const connectSchema = z
-  .object({
-    integrationId: z.uuid({ message: "Pick the integration the mailbox should connect through." }),
-    mailbox: z.union([z.literal(""), z.string().toLowerCase().pipe(z.email({ message: "Enter the mailbox's email address, e.g. support@contoso.com, or leave it empty." }))]),
-    mailboxKind: z.enum(["USER", "SHARED"], { message: "Choose whether this is a user's mailbox or a shared mailbox." }),
-  })
-  .refine((v) => v.mailboxKind === "USER" || v.mailbox !== "", { path: ["mailbox"], message: "Enter the shared mailbox's address: a delegate signs in for it." });
-
-async function integrationFor(orgId: string, id: string) {
-  const integration = await getIntegration(await db(), orgId, id);
-  if (!integration) throw new AppError("invalid_input", "That integration does not exist in this org; pick another.", "integrationId");
-  return integration;
-}
+const mailboxKind = z.enum(["USER", "SHARED"], { message: "Choose whether this is a user's mailbox or a shared mailbox." }).default("USER");
+const integrationId = z.uuid({ message: "Pick the integration the mailbox should connect through." });
+const connectionId = idField("That mailbox connection");
 
 /** "Sign in with Microsoft" for a mailbox: admins connect any mailbox, members their own. */
-export async function connectMailboxAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const slug = str(form, "slug");
-  let target = "";
-  const state = await runAction(form, async () => {
-    const ctx = await requireOrgPermission(slug, "connections.connect_own");
-    const input = connectSchema.parse({ integrationId: str(form, "integrationId"), mailbox: str(form, "mailbox"), mailboxKind: str(form, "mailboxKind") || "USER" });
-    if (!ctx.can("connections.write")) {
-      if (input.mailboxKind === "SHARED" || (input.mailbox && input.mailbox !== ctx.user.email.toLowerCase())) {
-        throw new AppError("forbidden", "Members can connect only their own mailbox. Ask an owner or admin to connect other or shared mailboxes.", "mailbox");
-      }
+export const connectMailboxAction = orgAction(
+  {
+    permission: "connections.connect_own",
+    schema: z
+      .object({
+        integrationId,
+        mailbox: z.union([z.literal(""), z.string().trim().toLowerCase().pipe(z.email({ message: "Enter the mailbox's email address, e.g. support@contoso.com, or leave it empty." }))]).default(""),
+        mailboxKind,
+      })
+      .refine((v) => v.mailboxKind === "USER" || v.mailbox !== "", { path: ["mailbox"], message: "Enter the shared mailbox's address: a delegate signs in for it." }),
+  },
+  async ({ db, keyring, org, user, can, input }) => {
+    const own = user.email.toLowerCase();
+    if (!can("connections.write") && (input.mailboxKind === "SHARED" || (input.mailbox && input.mailbox !== own))) {
+      throw new AppError("forbidden", "Members can connect only their own mailbox. Ask an owner or admin to connect other or shared mailboxes.", "mailbox");
     }
-    const integration = await integrationFor(ctx.org.id, input.integrationId);
-    const mailbox = input.mailbox || (ctx.can("connections.write") ? null : ctx.user.email.toLowerCase());
-    const { url } = await startConnect(await deps(), { integration, mailbox, mailboxKind: input.mailboxKind, startedById: ctx.user.id, browserId: await ensureBrowserId() });
-    target = url;
-  });
-  if (target) redirect(target);
-  return state;
-}
+    const integration = await integrationForForm({ db }, org.id, input.integrationId);
+    const mailbox = input.mailbox || (can("connections.write") ? null : own);
+    const { url } = await startConnect({ db, keyring, ...flowSettings() }, { integration, mailbox, mailboxKind: input.mailboxKind, startedById: user.id, browserId: await ensureBrowserId() });
+    return { redirect: url };
+  },
+);
 
 /** Re-consent: the same flow for an existing connection, with Microsoft's consent screen forced. */
-export async function reconsentAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const slug = str(form, "slug");
-  let target = "";
-  const state = await runAction(form, async () => {
-    const ctx = await requireOrgPermission(slug, "connections.write");
-    const connection = await getConnection(await db(), ctx.org.id, str(form, "id"));
-    if (!connection) throw new AppError("not_found", "That mailbox connection no longer exists; reload the page.");
-    const integration = await integrationFor(ctx.org.id, connection.integrationId);
-    const { lastFailure } = await (await db()).connection.findUniqueOrThrow({ where: { id: connection.id }, select: { lastFailure: true } });
-    const claims = pendingClaims(lastFailure);
-    const { url } = await startConnect(await deps(), { integration, mailbox: connection.mailbox, mailboxKind: connection.mailboxKind, startedById: ctx.user.id, browserId: await ensureBrowserId(), forceConsent: true, ...(claims ? { claims } : {}) });
-    target = url;
-  });
-  if (target) redirect(target);
-  return state;
-}
+export const reconsentAction = orgAction({ permission: "connections.write", schema: z.object({ id: connectionId }) }, async ({ db, keyring, org, user, input }) => {
+  const { url } = await startReconsent({ db, keyring, ...flowSettings() }, org.id, input.id, user.id, await ensureBrowserId());
+  return { redirect: url };
+});
 
-export async function disconnectAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const slug = str(form, "slug");
-  let target = "";
-  const state = await runAction(form, async () => {
-    const ctx = await requireOrgPermission(slug, "connections.write");
-    const removed = await disconnectConnection(await db(), ctx.org.id, ctx.user, str(form, "id"), await requestMeta());
-    revalidatePath(`/orgs/${slug}/mailboxes`);
-    target = `/orgs/${slug}/mailboxes?disconnected=${encodeURIComponent(removed.mailbox)}`;
-  });
-  if (target) redirect(target);
-  return state;
-}
+export const disconnectAction = orgAction({ permission: "connections.write", schema: z.object({ id: connectionId }) }, async ({ db, org, user, meta, slug, input }) => {
+  const removed = await disconnectConnection(db, org.id, user, input.id, meta);
+  return { redirect: `/orgs/${slug}/mailboxes?disconnected=${encodeURIComponent(removed.mailbox)}` };
+});
+
+const DELIVERY: Record<LinkDelivery, (mailbox: string) => string> = {
+  shown: () => "",
+  emailed: (m) => ` It was emailed to ${m}.`,
+  logged: () => " It was written to the server log (MAILGRANT_SMTP_URL=log) instead of being mailed.",
+  mail_failed: () => " Mailing it failed (see the server log), so send it yourself.",
+};
 
 /** "Invite a mailbox owner": a single-use consent link, mailed when outgoing mail is configured. */
-export async function inviteMailboxAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  return runAction(form, async () => {
-    const slug = str(form, "slug");
-    const ctx = await requireOrgPermission(slug, "connections.write");
-    const database = await db();
-    const { link, token } = await createConsentLink(database, linkSigningSecret(), ctx.org.id, ctx.user, { integrationId: str(form, "integrationId"), mailbox: str(form, "mailbox"), mailboxKind: (str(form, "mailboxKind") || "USER") as "USER" | "SHARED" }, await requestMeta());
-    const url = `${publicUrl()}/consent/${token}`;
-    let mailed = "";
-    const out = outboundMail(env().MAILGRANT_SMTP_URL, env().MAILGRANT_MAIL_FROM);
-    if (out) {
-      const integration = await integrationFor(ctx.org.id, link.integrationId);
-      try {
-        await sendConsentLinkMail(out, { to: link.mailbox, orgName: ctx.org.name, integrationName: integration.name, link: url, expiresAt: link.expiresAt, access: (integration.purposes as Purpose[]).map((p) => PURPOSE_LABELS[p]?.label ?? p) });
-        await markEmailed(database, link.id);
-        mailed = out.logOnly ? " It was written to the server log (MAILGRANT_SMTP_URL=log) instead of being mailed." : ` It was emailed to ${link.mailbox}.`;
-      } catch (e) {
-        logger.error({ err: e }, "could not mail the consent link");
-        mailed = " Mailing it failed (see the server log), so send it yourself.";
-      }
-    }
-    revalidatePath(`/orgs/${slug}/mailboxes`);
-    return { ok: true, message: `Consent link for ${link.mailbox} created; it works once, for 7 days.${mailed} Copy it here:`, reveal: url };
-  });
-}
+export const inviteMailboxAction = orgAction(
+  {
+    permission: "connections.write",
+    schema: z.object({ integrationId, mailbox: z.string().trim().toLowerCase().pipe(z.email({ message: "Enter the mailbox's email address, e.g. support@contoso.com." })), mailboxKind }),
+  },
+  async ({ db, org, user, meta, input }) => {
+    const invited = await inviteMailbox({ db, linkSecret: linkSigningSecret(), publicUrl: publicUrl(), outbound: outboundMail(env().MAILGRANT_SMTP_URL, env().MAILGRANT_MAIL_FROM) }, org, user, input, meta);
+    const withdrew = invited.withdrewEarlier ? " The earlier link for this mailbox no longer works." : "";
+    return { ok: true, message: `Consent link for ${invited.mailbox} created; it works once, for 7 days.${withdrew}${DELIVERY[invited.delivery](invited.mailbox)} Copy it here:`, reveal: invited.url };
+  },
+);
 
-export async function revokeLinkAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  return runAction(form, async () => {
-    const slug = str(form, "slug");
-    const ctx = await requireOrgPermission(slug, "connections.write");
-    await revokeConsentLink(await db(), ctx.org.id, ctx.user, str(form, "id"), await requestMeta());
-    revalidatePath(`/orgs/${slug}/mailboxes`);
-    return { ok: true, message: "Link withdrawn: it no longer works." };
-  });
-}
+export const revokeLinkAction = orgAction({ permission: "connections.write", schema: z.object({ id: idField("That consent link") }) }, async ({ db, org, user, meta, input }) => {
+  await revokeConsentLink(db, org.id, user, input.id, meta);
+  return { ok: true, message: "Link withdrawn: it no longer works." };
+});
 
 /** "Grant admin consent for the organization" through Microsoft's admin consent endpoint. */
-export async function adminConsentAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const slug = str(form, "slug");
-  let target = "";
-  const state = await runAction(form, async () => {
-    const ctx = await requireOrgPermission(slug, "connections.write");
-    const integration = await integrationFor(ctx.org.id, str(form, "integrationId"));
-    const { url } = await startAdminConsent(await deps(), { integration, startedById: ctx.user.id, tenant: adminConsentTenant(integration, ctx.user.tenantId), browserId: await ensureBrowserId() });
-    target = url;
-  });
-  if (target) redirect(target);
-  return state;
-}
+export const adminConsentAction = orgAction({ permission: "connections.write", schema: z.object({ integrationId }) }, async ({ db, keyring, org, user, input }) => {
+  const integration = await integrationForForm({ db }, org.id, input.integrationId);
+  const { url } = await startAdminConsent({ db, keyring, ...flowSettings() }, { integration, startedById: user.id, tenant: adminConsentTenant(integration, user.tenantId), browserId: await ensureBrowserId() });
+  return { redirect: url };
+});
+
+const RESOURCE_NAMES = { graph: "Microsoft Graph", outlook: "Exchange Online" } as const;
 
 /** "Refresh now": a fresh access token per resource the integration uses (shared with any refresh under way). */
-export async function refreshNowAction(_prev: ActionState, form: FormData): Promise<ActionState> {
-  const slug = str(form, "slug");
-  return runAction(form, async () => {
-    const ctx = await requireOrgPermission(slug, "connections.write");
-    const connection = await getConnection(await db(), ctx.org.id, str(form, "id"));
-    if (!connection) throw new AppError("not_found", "That mailbox connection no longer exists; reload the page.");
-    const deps = { db: await db(), keyring: appKeyring(), hostMap: flowSettings().hostMap };
-    const results: string[] = [];
-    let ok = true;
-    for (const resource of resourcesFor(connection.integration.purposes as Purpose[]) as Resource[]) {
-      const r = await getAccessToken(deps, ctx.org.id, connection.id, resource, { force: true });
-      const name = resource === "graph" ? "Microsoft Graph" : "Exchange Online";
-      if (r.ok) results.push(`${name}: new token, valid until ${r.value.expiresAt.toISOString().slice(11, 16)} UTC.`);
-      else {
-        ok = false;
-        results.push(`${name}: ${diagnose(r.failure.code).title} (${r.failure.code}).`);
-      }
-    }
-    revalidatePath(`/orgs/${slug}/mailboxes/${connection.id}`);
-    return { ok, message: results.join(" ") };
-  });
-}
+export const refreshNowAction = orgAction({ permission: "connections.write", schema: z.object({ id: connectionId }) }, async ({ db, keyring, org, user, meta, input }) => {
+  const results = await refreshNow({ db, keyring, hostMap: flowSettings().hostMap }, org.id, input.id, user, meta);
+  const message = results
+    .map((r) => (r.ok ? `${RESOURCE_NAMES[r.resource]}: new token, valid until ${r.expiresAt.toISOString().slice(11, 16)} UTC.` : `${RESOURCE_NAMES[r.resource]}: ${diagnose(r.code).title} (${r.code}).`))
+    .join(" ");
+  return { ok: results.every((r) => r.ok), message };
+});

@@ -9,6 +9,7 @@ import { missingScopes, scopeName } from "@/lib/connections/scopes";
 import { Card, EmptyState, Notice } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ConnectMailboxForm, InviteMailboxForm, RevokeLinkForm } from "@/components/connections/connect-forms";
+import { connectMailboxAction, inviteMailboxAction, revokeLinkAction } from "./actions";
 import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, formatDate } from "@/components/connections/status";
 
 export const metadata: Metadata = { title: "Mailboxes" };
@@ -41,12 +42,12 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
         <div className="grid gap-6 lg:grid-cols-2">
           {ctx.can("connections.connect_own") ? (
             <Card title="Connect a mailbox" description="Sign in with Microsoft as the mailbox (or a delegate of a shared mailbox) and accept the permissions.">
-              <ConnectMailboxForm slug={slug} integrations={options} selected={flags.integration} canConnectOthers={ctx.can("connections.write")} ownEmail={ctx.user.email} />
+              <ConnectMailboxForm action={connectMailboxAction} slug={slug} integrations={options} selected={flags.integration} canConnectOthers={ctx.can("connections.write")} ownEmail={ctx.user.email} />
             </Card>
           ) : null}
           {ctx.can("connections.write") ? (
             <Card title="Invite a mailbox owner" description="A single-use link, valid 7 days: its owner signs in with Microsoft and consents, without a portal account.">
-              <InviteMailboxForm slug={slug} integrations={options} selected={flags.integration} />
+              <InviteMailboxForm action={inviteMailboxAction} slug={slug} integrations={options} selected={flags.integration} />
             </Card>
           ) : null}
         </div>
@@ -94,7 +95,7 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
                   </div>
                   <div className="flex items-center gap-2">
                     <LinkStateBadge state={st} />
-                    {st === "pending" || st === "sent" || st === "opened" ? <RevokeLinkForm slug={slug} id={l.id} mailbox={l.mailbox} /> : null}
+                    {st === "pending" || st === "sent" || st === "opened" ? <RevokeLinkForm action={revokeLinkAction} slug={slug} id={l.id} mailbox={l.mailbox} /> : null}
                   </div>
                 </li>
               );

@@ -2,9 +2,10 @@
 import { useActionState } from "react";
 import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction } from "./actions";
 import { Button } from "@/components/ui/button";
+import { ActionForm } from "@/components/ui/action-form";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Notice } from "@/components/ui/card";
-import type { Role } from "@/generated/prisma/enums";
+import type { Role } from "@/lib/auth/permissions";
 
 type RoleOption = { value: Role; label: string; description: string };
 
@@ -50,25 +51,17 @@ export function RoleForm({ slug, membershipId, role, roles, memberName }: { slug
 }
 
 export function RemoveMemberForm({ slug, membershipId, memberName }: { slug: string; membershipId: string; memberName: string }) {
-  const [state, action, pending] = useActionState(removeMemberAction, {});
   return (
-    <form action={action} onSubmit={(e) => { if (!confirm(`Remove ${memberName} from this organization?`)) e.preventDefault(); }}>
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="membershipId" value={membershipId} />
-      <Button type="submit" variant="ghost" disabled={pending} aria-label={`Remove ${memberName}`}>Remove</Button>
-      {state.ok === false ? <p role="alert" className="text-xs text-red-700">{state.message}</p> : null}
-    </form>
+    <ActionForm action={removeMemberAction} fields={{ slug, membershipId }} confirm={`Remove ${memberName} from this organization?`} errorClassName="text-xs text-red-700">
+      {({ pending }) => <Button type="submit" variant="ghost" disabled={pending} aria-label={`Remove ${memberName}`}>Remove</Button>}
+    </ActionForm>
   );
 }
 
 export function RevokeInvitationForm({ slug, invitationId, email }: { slug: string; invitationId: string; email: string }) {
-  const [state, action, pending] = useActionState(revokeInvitationAction, {});
   return (
-    <form action={action}>
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="invitationId" value={invitationId} />
-      <Button type="submit" variant="ghost" disabled={pending} aria-label={`Withdraw invitation for ${email}`}>Withdraw</Button>
-      {state.ok === false ? <p role="alert" className="text-xs text-red-700">{state.message}</p> : null}
-    </form>
+    <ActionForm action={revokeInvitationAction} fields={{ slug, invitationId }} errorClassName="text-xs text-red-700">
+      {({ pending }) => <Button type="submit" variant="ghost" disabled={pending} aria-label={`Withdraw invitation for ${email}`}>Withdraw</Button>}
+    </ActionForm>
   );
 }

@@ -2,19 +2,20 @@
 import { useActionState } from "react";
 import { checkCredentialsAction, deleteIntegrationAction, rotateCredentialAction } from "../actions";
 import { Button } from "@/components/ui/button";
+import { ActionForm } from "@/components/ui/action-form";
 import { Notice } from "@/components/ui/card";
 import { CredentialFields } from "@/components/integrations/credential-fields";
 
 export function CheckButton({ slug, id }: { slug: string; id: string }) {
-  const [state, action, pending] = useActionState(checkCredentialsAction, {});
   return (
-    <form action={action} className="flex items-center gap-3">
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="id" value={id} />
-      <Button type="submit" disabled={pending}>{pending ? "Checking…" : "Check credentials"}</Button>
-      <span role="status" className="text-sm text-slate-600">{pending ? "Asking Microsoft for an app-only token…" : ""}</span>
-      {!pending && state.message ? <span role="alert" className="text-sm text-red-700">{state.message}</span> : null}
-    </form>
+    <ActionForm action={checkCredentialsAction} fields={{ slug, id }} className="flex items-center gap-3">
+      {({ pending }) => (
+        <>
+          <Button type="submit" disabled={pending}>{pending ? "Checking…" : "Check credentials"}</Button>
+          <span role="status" className="text-sm text-slate-600">{pending ? "Asking Microsoft for an app-only token…" : ""}</span>
+        </>
+      )}
+    </ActionForm>
   );
 }
 
@@ -33,15 +34,15 @@ export function RotateCredentialForm({ slug, id, clientId }: { slug: string; id:
 }
 
 export function DeleteIntegrationForm({ slug, id, name, connections }: { slug: string; id: string; name: string; connections: number }) {
-  const [state, action, pending] = useActionState(deleteIntegrationAction, {});
   const consequence = connections === 0 ? "No mailboxes are connected through it." : `${connections} connected mailbox${connections === 1 ? "" : "es"} will be disconnected.`;
   return (
-    <form action={action} className="space-y-3" onSubmit={(e) => { if (!confirm(`Delete ${name}? ${consequence}`)) e.preventDefault(); }}>
-      <input type="hidden" name="slug" value={slug} />
-      <input type="hidden" name="id" value={id} />
-      <p className="text-sm text-slate-700">{consequence} The app registration in Azure is not touched.</p>
-      {state.message ? <Notice tone="error">{state.message}</Notice> : null}
-      <Button type="submit" variant="danger" disabled={pending}>Delete {name}</Button>
-    </form>
+    <ActionForm action={deleteIntegrationAction} fields={{ slug, id }} className="space-y-3" confirm={`Delete ${name}? ${consequence}`}>
+      {({ pending }) => (
+        <>
+          <p className="text-sm text-slate-700">{consequence} The app registration in Azure is not touched.</p>
+          <Button type="submit" variant="danger" disabled={pending}>Delete {name}</Button>
+        </>
+      )}
+    </ActionForm>
   );
 }

@@ -16,6 +16,8 @@ import { countConnections } from "@/lib/connections/connections";
 import { signAdminConsentToken } from "@/lib/connections/links";
 import { connectionRedirectUri, linkSigningSecret, publicUrl } from "@/lib/deployment";
 import { AdminConsentForm } from "@/components/connections/connect-forms";
+import { adminConsentAction } from "../../mailboxes/actions";
+import { listAdminConsents } from "@/lib/connections/admin-consents";
 import { CopyField } from "@/components/integrations/copy-field";
 import { formatDate } from "@/components/connections/status";
 
@@ -30,7 +32,7 @@ export default async function IntegrationPage({ params, searchParams }: { params
   if (!i) notFound();
   const [connections, adminConsents] = await Promise.all([
     countConnections(database, ctx.org.id, i.id),
-    database.adminConsent.findMany({ where: { orgId: ctx.org.id, integrationId: i.id }, orderBy: { grantedAt: "desc" } }),
+    listAdminConsents(database, ctx.org.id, i.id),
   ]);
   const canConnect = ctx.can("connections.write");
   const adminConsentLink = canConnect ? `${publicUrl()}/admin-consent/${await signAdminConsentToken(linkSigningSecret(), { orgId: ctx.org.id, integrationId: i.id })}` : null;
@@ -79,7 +81,7 @@ export default async function IntegrationPage({ params, searchParams }: { params
           )}
           {canConnect ? (
             <div className="space-y-3">
-              <AdminConsentForm slug={slug} integrationId={i.id} />
+              <AdminConsentForm action={adminConsentAction} slug={slug} integrationId={i.id} />
               {adminConsentLink ? <CopyField label="Or send this link to a Microsoft 365 admin" value={adminConsentLink} /> : null}
             </div>
           ) : null}

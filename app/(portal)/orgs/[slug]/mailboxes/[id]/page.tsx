@@ -3,41 +3,29 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
-import { displayStatus, getConnection } from "@/lib/connections/connections";
-import { missingScopes, scopeName } from "@/lib/connections/scopes";
+import { getConnectionDetail } from "@/lib/connections/connection-detail";
+import { INACTIVITY_DAYS } from "@/lib/connections/inactivity";
+import { scopeName } from "@/lib/connections/scopes";
 import { Card, Notice } from "@/components/ui/card";
 import { DisconnectForm, ReconsentForm, RefreshNowForm } from "@/components/connections/connect-forms";
 import { appKeyring } from "@/lib/deployment";
-import { listEvents, tokenStatus } from "@/lib/connections/tokens";
 import { diagnose } from "@/lib/diagnosis/catalog";
-import type { Failure } from "@/lib/connections/consent";
-import type { TestRun } from "@/lib/connections/connection-test";
 import { TestPanel } from "@/components/connections/test-panel";
 import { CONSENT_LABELS, ConnectionStatusBadge, formatDate } from "@/components/connections/status";
+import { disconnectAction, reconsentAction, refreshNowAction } from "../actions";
 
 export const metadata: Metadata = { title: "Mailbox" };
 
 const EVENT_LABELS: Record<string, string> = { refreshed: "Refreshed", refresh_failed: "Refresh failed", test_passed: "Test passed", test_failed: "Test failed" };
 
-/** Microsoft revokes a refresh token unused for 90 days (reference §3.2). */
-const INACTIVITY_DAYS = 90;
-
 export default async function MailboxPage({ params, searchParams }: { params: Promise<{ slug: string; id: string }>; searchParams: Promise<{ connected?: string }> }) {
   const { slug, id } = await params;
   const flags = await searchParams;
   const ctx = await requireOrg(slug);
-  const database = await db();
-  const c = await getConnection(database, ctx.org.id, id);
-  if (!c) notFound();
-  const [tokens, events, extra] = await Promise.all([
-    tokenStatus(database, appKeyring(), ctx.org.id, c.id),
-    listEvents(database, ctx.org.id, c.id, 20),
-    database.connection.findUniqueOrThrow({ where: { id: c.id }, select: { lastFailure: true, lastRefreshedAt: true, lastTest: true } }),
-  ]);
-  const lastFailure = extra.lastFailure as (Failure & { classification?: string; at?: string }) | null;
-  const status = displayStatus(c);
-  const missing = missingScopes(c.requestedScopes, c.grantedScopes);
-  const dies = c.refreshTokenLastUsedAt ? new Date(c.refreshTokenLastUsedAt.getTime() + INACTIVITY_DAYS * 86_400_000) : null;
+  const detail = await getConnectionDetail(await db(), appKeyring(), ctx.org.id, id);
+  if (!detail) notFound();
+  const { connection: c, status, tokens, events, lastFailure, lastTest, diesAt: dies } = detail;
+  const missing = detail.missingScopes;
   return (
     <div className="space-y-6">
       {flags.connected ? <Notice tone="success" title={`${c.mailbox} is connected`}>The refresh grant is stored encrypted.</Notice> : null}
@@ -81,11 +69,11 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
 
       <Card title="Connection test" description="Gets fresh tokens and signs in to each protocol the integration is for, step by step.">
         {ctx.can("connections.write") ? (
-          <TestPanel slug={slug} id={c.id} initialRun={(extra.lastTest as TestRun | null) ?? null} canSend={c.integration.purposes.some((p) => p === "graph-send" || p === "smtp")} />
-        ) : extra.lastTest ? <p className="text-sm text-slate-700">Last test: {(extra.lastTest as unknown as TestRun).ok ? "all steps passed" : "some steps failed"}.</p> : <p className="text-sm text-slate-600">Not tested yet.</p>}
+          <TestPanel slug={slug} id={c.id} initialRun={lastTest} canSend={c.integration.purposes.some((p) => p === "graph-send" || p === "smtp")} />
+        ) : lastTest ? <p className="text-sm text-slate-700">Last test: {lastTest.ok ? "all steps passed" : "some steps failed"}.</p> : <p className="text-sm text-slate-600">Not tested yet.</p>}
       </Card>
 
-      <Card title="Token status" description="Claims of the cached access tokens; the tokens themselves are never shown." actions={ctx.can("connections.write") ? <RefreshNowForm slug={slug} id={c.id} /> : undefined}>
+      <Card title="Token status" description="Claims of the cached access tokens; the tokens themselves are never shown." actions={ctx.can("connections.write") ? <RefreshNowForm action={refreshNowAction} slug={slug} id={c.id} /> : undefined}>
         {tokens.length === 0 ? <p className="text-sm text-slate-600">No access token cached.</p> : (
           <div className="grid gap-4 md:grid-cols-2">
             {tokens.map((t) => (
@@ -136,10 +124,10 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
       {ctx.can("connections.write") ? (
         <div className="grid gap-6 lg:grid-cols-2">
           <Card title="Re-consent" description="Sign in again as this mailbox (or its delegate); Microsoft shows the consent screen and the grant is replaced in place. If you cannot sign in as it, send its owner a new consent link from the Mailboxes page.">
-            <ReconsentForm slug={slug} id={c.id} />
+            <ReconsentForm action={reconsentAction} slug={slug} id={c.id} />
           </Card>
           <Card title="Disconnect" description="Deletes the stored grant and cached tokens. The app's consent at Microsoft stays until removed there.">
-            <DisconnectForm slug={slug} id={c.id} mailbox={c.mailbox} />
+            <DisconnectForm action={disconnectAction} slug={slug} id={c.id} mailbox={c.mailbox} />
           </Card>
         </div>
       ) : null}
