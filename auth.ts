@@ -4,12 +4,15 @@ import { entraDiscoveryFetch, type EntraIdClaims, emailFromClaims } from "@/lib/
 import { env, supportEmails } from "@/lib/env";
 import { db } from "@/lib/db";
 import { recordSignIn } from "@/lib/users/sign-in";
+import { endPortalSession, SESSION_HOURS, startPortalSession } from "@/lib/users/portal-sessions";
 import { requestMeta } from "@/lib/request-meta";
 import { logger } from "@/lib/logger";
 
 declare module "next-auth" {
   interface Session {
     user: { id: string; name: string; email: string };
+    /** The PortalSession row this cookie names; lib/auth/guards.ts checks it is still live. */
+    sid?: string;
   }
 }
 
@@ -20,7 +23,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   return {
     trustHost: true,
     secret: e.AUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_HOURS * 60 * 60 },
     pages: { signIn: "/signin", error: "/auth/error" },
     providers: [
       MicrosoftEntraID({
@@ -40,6 +43,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         if (profile) {
           const user = await recordSignIn(await db(), profile, { supportEmails: supportEmails(e), meta: await requestMeta() });
           token.uid = user.id;
+          token.sid = (await startPortalSession(await db(), user.id)).id;
           token.name = user.name;
           token.email = user.email;
         }
@@ -47,7 +51,15 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
       },
       session({ session, token }) {
         if (typeof token.uid === "string") session.user.id = token.uid;
+        if (typeof token.sid === "string") session.sid = token.sid;
         return session;
+      },
+    },
+    events: {
+      // Sign-out ends the session in the database, so a copy of the cookie stops working too.
+      async signOut(message) {
+        const sid = "token" in message ? message.token?.sid : undefined;
+        await endPortalSession(await db(), typeof sid === "string" ? sid : undefined);
       },
     },
     logger: {

@@ -25,7 +25,8 @@ export default defineConfig({
   webServer: {
     command: "node --import tsx scripts/start.ts",
     url: `${e2e.baseURL}/api/health`,
-    timeout: 180_000,
+    // The launcher builds the app first when sources changed: minutes on a busy 2-core machine.
+    timeout: 600_000,
     reuseExistingServer: false,
     stdout: "ignore",
     stderr: "pipe",

@@ -3,6 +3,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { ConfigError, parseEnv } from "./lib/env";
+import { CLIENT_IP_HEADER, clientIp, parseTrustedProxies } from "./lib/client-ip";
 
 const dev = process.argv.includes("--dev");
 try {
@@ -20,7 +21,15 @@ const hostname = process.env.HOST ?? "0.0.0.0";
 const app = next({ dev, dir: import.meta.dirname, port, hostname: "localhost" });
 await app.prepare();
 const handle = app.getRequestHandler();
-const server = createServer((req, res) => void handle(req, res));
+const trusted = parseTrustedProxies(process.env.MAILGRANT_TRUSTED_PROXIES);
+const server = createServer((req, res) => {
+  // The audit log's IP: the socket's address, or X-Forwarded-For from a configured proxy. Set
+  // here, where the socket is known, replacing anything the client sent under the same name.
+  const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);
+  if (ip) req.headers[CLIENT_IP_HEADER] = ip;
+  else delete req.headers[CLIENT_IP_HEADER];
+  void handle(req, res);
+});
 server.listen(port, hostname, () => process.send?.({ ready: true, port }));
 
 async function shutdown() {

@@ -1,4 +1,5 @@
-import { PortalHeader } from "./header";
+import { PortalHeader } from "@/components/portal/header";
+import { signOutAction, signOutEverywhereAction } from "./session-actions";
 import { db } from "@/lib/db";
 import { listOrgsForUser } from "@/lib/orgs/orgs";
 import type { CurrentUser } from "@/lib/auth/guards";
@@ -9,7 +10,7 @@ export async function PortalShell({ user, currentSlug, children }: { user: Curre
   const current = orgs.find((o) => o.slug === currentSlug);
   return (
     <>
-      <PortalHeader user={user} orgs={orgs} current={current} support={user.platformRole === "SUPPORT"} />
+      <PortalHeader user={user} orgs={orgs} current={current} support={user.platformRole === "SUPPORT"} signOut={signOutAction} signOutEverywhere={signOutEverywhereAction} />
       <main id="main" className="mx-auto max-w-6xl px-4 py-8">{children}</main>
     </>
   );

@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import path from "node:path";
+import { lockDown, makePrivateDir } from "./private-files";
 import { PrismaClient } from "@/generated/prisma/client";
 
 export type Db = PrismaClient;
@@ -19,10 +21,15 @@ export async function createPrismaClient(url: string): Promise<Database> {
     const { PrismaPGlite } = await import("pglite-prisma-adapter");
     const dir = url.slice("pglite:".length);
     if (dir !== "memory") {
-      fs.mkdirSync(dir, { recursive: true });
+      makePrivateDir(path.dirname(path.resolve(dir)));
+      makePrivateDir(dir);
       lockDataDir(dir);
     }
     const pglite = dir === "memory" ? new PGlite() : new PGlite(dir);
+    if (dir !== "memory") {
+      await pglite.waitReady;
+      lockDown(dir);
+    }
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     // The adapter's dispose() leaves PGlite open, which keeps the process alive: close it too.
     return {
@@ -31,6 +38,7 @@ export async function createPrismaClient(url: string): Promise<Database> {
       close: async () => {
         await prisma.$disconnect();
         await pglite.close();
+        if (dir !== "memory") lockDown(dir);
       },
     };
   }
@@ -51,7 +59,7 @@ function lockDataDir(dir: string) {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }
-  fs.writeFileSync(lock, String(process.pid));
+  fs.writeFileSync(lock, String(process.pid), { mode: 0o600 });
   process.once("exit", () => {
     try {
       if (fs.readFileSync(lock, "utf8") === String(process.pid)) fs.unlinkSync(lock);

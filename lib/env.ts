@@ -1,6 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { KeyringError, parseKeyring } from "./crypto";
+import { parseTrustedProxies } from "./client-ip";
 
 // Configuration is read once and validated with zod. A bad or missing value stops the process
 // with one line naming the variable (see scripts/start.ts and server.ts), never a stack trace.
@@ -54,6 +55,14 @@ const schema = z
     MAILGRANT_MAIL_FROM: optionalString,
     /** How long a trip to Microsoft for consent may take (default 10 minutes). */
     MAILGRANT_CONSENT_FLOW_TTL_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(10).max(3600).default(600),
+    /** Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma separated); none by default. */
+    MAILGRANT_TRUSTED_PROXIES: optionalString.superRefine((v, ctx) => {
+      try {
+        parseTrustedProxies(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: `must list IP addresses or CIDR ranges, e.g. 10.0.0.0/8,192.168.1.5: ${(e as Error).message}` });
+      }
+    }),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((v, ctx) => {
@@ -110,7 +119,7 @@ export function env(): Env {
  * bundled by Next, where its own location is not the source folder).
  */
 export function dataDirectory(source: Record<string, string | undefined> = process.env): string {
-  return path.resolve(source.MAILGRANT_DATA_DIR?.trim() || ".data");
+  return path.resolve(/*turbopackIgnore: true*/ source.MAILGRANT_DATA_DIR?.trim() || ".data");
 }
 
 /** DATABASE_URL, or the embedded database in the data directory. One rule for the app and every script. */

@@ -1,12 +1,15 @@
 import { headers } from "next/headers";
 import type { RequestMeta } from "@/lib/audit/record";
+import { CLIENT_IP_HEADER } from "@/lib/client-ip";
 
-/** IP and user agent of the current request, for the audit log. */
+/**
+ * IP and user agent of the current request, for the audit log. The IP is the one server.ts
+ * resolved from the socket (and from X-Forwarded-For only when sent by a trusted proxy).
+ */
 export async function requestMeta(): Promise<RequestMeta> {
   try {
     const h = await headers();
-    const forwarded = h.get("x-forwarded-for")?.split(",")[0]?.trim();
-    return { ip: forwarded || h.get("x-real-ip"), userAgent: h.get("user-agent") };
+    return { ip: h.get(CLIENT_IP_HEADER), userAgent: h.get("user-agent")?.slice(0, 400) ?? null };
   } catch {
     return {};
   }

@@ -15,6 +15,10 @@ function prisma(args: string[], env: Record<string, string> = {}) {
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
+// The CLI is a CPU-heavy child process (the schema engine runs as WebAssembly): on a busy 2-core
+// machine one call has taken over a minute. This is a last guard, not a speed expectation.
+const CLI_TIMEOUT = 240_000;
+
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => { for (const c of cleanups) await c(); });
 
@@ -23,7 +27,7 @@ describe("migrations through the offline engine bridge", () => {
     const r = prisma(["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema", "prisma/schema.prisma", "--exit-code"]);
     expect(r.output).toContain("No difference detected");
     expect(r.status).toBe(0);
-  });
+  }, CLI_TIMEOUT);
 
   it("deploys to a fresh embedded database and reports it up to date", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "mailgrant-pglite-"));
@@ -34,7 +38,7 @@ describe("migrations through the offline engine bridge", () => {
     expect(deploy.status).toBe(0);
     const status = prisma(["migrate", "status"], { DATABASE_URL: url });
     expect(status.output).toContain("Database schema is up to date");
-  });
+  }, CLI_TIMEOUT);
 
   // Runs where a PostgreSQL server is named (CI always does: .ci/run sets TEST_DATABASE_URL).
   it.runIf(process.env.TEST_DATABASE_URL)("deploys to a fresh PostgreSQL database and reports it up to date", async () => {
@@ -43,5 +47,5 @@ describe("migrations through the offline engine bridge", () => {
     const deploy = prisma(["migrate", "deploy"], { DATABASE_URL: temp.url });
     expect(deploy.status, deploy.output).toBe(0);
     expect(prisma(["migrate", "status"], { DATABASE_URL: temp.url }).output).toContain("Database schema is up to date");
-  });
+  }, CLI_TIMEOUT);
 });

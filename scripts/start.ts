@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, dataDirectory, databaseUrl, parseEnv } from "../lib/env";
+import { lockDown } from "../lib/private-files";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 import { buildIfStale } from "./build-if-stale";
 import { startDemoEmulator } from "./demo-emulator";
@@ -62,6 +63,8 @@ try {
 const prismaCli = path.join(root, "node_modules", "prisma", "build", "index.js");
 const migrate = spawnSync(process.execPath, [prismaCli, "migrate", "deploy"], { cwd: root, env: webEnv, encoding: "utf8" });
 if (migrate.status !== 0) fail(`Database migration failed:\n${(migrate.stdout + migrate.stderr).trim()}`);
+// The migration (a separate process) created the embedded database's files: owner-only.
+lockDown(dataDir);
 
 if (!dev) buildIfStale(root, webEnv);
 

@@ -1,13 +1,14 @@
 import Link from "next/link";
-import { signOut } from "@/auth";
 import { Logo } from "@/components/logo";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
-import type { Role } from "@/generated/prisma/enums";
+import type { Role } from "@/lib/auth/permissions";
+import type { FormAction } from "@/components/ui/action-form";
+import { SignOutButtons } from "./sign-out-buttons";
 
 type OrgLink = { slug: string; name: string; role: Role };
 
 /** Top bar: org switcher and user menu. Menus are <details>, so they work without JavaScript. */
-export function PortalHeader({ user, orgs, current, support }: { user: { name: string; email: string }; orgs: OrgLink[]; current?: OrgLink; support: boolean }) {
+export function PortalHeader({ user, orgs, current, support, signOut, signOutEverywhere }: { user: { name: string; email: string }; orgs: OrgLink[]; current?: OrgLink; support: boolean; signOut: FormAction; signOutEverywhere: FormAction }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
@@ -44,15 +45,7 @@ export function PortalHeader({ user, orgs, current, support }: { user: { name: s
           <div className="absolute right-0 z-20 mt-1 w-64 rounded-md border border-slate-200 bg-white p-3 shadow-lg">
             <p className="text-sm font-medium">{user.name}</p>
             <p className="truncate text-xs text-slate-600">{user.email}</p>
-            <form
-              className="mt-3"
-              action={async () => {
-                "use server";
-                await signOut({ redirectTo: "/signin" });
-              }}
-            >
-              <button type="submit" className="w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">Sign out</button>
-            </form>
+            <SignOutButtons signOut={signOut} signOutEverywhere={signOutEverywhere} />
           </div>
         </details>
       </div>

@@ -6,15 +6,17 @@ import { db } from "@/lib/db";
 import { can, type Permission } from "@/lib/auth/permissions";
 import { findMembershipBySlug } from "@/lib/orgs/orgs";
 import { AppError } from "@/lib/errors";
+import { userOfSession } from "@/lib/users/portal-sessions";
 
 // Every page, layout, route handler and server action authorizes through these functions;
 // proxy.ts only sends signed-out visitors to the sign-in page.
 
 export const currentUser = cache(async () => {
   const session = await auth();
-  const id = session?.user?.id;
-  if (!id) return null;
-  return (await db()).user.findUnique({ where: { id } });
+  if (!session?.user?.id) return null;
+  // The cookie is only a pointer: the session must still be live in the database.
+  const user = await userOfSession(await db(), session.sid);
+  return user && user.id === session.user.id ? user : null;
 });
 
 export type CurrentUser = NonNullable<Awaited<ReturnType<typeof currentUser>>>;

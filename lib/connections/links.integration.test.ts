@@ -19,6 +19,10 @@ describe("consent links", () => {
     const { link, token } = await createConsentLink(db, SECRET, org.id, owner, { integrationId: integration.id, mailbox: " Megan@Contoso.com " });
     expect(link).toMatchObject({ mailbox: "megan@contoso.com", mailboxKind: "USER", status: "PENDING" });
     expect(linkState(link)).toBe("pending");
+    // Rendering the page for a GET (a mail scanner, a link preview) checks the link but does not open it.
+    const previewed = await openConsentLink(db, SECRET, token, new Date(), { markOpened: false });
+    expect(previewed.ok).toBe(true);
+    expect(linkState(await db.consentLink.findUniqueOrThrow({ where: { id: link.id } }))).toBe("pending");
     const opened = await openConsentLink(db, SECRET, token);
     expect(opened.ok && opened.link.integration.id).toBe(integration.id);
     expect(linkState((await db.consentLink.findUniqueOrThrow({ where: { id: link.id } })))).toBe("opened");

@@ -71,9 +71,11 @@ export function invitationProblem(inv: NonNullable<InvitationView>, userEmail: s
  * Microsoft account must match the invited email either way, so an id alone grants nothing.
  */
 export async function acceptInvitation(db: Db, by: { token: string } | { id: string }, user: { id: string; email: string }, meta?: RequestMeta) {
-  const where = "token" in by ? { tokenHash: hashToken(by.token) } : { id: by.id };
+  // By id (the org picker) only the invitee's own invitations exist: anyone else's id is unknown,
+  // so the answer does not tell whom it was for. A link's token is its own authority.
+  const where = "token" in by ? { tokenHash: hashToken(by.token) } : { id: by.id, email: user.email.toLowerCase() };
   return db.$transaction(async (tx) => {
-    const inv = await tx.invitation.findUnique({ where, include: { org: true } });
+    const inv = await tx.invitation.findFirst({ where, include: { org: true } });
     if (!inv) throw notFound("That invitation");
     const problem = invitationProblem(inv, user.email);
     if (problem) throw new AppError("conflict", problem);

@@ -4,7 +4,7 @@ import { requireUser } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
 import { listInvitationsForEmail, } from "@/lib/invitations/invitations";
 import { listOrgsForUser } from "@/lib/orgs/orgs";
-import { PortalShell } from "@/components/portal/shell";
+import { PortalShell } from "@/app/portal-shell";
 import { Badge, Card, EmptyState } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ROLE_LABELS } from "@/lib/auth/permissions";

@@ -1,5 +1,5 @@
 import { requireSupport } from "@/lib/auth/guards";
-import { PortalShell } from "@/components/portal/shell";
+import { PortalShell } from "@/app/portal-shell";
 
 // Read-only cross-org console. Not a member of anything here: support sees health, never secrets.
 export default async function SupportLayout({ children }: { children: React.ReactNode }) {

@@ -7,7 +7,8 @@ import type { Purpose } from "@/lib/microsoft/scopes";
 import { PublicPage } from "@/components/connections/public-page";
 import { StartWithMicrosoft } from "@/components/connections/start-button";
 import { Notice } from "@/components/ui/card";
-import { startLinkConsentAction } from "./actions";
+import { markConsentLinkOpenedAction, startLinkConsentAction } from "./actions";
+import { MarkOpened } from "@/components/connections/mark-opened";
 
 export const metadata: Metadata = { title: "Connect your mailbox", referrer: "no-referrer" };
 export const dynamic = "force-dynamic";
@@ -22,7 +23,8 @@ const PROBLEMS = {
 /** What a mailbox owner sees: who asks, for which mailbox, for what access, in plain words. */
 export default async function ConsentLinkPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const opened = await openConsentLink(await db(), linkSigningSecret(), token);
+  // A GET renders without side effects: mail scanners and link previews fetch links too.
+  const opened = await openConsentLink(await db(), linkSigningSecret(), token, new Date(), { markOpened: false });
   if (!opened.ok) {
     const p = PROBLEMS[opened.problem];
     return (
@@ -49,6 +51,7 @@ export default async function ConsentLinkPage({ params }: { params: Promise<{ to
       </div>
       <p className="text-xs text-slate-600">Microsoft shows you the exact permissions next and lets you accept or cancel. Mailgrant never sees your password.</p>
       <StartWithMicrosoft token={token} label="Sign in with Microsoft" action={startLinkConsentAction} />
+      <MarkOpened token={token} action={markConsentLinkOpenedAction} />
       <p className="text-xs text-slate-500">This link works once and expires {link.expiresAt.toISOString().slice(0, 10)}.</p>
     </PublicPage>
   );

@@ -1,5 +1,5 @@
 import { requireOrg } from "@/lib/auth/guards";
-import { PortalShell } from "@/components/portal/shell";
+import { PortalShell } from "@/app/portal-shell";
 import { OrgNav } from "./org-nav";
 
 export default async function OrgLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string }> }) {

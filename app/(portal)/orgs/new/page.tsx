@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { requireUser } from "@/lib/auth/guards";
-import { PortalShell } from "@/components/portal/shell";
+import { PortalShell } from "@/app/portal-shell";
 import { Card } from "@/components/ui/card";
 import { CreateOrgForm } from "./create-org-form";
 
