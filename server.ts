@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import next from "next";
 import { ConfigError, parseEnv } from "./lib/env";
 import { CLIENT_IP_HEADER, clientIp, parseTrustedProxies } from "./lib/client-ip";
+import { refusalPage, refuseRequest } from "./lib/http-guards";
 
 const dev = process.argv.includes("--dev");
 try {
@@ -23,6 +24,12 @@ await app.prepare();
 const handle = app.getRequestHandler();
 const trusted = parseTrustedProxies(process.env.MAILGRANT_TRUSTED_PROXIES);
 const server = createServer((req, res) => {
+  const refused = refuseRequest(req);
+  if (refused) {
+    res.writeHead(refused.status, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", Connection: "close" });
+    res.end(refusalPage(refused));
+    return;
+  }
   // The audit log's IP: the socket's address, or X-Forwarded-For from a configured proxy. Set
   // here, where the socket is known, replacing anything the client sent under the same name.
   const ip = clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], trusted);

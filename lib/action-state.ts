@@ -29,8 +29,15 @@ export const GENERIC_FAILURE = "Something went wrong on our side and nothing was
 /** A form field that may be sent once or several times (a checkbox group) as a list. */
 export const formList = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
 
+const ID_FIELD = "mailgrant:id";
+
 /** An id carried in a hidden field or a URL: anything but a UUID means the thing is gone. */
-export const idField = (what = "That item") => z.uuid({ message: `${what} does not exist (any more). Reload the page and try again.` });
+export const idField = (what = "That item") => z.uuid({ message: `${what} does not exist (any more). Reload the page and try again.` }).describe(ID_FIELD);
+
+function isIdField(schema: z.ZodType | undefined, key: string): boolean {
+  const shape = (schema as { shape?: Record<string, z.ZodType> } | undefined)?.shape;
+  return shape?.[key]?.description === ID_FIELD;
+}
 
 /**
  * FormData as a plain object: a key sent once is a string, a key sent several times a list.
@@ -57,8 +64,11 @@ function echo(raw: Record<string, string | string[]>, secretFields: readonly str
   return { values, lists };
 }
 
-/** A ZodError as one message per form field; unknown fields (a stale page) become a form message. */
-export function zodToState(e: ZodError): ActionState {
+/**
+ * A ZodError as one message per form field. Unknown fields (a stale page) and a bad hidden id
+ * (the thing is gone) become the form's message, since the person cannot see or fix those fields.
+ */
+export function zodToState(e: ZodError, schema?: z.ZodType): ActionState {
   const fieldErrors: Record<string, string> = {};
   let formMessage: string | undefined;
   for (const issue of e.issues) {
@@ -67,11 +77,11 @@ export function zodToState(e: ZodError): ActionState {
       continue;
     }
     const key = String(issue.path[0] ?? "form");
+    if (isIdField(schema, key)) formMessage ??= issue.message;
     fieldErrors[key] ??= issue.message;
   }
-  const messages = Object.values(fieldErrors);
-  const message = formMessage ?? (messages.length === 1 ? messages[0] : "Please correct the highlighted fields.");
-  return { ok: false, message, ...(messages.length ? { fieldErrors } : {}) };
+  const message = formMessage ?? "Please correct the highlighted fields.";
+  return { ok: false, message, ...(Object.keys(fieldErrors).length ? { fieldErrors } : {}) };
 }
 
 /**
@@ -79,12 +89,12 @@ export function zodToState(e: ZodError): ActionState {
  * name the field; anything unexpected is logged and reported without internals. Redirects and
  * notFound() pass through (they are control flow).
  */
-export async function mapActionErrors<T>(fn: () => Promise<T>, context: Record<string, unknown> = {}): Promise<T | ActionState> {
+export async function mapActionErrors<T>(fn: () => Promise<T>, context: Record<string, unknown> = {}, schema?: z.ZodType): Promise<T | ActionState> {
   try {
     return await fn();
   } catch (e) {
     unstable_rethrow(e);
-    if (e instanceof ZodError) return zodToState(e);
+    if (e instanceof ZodError) return zodToState(e, schema);
     if (e instanceof AppError) return { ok: false, message: e.message, ...(e.field ? { fieldErrors: { [e.field]: e.message } } : {}) };
     logger.error({ err: e, ...context }, "server action failed");
     return { ok: false, message: GENERIC_FAILURE };

@@ -8,10 +8,10 @@ import { MicrosoftButton } from "./microsoft-button";
 
 type IntegrationOption = { id: string; name: string };
 
-function IntegrationSelect({ integrations, defaultValue, error }: { integrations: IntegrationOption[]; defaultValue?: string; error?: string }) {
+function IntegrationSelect({ id, integrations, defaultValue, error }: { id: string; integrations: IntegrationOption[]; defaultValue?: string; error?: string }) {
   if (integrations.length === 1) return <input type="hidden" name="integrationId" value={integrations[0]!.id} />;
   return (
-    <SelectField label="Integration" name="integrationId" defaultValue={defaultValue ?? integrations[0]?.id} error={error}>
+    <SelectField label="Integration" id={id} name="integrationId" defaultValue={defaultValue ?? integrations[0]?.id} error={error}>
       {integrations.map((i) => <option key={i.id} value={i.id}>{i.name}</option>)}
     </SelectField>
   );
@@ -36,7 +36,7 @@ export function ConnectMailboxForm({ action: connectAction, slug, integrations, 
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="slug" value={slug} />
       {state.ok === false && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}
-      <IntegrationSelect integrations={integrations} defaultValue={state.values?.integrationId ?? selected} error={state.fieldErrors?.integrationId} />
+      <IntegrationSelect id="connect-integration" integrations={integrations} defaultValue={state.values?.integrationId ?? selected} error={state.fieldErrors?.integrationId} />
       {canConnectOthers ? (
         <>
           <MailboxKindChoice name="mailboxKind" value={kind} onChange={setKind} />
@@ -71,7 +71,7 @@ export function InviteMailboxForm({ action: inviteAction, slug, integrations, se
         </Notice>
       ) : null}
       {state.ok === false && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}
-      <IntegrationSelect integrations={integrations} defaultValue={state.values?.integrationId ?? selected} error={state.fieldErrors?.integrationId} />
+      <IntegrationSelect id="invite-integration" integrations={integrations} defaultValue={state.values?.integrationId ?? selected} error={state.fieldErrors?.integrationId} />
       <MailboxKindChoice name="mailboxKind" value={kind} onChange={setKind} />
       <TextField label="Mailbox owner's address" name="mailbox" id="invite-mailbox" type="email" autoComplete="off" placeholder="megan@contoso.com" defaultValue={state.ok ? "" : state.values?.mailbox} key={state.ok ? "reset" : "keep"} error={state.fieldErrors?.mailbox} hint={kind === "SHARED" ? "Send the link to a delegate of the shared mailbox; they sign in with their own account." : "Only this account can use the link."} />
       <Button type="submit" variant="secondary" disabled={pending}>{pending ? "Creating…" : "Create consent link"}</Button>

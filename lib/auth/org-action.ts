@@ -55,7 +55,7 @@ export function publicAction<S extends z.ZodObject>(opts: Options<S>, handler: (
   const schema = opts.schema.strict();
   return brand(async (_prev, form) => {
     const raw = formObject(form);
-    const result = await mapActionErrors(async () => handler({ ...(await deps()), input: schema.parse(raw) as z.infer<S> }));
+    const result = await mapActionErrors(async () => handler({ ...(await deps()), input: schema.parse(raw) as z.infer<S> }), {}, schema);
     return finish(result, raw, opts.secretFields ?? []);
   });
 }
@@ -69,7 +69,7 @@ export function userAction<S extends z.ZodObject>(opts: Options<S>, handler: (ct
       const user = await currentUser();
       if (!user) throw new AppError("unauthenticated", "Your session has ended. Sign in again, then retry.");
       return handler({ ...(await deps()), user, input: schema.parse(raw) as z.infer<S> });
-    });
+    }, {}, schema);
     return finish(result, raw, opts.secretFields ?? []);
   });
 }
@@ -90,7 +90,7 @@ export function orgAction<S extends z.ZodObject>(opts: Options<S> & { permission
       const input: Record<string, unknown> = schema.parse(raw);
       delete input.slug; // the handler gets the org's slug from the authorization, not the form
       return handler({ ...d, ...access, slug: access.org.slug, input: input as z.infer<S> });
-    }, { slug });
+    }, { slug }, schema);
     return finish(result, raw, opts.secretFields ?? [], () => { if (slug) revalidatePath(`/orgs/${slug}`, "layout"); });
   });
 }
