@@ -9,6 +9,7 @@ import { reencryptIntegrations } from "../lib/integrations/reencrypt";
 import { reencryptConnections } from "../lib/connections/reencrypt";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 import { dataDirectory, databaseUrl } from "../lib/env";
+import { record } from "../lib/audit/record";
 
 const root = path.resolve(import.meta.dirname, "..");
 if (existsSync(path.join(root, ".env"))) process.loadEnvFile(path.join(root, ".env"));
@@ -17,6 +18,11 @@ try {
   const database = await createPrismaClient(databaseUrl());
   const { examined, reencrypted } = await reencryptIntegrations(database.prisma, keyring);
   const tokens = await reencryptConnections(database.prisma, keyring);
+  await record(database.prisma, {
+    action: "keys.reencrypted",
+    actor: { id: null, email: `operator (${process.env.USER ?? "npm run keys:reencrypt"})` },
+    data: { key: keyring.current.id, credentials: reencrypted, integrations: examined, tokens: tokens.reencrypted, connections: tokens.examined, unreadable: tokens.unreadable },
+  });
   await database.close();
   console.log(`Re-encrypted ${reencrypted} credential${reencrypted === 1 ? "" : "s"} of ${examined} integration${examined === 1 ? "" : "s"} under key "${keyring.current.id}".`);
   console.log(`Re-encrypted ${tokens.reencrypted} token${tokens.reencrypted === 1 ? "" : "s"} of ${tokens.examined} mailbox connection${tokens.examined === 1 ? "" : "s"}.`);

@@ -30,12 +30,25 @@ export async function record(db: Pick<Db, "auditEvent">, e: AuditInput) {
   });
 }
 
-/** The org's events plus its current members' sign-ins (which belong to no org). */
+/** The org's events plus its current members' sign-ins since each joined (sign-ins belong to no org). */
 export async function listAuditEvents(db: Db, orgId: string, opts: { take?: number; before?: Date } = {}) {
-  const memberSignIns = { orgId: null, action: "user.signed_in", actorId: { in: (await db.membership.findMany({ where: { orgId }, select: { userId: true } })).map((m) => m.userId) } };
+  const members = await db.membership.findMany({ where: { orgId }, select: { userId: true, createdAt: true } });
+  const memberSignIns = members.map((m) => ({ orgId: null, action: "user.signed_in", actorId: m.userId, createdAt: { gte: m.createdAt } }));
   return db.auditEvent.findMany({
-    where: { OR: [{ orgId }, memberSignIns], ...(opts.before ? { createdAt: { lt: opts.before } } : {}) },
+    where: { OR: [{ orgId }, ...memberSignIns], ...(opts.before ? { createdAt: { lt: opts.before } } : {}) },
     orderBy: { createdAt: "desc" },
     take: opts.take ?? 100,
   });
+}
+
+/**
+ * Appends an event that may repeat many times (refused requests): one row per org, actor, action
+ * and hour, whose `data.count` grows, so a script hammering an endpoint cannot flood the log.
+ */
+export async function recordAggregated(db: Db, e: AuditInput & { orgId: string }, now = new Date()) {
+  const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+  const existing = await db.auditEvent.findFirst({ where: { orgId: e.orgId, action: e.action, actorId: e.actor?.id ?? null, createdAt: { gte: hour } }, select: { id: true, data: true } });
+  if (!existing) return record(db, { ...e, data: { ...((e.data as object | undefined) ?? {}), count: 1 } });
+  const previous = (existing.data as { count?: number } | null)?.count ?? 1;
+  await db.auditEvent.update({ where: { id: existing.id }, data: { data: { ...((existing.data as object | null) ?? {}), count: previous + 1, last: now.toISOString() } } });
 }

@@ -4,6 +4,7 @@ import type { Role } from "@/generated/prisma/enums";
 import { can, type Permission } from "@/lib/auth/permissions";
 import { AppError } from "@/lib/errors";
 import { findMembershipBySlug } from "@/lib/orgs/orgs";
+import { recordAggregated } from "@/lib/audit/record";
 
 /** What an authorized org request knows: who, in which org, with which role. */
 export type OrgAccess = {
@@ -26,6 +27,9 @@ export async function authorizeOrg(db: Db, user: User | null, slug: string, perm
   const membership = typeof slug === "string" && slug.length <= 64 ? await findMembershipBySlug(db, user.id, slug) : null;
   if (!membership) throw new AppError("not_found", NOT_A_MEMBER);
   const { org, role } = membership;
-  if (!can(role, permission)) throw new AppError("forbidden", "Your role in this org does not allow that. Ask an owner or admin.");
+  if (!can(role, permission)) {
+    await recordAggregated(db, { action: "access.forbidden", orgId: org.id, actor: user, data: { permission, role } });
+    throw new AppError("forbidden", "Your role in this org does not allow that. Ask an owner or admin.");
+  }
   return { user, org, role, membershipId: membership.id, can: (p) => can(role, p) };
 }

@@ -92,3 +92,8 @@ export async function getOrgForSupport(db: Db, slug: string) {
 export async function orgNameById(db: Db, id: string): Promise<string | null> {
   return (await db.org.findUnique({ where: { id }, select: { name: true } }))?.name ?? null;
 }
+
+/** Support staff opened an org's health pages: part of that org's audit trail. */
+export async function recordSupportView(db: Db, viewer: { id: string; email: string }, org: { id: string; slug: string }, meta?: RequestMeta) {
+  await record(db, { action: "support.viewed_org", orgId: org.id, actor: viewer, targetType: "org", targetId: org.id, data: { slug: org.slug }, meta });
+}

@@ -24,6 +24,11 @@ const ACTIONS: Record<string, string> = {
   "connection.disconnected": "Disconnected a mailbox",
   "consent_link.created": "Created a mailbox consent link",
   "consent_link.revoked": "Withdrew a mailbox consent link",
+  "connection.tested": "Tested a mailbox connection",
+  "connection.refreshed_by_hand": "Refreshed a mailbox's tokens by hand",
+  "integration.credentials_checked": "Checked an integration's credentials",
+  "support.viewed_org": "Support staff opened this organization",
+  "access.forbidden": "Was refused (role does not allow it)",
 };
 
 export default async function AuditPage({ params }: { params: Promise<{ slug: string }> }) {

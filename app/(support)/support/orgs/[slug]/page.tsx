@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireSupport } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
-import { getOrgForSupport } from "@/lib/orgs/orgs";
+import { getOrgForSupport, recordSupportView } from "@/lib/orgs/orgs";
+import { requestMeta } from "@/lib/request-meta";
 import { Badge, Card } from "@/components/ui/card";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { listIntegrations } from "@/lib/integrations/integrations";
@@ -12,11 +13,12 @@ import { ConnectionStatusBadge, CONSENT_LABELS, formatDate } from "@/components/
 export const metadata: Metadata = { title: "Organization · Support" };
 
 export default async function SupportOrgPage({ params }: { params: Promise<{ slug: string }> }) {
-  await requireSupport();
+  const viewer = await requireSupport();
   const { slug } = await params;
   const database = await db();
   const org = await getOrgForSupport(database, slug);
   if (!org) notFound();
+  await recordSupportView(database, viewer, org, await requestMeta());
   // Health only: names, statuses and dates. Secrets and tokens are never read here.
   const [integrations, connections] = await Promise.all([listIntegrations(database, org.id), listConnections(database, org.id)]);
   return (
