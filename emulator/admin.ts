@@ -8,7 +8,8 @@ import { CertificateError } from "./certificates";
 import { parseSeed, seedAppSchema, seedCertificateSchema, seedSecretSchema, seedTenantSchema, seedUserSchema, SeedError, subcloudCheck, subcloudIssue, type Seed } from "./seed";
 import { canonicalScopes, findConsents, grantConsent, revokeConsents, type ConsentFilter } from "./consent";
 import { partitionOf } from "./resources";
-import { ConflictError, NotFoundError, ValidationError, type App, type Consent, type EmulatorState, type Fault } from "./state";
+import { ConflictError, NotFoundError, ValidationError, type App, type Consent, type EmulatorState } from "./state";
+import { FaultBodyError, parseFault } from "./fault-kinds";
 
 export interface AdminRequest {
   ctx: EmulatorContext;
@@ -24,13 +25,16 @@ export interface AdminRequest {
 
 class BadRequest extends Error {}
 
-function parseBody<T extends z.ZodType>(schema: T, body: string): z.infer<T> {
-  let raw: unknown;
+function parseJson(body: string): unknown {
   try {
-    raw = body.trim() ? JSON.parse(body) : {};
+    return body.trim() ? JSON.parse(body) : {};
   } catch {
     throw new BadRequest("body is not JSON");
   }
+}
+
+function parseBody<T extends z.ZodType>(schema: T, body: string): z.infer<T> {
+  const raw = parseJson(body);
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -84,58 +88,6 @@ const patchTenantBody = z
   })
   .strict();
 const uriBody = z.object({ uri: z.url() }).strict();
-/** HTTP statuses a Graph fault may answer with (each with Graph's error body, see graph.ts). */
-export const GRAPH_FAULT_STATUSES = [401, 403, 429, 500, 502, 503, 504];
-const MAIL_ENDPOINTS = new Set(["imap", "pop", "smtp"]);
-const faultBody = z
-  .object({
-    endpoint: z.enum(["authorize", "token", "adminconsent", "graph", "imap", "pop", "smtp"]),
-    /** AADSTS code (identity endpoints) or "throttle" (imap, pop, smtp). */
-    code: z.union([z.number().int().positive(), z.literal("throttle")]).optional(),
-    clientId: z.string().optional(),
-    tenant: z.string().optional(),
-    upn: z.string().optional(),
-    grantType: z.string().optional(),
-    times: z.number().int().positive().default(1),
-    delivery: z.enum(["redirect", "page"]).default("redirect"),
-    /** Token endpoint, Graph, mail protocols: answer (or greet) after this many milliseconds. */
-    delayMs: z.number().int().positive().max(600_000).optional(),
-    /** Token endpoint, Graph, mail protocols: close the connection without answering. */
-    drop: z.literal(true).optional(),
-    /** Graph only: answer with this HTTP status and Graph's error body. */
-    status: z.number().int().optional(),
-    /** Graph only: the Retry-After header (seconds). */
-    retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
-    /** Graph only: 401 with a CAE claims challenge. */
-    claimsChallenge: z.literal(true).optional(),
-  })
-  .strict()
-  .superRefine((f, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    const graph = f.endpoint === "graph";
-    const mail = MAIL_ENDPOINTS.has(f.endpoint);
-    const network = f.delayMs !== undefined || f.drop !== undefined;
-    if ((f.endpoint === "authorize" || f.endpoint === "adminconsent") && network) {
-      return issue("endpoint", "delayMs and drop are only for the token endpoint, graph, imap, pop and smtp");
-    }
-    if (!graph && (f.status !== undefined || f.retryAfterSeconds !== undefined || f.claimsChallenge !== undefined)) {
-      return issue("endpoint", "status, retryAfterSeconds and claimsChallenge are only for graph");
-    }
-    if (f.grantType !== undefined && f.endpoint !== "token") return issue("grantType", "grantType is only for the token endpoint");
-    if (graph && f.code !== undefined) return issue("code", "graph faults take status (and claimsChallenge), not code");
-    if (mail && f.code !== undefined && f.code !== "throttle") return issue("code", 'imap, pop and smtp faults take code "throttle" only');
-    if (!mail && f.code === "throttle") return issue("code", '"throttle" is only for imap, pop and smtp');
-    if (mail && f.code !== undefined && f.drop) return issue("drop", "a dropped connection can't also answer with a code");
-    if (graph && f.status !== undefined && !GRAPH_FAULT_STATUSES.includes(f.status)) {
-      return issue("status", `must be one of ${GRAPH_FAULT_STATUSES.join(", ")}`);
-    }
-    if (graph && f.claimsChallenge && f.status !== undefined && f.status !== 401) return issue("status", "a claims challenge is a 401");
-    if (graph && f.drop && (f.status !== undefined || f.claimsChallenge)) return issue("drop", "a dropped connection can't also answer with a status");
-    const answers = graph ? f.status !== undefined || f.claimsChallenge !== undefined : f.code !== undefined;
-    if (!answers && !network) {
-      return issue(graph ? "status" : "code", graph ? "needs status, claimsChallenge, delayMs or drop" : "needs code, delayMs or drop");
-    }
-  });
 const clockBody = z.object({ advanceSeconds: z.number() }).strict();
 const revokeBody = z.object({ upn: z.string().optional(), clientId: z.string().optional() }).strict();
 /** Makes refresh tokens look unused for `days` (default 91): the next refresh answers 700082. */
@@ -296,10 +248,7 @@ async function route(req: AdminRequest): Promise<[number, unknown]> {
       return [200, state.faults];
     }
     if (m === "POST") {
-      const { times, ...body } = parseBody(faultBody, req.body);
-      if (typeof body.code === "number" && !ERROR_CATALOG[body.code]) throw new BadRequest(`code: AADSTS${body.code} is not in the emulator's catalog`);
-      const shaped = body.claimsChallenge ? { ...body, status: 401 } : body;
-      const fault = { id: guid(), ...shaped, remaining: times } as Fault;
+      const fault = parseFault(parseJson(req.body), guid());
       state.faults.push(fault);
       return [201, fault];
     }
@@ -350,7 +299,7 @@ export async function handleAdmin(req: AdminRequest): Promise<void> {
     sendJson(req.res, status, body);
   } catch (err) {
     const status =
-      err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof BadRequest || err instanceof ValidationError || err instanceof SeedError || err instanceof CertificateError || err instanceof SyntaxError ? 400 : 500;
+      err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof BadRequest || err instanceof FaultBodyError || err instanceof ValidationError || err instanceof SeedError || err instanceof CertificateError || err instanceof SyntaxError ? 400 : 500;
     if (status === 500) throw err;
     sendJson(req.res, status, { error: { code: status === 404 ? "not_found" : status === 409 ? "conflict" : "invalid_body", message: (err as Error).message } });
   }
