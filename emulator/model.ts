@@ -112,6 +112,8 @@ export interface RefreshToken {
   issuedAt: number;
   lastUsedAt: number;
   revoked: boolean;
+  /** When it was revoked (emulator time); revoked tokens are forgotten a while later (state.ts sweep). */
+  revokedAt?: number;
 }
 
 // Faults are a discriminated union by kind (identity, http, graph, mail, network); see fault-kinds.ts.
