@@ -9,7 +9,7 @@ import { parseSeed, seedAppSchema, seedCertificateSchema, seedSecretSchema, seed
 import { canonicalScopes, findConsents, grantConsent, revokeConsents, type ConsentFilter } from "./consent";
 import { partitionOf } from "./resources";
 import { ConflictError, NotFoundError, ValidationError, type App, type Consent, type EmulatorState } from "./state";
-import { FaultBodyError, parseFault } from "./fault-kinds";
+import { describeFaultKinds, FaultBodyError, parseFault } from "./fault-kinds";
 import { generate, generateBody, grantsBody, mintGrants } from "./generate";
 
 export interface AdminRequest {
@@ -265,6 +265,7 @@ const ROUTES: AdminRoute[] = [
   { method: "POST", path: "apps/:app/certificates", handler: (req, p) => [201, req.ctx.state.addCertificate(findApp(req, p.app), parseBody(seedCertificateSchema, req.body).certificatePem)] },
   { method: "POST", path: "apps/:app/secrets", handler: (req, p) => [201, req.ctx.state.addSecret(findApp(req, p.app), parseBody(seedSecretSchema, req.body))] },
   { method: "GET", path: "faults", handler: (req) => [200, req.ctx.state.faults] },
+  { method: "GET", path: "faults/kinds", handler: () => [200, describeFaultKinds()] },
   {
     method: "DELETE",
     path: "faults",

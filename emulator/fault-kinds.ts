@@ -163,6 +163,8 @@ export type Fault = IdentityFault | HttpFault | GraphFault | MailFault | Network
 export type FaultKind = Fault["kind"];
 
 interface FaultKindSpec {
+  /** Where the kind can be injected. */
+  endpoints: readonly FaultEndpoint[];
   schema: z.ZodType<{ endpoint: FaultEndpoint; times: number | "untilCleared" }>;
   /** Whether a body without `kind` means this kind (the admin API's older, flat requests). */
   recognizes(body: Record<string, unknown>): boolean;
@@ -180,36 +182,46 @@ const has = (b: Record<string, unknown>, ...keys: string[]) => keys.some((k) => 
 /** In recognition order: the first kind that recognizes a body without `kind` parses it. */
 export const FAULT_KINDS: Record<FaultKind, FaultKindSpec> = {
   http: {
+    endpoints: ["token", "discovery", "keys"],
     schema: httpSchema,
     recognizes: (b) => (b.endpoint === "token" || METADATA.has(String(b.endpoint))) && has(b, "status", "body", "contentType", "slowBodyMs", "retryAfterSeconds"),
     early: () => true,
     doc: "token, discovery, keys: before validation; answers a status with Retry-After, or mangles the (real or status) answer",
   },
   identity: {
+    endpoints: ["authorize", "adminconsent", "token"],
     schema: identitySchema,
     recognizes: (b) => b.endpoint === "authorize" || b.endpoint === "adminconsent" || (b.endpoint === "token" && has(b, "code")),
     early: (f) => f.kind === "identity" && (f.delayMs !== undefined || f.drop === true),
     doc: "authorize, adminconsent, token: once the app (and user, with upn) is known; answers the AADSTS error",
   },
   graph: {
+    endpoints: ["graph"],
     schema: graphSchema,
     recognizes: (b) => b.endpoint === "graph" && (has(b, "status", "claimsChallenge", "retryAfterSeconds", "code") || !has(b, "delayMs", "drop")),
     early: (f) => f.kind === "graph" && f.delayMs !== undefined,
     doc: "graph: after the token checks; answers Graph's error body",
   },
   mail: {
+    endpoints: ["imap", "pop", "smtp"],
     schema: mailSchema,
     recognizes: (b) => MAIL.has(String(b.endpoint)) && has(b, "code"),
     early: () => false,
     doc: "imap, pop, smtp: at AUTH; Exchange's busy answers",
   },
   network: {
+    endpoints: ["token", "discovery", "keys", "graph", "imap", "pop", "smtp"],
     schema: networkSchema,
     recognizes: () => true,
     early: () => true,
     doc: "token, discovery, keys, graph: before validation; imap, pop, smtp: at connect (no filter) or AUTH",
   },
 };
+
+/** What `GET /_emulator/faults/kinds` answers: each kind, where it can go and what it does. */
+export function describeFaultKinds(): { kind: FaultKind; endpoints: readonly FaultEndpoint[]; doc: string }[] {
+  return (Object.keys(FAULT_KINDS) as FaultKind[]).map((kind) => ({ kind, endpoints: FAULT_KINDS[kind].endpoints, doc: FAULT_KINDS[kind].doc }));
+}
 
 export class FaultBodyError extends Error {}
 
@@ -223,6 +235,9 @@ export function parseFault(raw: unknown, id: string): Fault {
   }
   if (body.code === "throttle" && !MAIL.has(String(body.endpoint))) throw new FaultBodyError('code: "throttle" is only for imap, pop and smtp');
   const kind = (body.kind as FaultKind | undefined) ?? (Object.keys(FAULT_KINDS) as FaultKind[]).find((k) => FAULT_KINDS[k].recognizes(body))!;
+  if (!FAULT_KINDS[kind].endpoints.includes(body.endpoint as FaultEndpoint)) {
+    throw new FaultBodyError(`endpoint: a ${kind} fault goes on ${FAULT_KINDS[kind].endpoints.join(", ")}`);
+  }
   const result = FAULT_KINDS[kind].schema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -146,8 +146,13 @@ describe("HTTP and network faults on discovery and keys", () => {
     await refused({ endpoint: "keys", body: "garbled" }, "body");
     await refused({ endpoint: "authorize", status: 503 }, "code");
     await refused({ kind: "mail", endpoint: "token", code: "throttle" }, "code");
+    await refused({ kind: "mail", endpoint: "graph", code: "throttle" }, "code");
+    await refused({ kind: "graph", endpoint: "token", status: 503 }, "endpoint");
     await refused({ kind: "bogus", endpoint: "token" }, "kind");
     await refused({ endpoint: "token", status: 503, times: 0 }, "times");
     expect(await fault({ kind: "network", endpoint: "keys", delayMs: 1 })).toMatchObject({ kind: "network", remaining: 1 });
+    const kinds = (await admin(emu.http, "GET", "/faults/kinds")).body as unknown as { kind: string; endpoints: string[] }[];
+    expect(kinds.map((k) => k.kind).sort()).toEqual(["graph", "http", "identity", "mail", "network"]);
+    expect(kinds.find((k) => k.kind === "http")?.endpoints).toEqual(["token", "discovery", "keys"]);
   });
 });
