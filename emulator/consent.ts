@@ -111,11 +111,12 @@ export function findConsents(state: EmulatorState, f: ConsentFilter): Consent[] 
 export function revokeConsents(state: EmulatorState, f: ConsentFilter): { revoked: number; refreshTokensRevoked: number } {
   const doomed = findConsents(state, f);
   doomed.forEach((c) => state.consents.delete(c));
+  // One pass over the tokens with set lookups, not tokens × records: bulk-seeded states hold tens of thousands of each.
+  const key = (clientId: string, tenantId: string, userId: string) => `${clientId}|${tenantId}|${userId}`;
+  const backing = new Set(doomed.map((c) => key(c.clientId, c.tenantId, c.userId ?? "*")));
   let refreshTokensRevoked = 0;
   for (const rt of state.refreshTokens.values()) {
-    const backed = doomed.some(
-      (c) => rt.clientId === c.clientId && rt.tenantId === c.tenantId && (c.userId === undefined || rt.userId === c.userId),
-    );
+    const backed = backing.has(key(rt.clientId, rt.tenantId, rt.userId)) || backing.has(key(rt.clientId, rt.tenantId, "*"));
     if (backed && state.revokeRefreshToken(rt)) refreshTokensRevoked += 1;
   }
   return { revoked: doomed.length, refreshTokensRevoked };

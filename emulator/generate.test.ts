@@ -67,6 +67,14 @@ describe("POST /_emulator/generate", () => {
     // The consent was recorded too: the user's record covers the scope.
     const consents = await admin(emu.http, "GET", `/consents?clientId=${gen.app.clientId}&upn=${encodeURIComponent(grants[5]!.upn)}`);
     expect(consents.body).toMatchObject([{ scopes: expect.arrayContaining(["https://outlook.office.com/imap.accessasuser.all"]) }]);
+
+    // Revoking a tenant's consents revokes the grants they back (100 minted + 1 rotated above), and only those.
+    const revoked = await admin(emu.http, "DELETE", `/consents?clientId=${gen.app.clientId}&tenant=${gen.tenants[0]!.id}`);
+    expect(revoked.body).toEqual({ revoked: 100, refreshTokensRevoked: 101 });
+    const refresh = (g: { refreshToken: string; tenantId: string }) =>
+      token(emu.http, { grant_type: "refresh_token", client_id: gen.app.clientId, client_secret: gen.app.secret, refresh_token: g.refreshToken }, { tenant: g.tenantId });
+    expect((await refresh(grants[1]!)).body.error_codes).toEqual([50173]);
+    expect((await refresh(grants[100]!)).status).toBe(200);
   });
 
   it("mints grants for named users of a single-tenant app, and refuses what a sign-in would refuse", async () => {
