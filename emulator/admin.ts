@@ -8,7 +8,9 @@ import { CertificateError } from "./certificates";
 import { parseSeed, seedAppSchema, seedCertificateSchema, seedSecretSchema, seedTenantSchema, seedUserSchema, SeedError, subcloudCheck, subcloudIssue, type Seed } from "./seed";
 import { canonicalScopes, findConsents, grantConsent, revokeConsents, type ConsentFilter } from "./consent";
 import { partitionOf } from "./resources";
-import { ConflictError, NotFoundError, ValidationError, type App, type Consent, type EmulatorState, type Fault } from "./state";
+import { ConflictError, NotFoundError, ValidationError, type App, type Consent, type EmulatorState } from "./state";
+import { describeFaultKinds, FaultBodyError, parseFault } from "./fault-kinds";
+import { generate, generateBody, grantsBody, mintGrants } from "./generate";
 
 export interface AdminRequest {
   ctx: EmulatorContext;
@@ -24,13 +26,16 @@ export interface AdminRequest {
 
 class BadRequest extends Error {}
 
-function parseBody<T extends z.ZodType>(schema: T, body: string): z.infer<T> {
-  let raw: unknown;
+function parseJson(body: string): unknown {
   try {
-    raw = body.trim() ? JSON.parse(body) : {};
+    return body.trim() ? JSON.parse(body) : {};
   } catch {
     throw new BadRequest("body is not JSON");
   }
+}
+
+function parseBody<T extends z.ZodType>(schema: T, body: string): z.infer<T> {
+  const raw = parseJson(body);
   const result = schema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -84,58 +89,6 @@ const patchTenantBody = z
   })
   .strict();
 const uriBody = z.object({ uri: z.url() }).strict();
-/** HTTP statuses a Graph fault may answer with (each with Graph's error body, see graph.ts). */
-export const GRAPH_FAULT_STATUSES = [401, 403, 429, 500, 502, 503, 504];
-const MAIL_ENDPOINTS = new Set(["imap", "pop", "smtp"]);
-const faultBody = z
-  .object({
-    endpoint: z.enum(["authorize", "token", "adminconsent", "graph", "imap", "pop", "smtp"]),
-    /** AADSTS code (identity endpoints) or "throttle" (imap, pop, smtp). */
-    code: z.union([z.number().int().positive(), z.literal("throttle")]).optional(),
-    clientId: z.string().optional(),
-    tenant: z.string().optional(),
-    upn: z.string().optional(),
-    grantType: z.string().optional(),
-    times: z.number().int().positive().default(1),
-    delivery: z.enum(["redirect", "page"]).default("redirect"),
-    /** Token endpoint, Graph, mail protocols: answer (or greet) after this many milliseconds. */
-    delayMs: z.number().int().positive().max(600_000).optional(),
-    /** Token endpoint, Graph, mail protocols: close the connection without answering. */
-    drop: z.literal(true).optional(),
-    /** Graph only: answer with this HTTP status and Graph's error body. */
-    status: z.number().int().optional(),
-    /** Graph only: the Retry-After header (seconds). */
-    retryAfterSeconds: z.number().int().min(0).max(86_400).optional(),
-    /** Graph only: 401 with a CAE claims challenge. */
-    claimsChallenge: z.literal(true).optional(),
-  })
-  .strict()
-  .superRefine((f, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    const graph = f.endpoint === "graph";
-    const mail = MAIL_ENDPOINTS.has(f.endpoint);
-    const network = f.delayMs !== undefined || f.drop !== undefined;
-    if ((f.endpoint === "authorize" || f.endpoint === "adminconsent") && network) {
-      return issue("endpoint", "delayMs and drop are only for the token endpoint, graph, imap, pop and smtp");
-    }
-    if (!graph && (f.status !== undefined || f.retryAfterSeconds !== undefined || f.claimsChallenge !== undefined)) {
-      return issue("endpoint", "status, retryAfterSeconds and claimsChallenge are only for graph");
-    }
-    if (f.grantType !== undefined && f.endpoint !== "token") return issue("grantType", "grantType is only for the token endpoint");
-    if (graph && f.code !== undefined) return issue("code", "graph faults take status (and claimsChallenge), not code");
-    if (mail && f.code !== undefined && f.code !== "throttle") return issue("code", 'imap, pop and smtp faults take code "throttle" only');
-    if (!mail && f.code === "throttle") return issue("code", '"throttle" is only for imap, pop and smtp');
-    if (mail && f.code !== undefined && f.drop) return issue("drop", "a dropped connection can't also answer with a code");
-    if (graph && f.status !== undefined && !GRAPH_FAULT_STATUSES.includes(f.status)) {
-      return issue("status", `must be one of ${GRAPH_FAULT_STATUSES.join(", ")}`);
-    }
-    if (graph && f.claimsChallenge && f.status !== undefined && f.status !== 401) return issue("status", "a claims challenge is a 401");
-    if (graph && f.drop && (f.status !== undefined || f.claimsChallenge)) return issue("drop", "a dropped connection can't also answer with a status");
-    const answers = graph ? f.status !== undefined || f.claimsChallenge !== undefined : f.code !== undefined;
-    if (!answers && !network) {
-      return issue(graph ? "status" : "code", graph ? "needs status, claimsChallenge, delayMs or drop" : "needs code, delayMs or drop");
-    }
-  });
 const clockBody = z.object({ advanceSeconds: z.number() }).strict();
 const revokeBody = z.object({ upn: z.string().optional(), clientId: z.string().optional() }).strict();
 /** Makes refresh tokens look unused for `days` (default 91): the next refresh answers 700082. */
@@ -196,152 +149,220 @@ function describeConsent(state: EmulatorState, c: Consent): Consent & { upn?: st
   return { ...c, ...(upn ? { upn } : {}) };
 }
 
-async function route(req: AdminRequest): Promise<[number, unknown]> {
-  const { state } = req.ctx;
-  const [a, b, c] = req.path;
-  const m = req.method;
+type Answer = [number, unknown];
+/** A route's handler gets the request and the `:name` segments of its path. */
+type Handler = (req: AdminRequest, params: Record<string, string>) => Answer | Promise<Answer>;
+interface AdminRoute {
+  method: string;
+  /** Segments after `/_emulator`; `:name` matches any one segment. */
+  path: string;
+  handler: Handler;
+}
 
-  if (m === "GET" && a === "state" && !b) return [200, { ...state.snapshot(), mail: req.ctx.mail }];
-  if (m === "GET" && a === "errors" && !b) return [200, ERROR_CATALOG];
-  if (m === "POST" && a === "reset" && !b) {
-    const seed = req.body.trim() ? parseSeed(JSON.parse(req.body), "request body") : await req.loadDefaultSeed();
-    state.load(seed);
-    return [200, { ...state.snapshot(), mail: req.ctx.mail }];
+const stateAnswer = (req: AdminRequest): Answer => [200, { ...req.ctx.state.snapshot(), mail: req.ctx.mail }];
+
+function patchUser(req: AdminRequest, p: Record<string, string>): Answer {
+  const { state } = req.ctx;
+  const user = findUserOrThrow(req, p.user);
+  const body = parseBody(patchUserBody, req.body);
+  if (body.admin && user.kind === "shared") throw new ValidationError("admin: a shared mailbox cannot sign in, so it cannot be an administrator");
+  if (body.delegates !== undefined && user.kind !== "shared") throw new ValidationError("delegates: only a shared mailbox has delegates");
+  const tenant = findTenantOrThrow(req, user.tenantId);
+  const delegates = body.delegates !== undefined ? state.resolveDelegates(tenant, body.delegates) : undefined;
+  if (body.admin !== undefined) user.admin = body.admin;
+  if (delegates !== undefined) user.delegates = delegates;
+  if (body.displayName !== undefined) user.displayName = body.displayName;
+  if (body.smtpAuthDisabled !== undefined) user.smtpAuthDisabled = body.smtpAuthDisabled;
+  return [200, user];
+}
+
+function postConsent(req: AdminRequest): Answer {
+  const { state } = req.ctx;
+  const body = parseBody(consentBody, req.body);
+  const app = findApp(req, body.clientId);
+  const tenant = findTenantOrThrow(req, body.tenant);
+  if (app.homeTenantId !== tenant.id && !(app.multiTenant && state.tenants.get(app.homeTenantId)?.cloud === tenant.cloud)) {
+    throw new ValidationError(`clientId: app ${app.clientId} is not available in tenant ${tenant.domains[0] ?? tenant.id} (single-tenant or another cloud)`);
   }
-  if (m === "POST" && a === "tenants" && !b) {
-    const body = parseBody(tenantBody, req.body);
-    const { domain, ...rest } = body;
-    return [201, state.addTenant({ ...rest, domains: [domain] })];
+  const user = body.upn ? findUserOrThrow(req, body.upn) : undefined;
+  if (user && (user.tenantId !== tenant.id || user.kind !== "user")) {
+    throw new ValidationError(`upn: ${body.upn} is not a user of tenant ${tenant.domains[0] ?? tenant.id} who can sign in`);
   }
-  if (m === "POST" && a === "tenants" && c === "users" && req.path.length === 3) {
-    return [201, state.addUser(findTenantOrThrow(req, b), parseBody(userBody, req.body))];
-  }
-  if (m === "PATCH" && a === "users" && b && !c) {
-    const user = findUserOrThrow(req, b);
-    const body = parseBody(patchUserBody, req.body);
-    if (body.admin && user.kind === "shared") throw new ValidationError("admin: a shared mailbox cannot sign in, so it cannot be an administrator");
-    if (body.delegates !== undefined && user.kind !== "shared") throw new ValidationError("delegates: only a shared mailbox has delegates");
-    const tenant = findTenantOrThrow(req, user.tenantId);
-    const delegates = body.delegates !== undefined ? state.resolveDelegates(tenant, body.delegates) : undefined;
-    if (body.admin !== undefined) user.admin = body.admin;
-    if (delegates !== undefined) user.delegates = delegates;
-    if (body.displayName !== undefined) user.displayName = body.displayName;
-    if (body.smtpAuthDisabled !== undefined) user.smtpAuthDisabled = body.smtpAuthDisabled;
-    return [200, user];
-  }
-  if (a === "consents" && !b) {
-    if (m === "GET") return [200, findConsents(state, consentFilter(req)).map((x) => describeConsent(state, x))];
-    if (m === "DELETE") return [200, revokeConsents(state, consentFilter(req))];
-    if (m === "POST") {
-      const body = parseBody(consentBody, req.body);
-      const app = findApp(req, body.clientId);
-      const tenant = findTenantOrThrow(req, body.tenant);
-      if (app.homeTenantId !== tenant.id && !(app.multiTenant && state.tenants.get(app.homeTenantId)?.cloud === tenant.cloud)) {
-        throw new ValidationError(`clientId: app ${app.clientId} is not available in tenant ${tenant.domains[0] ?? tenant.id} (single-tenant or another cloud)`);
-      }
-      const user = body.upn ? findUserOrThrow(req, body.upn) : undefined;
-      if (user && (user.tenantId !== tenant.id || user.kind !== "user")) {
-        throw new ValidationError(`upn: ${body.upn} is not a user of tenant ${tenant.domains[0] ?? tenant.id} who can sign in`);
-      }
-      const requested = typeof body.scopes === "string" ? body.scopes.split(/\s+/).filter(Boolean) : body.scopes;
-      const { scopes, unknown } = canonicalScopes(requested, partitionOf(tenant));
-      if (unknown.length > 0) throw new ValidationError(`scopes: tenant ${tenant.domains[0] ?? tenant.id} has no resource ${unknown[0]}`);
-      const consent = grantConsent(state, { clientId: app.clientId, tenantId: tenant.id, ...(user ? { userId: user.id } : {}), scopes });
-      return [201, describeConsent(state, consent)];
-    }
-  }
-  if (m === "POST" && a === "tenants" && c === "apps" && req.path.length === 3) {
-    const body = parseBody(appBody, req.body);
-    // Like the Azure portal's "New client secret": an app created here gets one unless told otherwise.
-    return [201, state.addApp(findTenantOrThrow(req, b), { ...body, secrets: body.secrets ?? [{}] })];
-  }
-  if (m === "PATCH" && a === "apps" && b && !c) {
-    const app = findApp(req, b);
-    const body = parseBody(patchAppBody, req.body);
-    if (body.redirectUris) app.redirectUris = [...body.redirectUris];
-    if (body.multiTenant !== undefined) app.multiTenant = body.multiTenant;
-    if (body.displayName !== undefined) app.displayName = body.displayName;
-    if (body.appPermissions !== undefined) app.appPermissions = structuredClone(body.appPermissions);
-    if (body.preAuthorized !== undefined) app.preAuthorized = body.preAuthorized;
-    return [200, app];
-  }
-  if (m === "POST" && a === "apps" && c === "redirect-uris" && req.path.length === 3) {
-    const app = findApp(req, b);
-    const { uri } = parseBody(uriBody, req.body);
-    if (!app.redirectUris.includes(uri)) app.redirectUris.push(uri);
-    return [200, app];
-  }
-  if (m === "PATCH" && a === "tenants" && b && !c) {
-    const tenant = findTenantOrThrow(req, b);
-    const body = parseBody(patchTenantBody, req.body);
-    if (body.exchangeOnline !== undefined) tenant.exchangeOnline = body.exchangeOnline;
-    if (body.displayName !== undefined) tenant.displayName = body.displayName;
-    if (body.userConsent !== undefined) tenant.userConsent = body.userConsent;
-    if (body.smtpAuthDisabled !== undefined) tenant.smtpAuthDisabled = body.smtpAuthDisabled;
-    return [200, tenant];
-  }
-  if (m === "POST" && a === "apps" && c === "certificates" && req.path.length === 3) {
-    const app = findApp(req, b);
-    const { certificatePem } = parseBody(seedCertificateSchema, req.body);
-    return [201, state.addCertificate(app, certificatePem)];
-  }
-  if (m === "POST" && a === "apps" && c === "secrets" && req.path.length === 3) {
-    const app = findApp(req, b);
-    return [201, state.addSecret(app, parseBody(seedSecretSchema, req.body))];
-  }
-  if (a === "faults" && !b) {
-    if (m === "GET") return [200, state.faults];
-    if (m === "DELETE") {
-      state.faults = [];
-      return [200, state.faults];
-    }
-    if (m === "POST") {
-      const { times, ...body } = parseBody(faultBody, req.body);
-      if (typeof body.code === "number" && !ERROR_CATALOG[body.code]) throw new BadRequest(`code: AADSTS${body.code} is not in the emulator's catalog`);
-      const shaped = body.claimsChallenge ? { ...body, status: 401 } : body;
-      const fault = { id: guid(), ...shaped, remaining: times } as Fault;
-      state.faults.push(fault);
+  const requested = typeof body.scopes === "string" ? body.scopes.split(/\s+/).filter(Boolean) : body.scopes;
+  const { scopes, unknown } = canonicalScopes(requested, partitionOf(tenant));
+  if (unknown.length > 0) throw new ValidationError(`scopes: tenant ${tenant.domains[0] ?? tenant.id} has no resource ${unknown[0]}`);
+  const consent = grantConsent(state, { clientId: app.clientId, tenantId: tenant.id, ...(user ? { userId: user.id } : {}), scopes });
+  return [201, describeConsent(state, consent)];
+}
+
+function patchApp(req: AdminRequest, p: Record<string, string>): Answer {
+  const app = findApp(req, p.app);
+  const body = parseBody(patchAppBody, req.body);
+  if (body.redirectUris) app.redirectUris = [...body.redirectUris];
+  if (body.multiTenant !== undefined) app.multiTenant = body.multiTenant;
+  if (body.displayName !== undefined) app.displayName = body.displayName;
+  if (body.appPermissions !== undefined) app.appPermissions = structuredClone(body.appPermissions);
+  if (body.preAuthorized !== undefined) app.preAuthorized = body.preAuthorized;
+  return [200, app];
+}
+
+function patchTenant(req: AdminRequest, p: Record<string, string>): Answer {
+  const tenant = findTenantOrThrow(req, p.tenant);
+  const body = parseBody(patchTenantBody, req.body);
+  if (body.exchangeOnline !== undefined) tenant.exchangeOnline = body.exchangeOnline;
+  if (body.displayName !== undefined) tenant.displayName = body.displayName;
+  if (body.userConsent !== undefined) tenant.userConsent = body.userConsent;
+  if (body.smtpAuthDisabled !== undefined) tenant.smtpAuthDisabled = body.smtpAuthDisabled;
+  return [200, tenant];
+}
+
+/** Every admin route; the first whose method and path match answers. */
+const ROUTES: AdminRoute[] = [
+  { method: "GET", path: "state", handler: stateAnswer },
+  { method: "GET", path: "errors", handler: () => [200, ERROR_CATALOG] },
+  {
+    method: "POST",
+    path: "reset",
+    handler: async (req) => {
+      req.ctx.state.load(req.body.trim() ? parseSeed(JSON.parse(req.body), "request body") : await req.loadDefaultSeed());
+      return stateAnswer(req);
+    },
+  },
+  {
+    method: "POST",
+    path: "tenants",
+    handler: (req) => {
+      const { domain, ...rest } = parseBody(tenantBody, req.body);
+      return [201, req.ctx.state.addTenant({ ...rest, domains: [domain] })];
+    },
+  },
+  { method: "PATCH", path: "tenants/:tenant", handler: patchTenant },
+  { method: "POST", path: "tenants/:tenant/users", handler: (req, p) => [201, req.ctx.state.addUser(findTenantOrThrow(req, p.tenant), parseBody(userBody, req.body))] },
+  {
+    method: "POST",
+    path: "tenants/:tenant/apps",
+    handler: (req, p) => {
+      const body = parseBody(appBody, req.body);
+      // Like the Azure portal's "New client secret": an app created here gets one unless told otherwise.
+      return [201, req.ctx.state.addApp(findTenantOrThrow(req, p.tenant), { ...body, secrets: body.secrets ?? [{}] })];
+    },
+  },
+  { method: "PATCH", path: "users/:user", handler: patchUser },
+  { method: "GET", path: "consents", handler: (req) => [200, findConsents(req.ctx.state, consentFilter(req)).map((x) => describeConsent(req.ctx.state, x))] },
+  { method: "DELETE", path: "consents", handler: (req) => [200, revokeConsents(req.ctx.state, consentFilter(req))] },
+  { method: "POST", path: "consents", handler: postConsent },
+  { method: "PATCH", path: "apps/:app", handler: patchApp },
+  {
+    method: "POST",
+    path: "apps/:app/redirect-uris",
+    handler: (req, p) => {
+      const app = findApp(req, p.app);
+      const { uri } = parseBody(uriBody, req.body);
+      if (!app.redirectUris.includes(uri)) app.redirectUris.push(uri);
+      return [200, app];
+    },
+  },
+  { method: "POST", path: "apps/:app/certificates", handler: (req, p) => [201, req.ctx.state.addCertificate(findApp(req, p.app), parseBody(seedCertificateSchema, req.body).certificatePem)] },
+  { method: "POST", path: "apps/:app/secrets", handler: (req, p) => [201, req.ctx.state.addSecret(findApp(req, p.app), parseBody(seedSecretSchema, req.body))] },
+  { method: "GET", path: "faults", handler: (req) => [200, req.ctx.state.faults] },
+  { method: "GET", path: "faults/kinds", handler: () => [200, describeFaultKinds()] },
+  {
+    method: "DELETE",
+    path: "faults",
+    handler: (req) => {
+      req.ctx.state.faults = [];
+      return [200, req.ctx.state.faults];
+    },
+  },
+  {
+    method: "POST",
+    path: "faults",
+    handler: (req) => {
+      const fault = parseFault(parseJson(req.body), guid());
+      req.ctx.state.faults.push(fault);
       return [201, fault];
-    }
-  }
-  if (m === "POST" && a === "clock" && !b) {
-    state.advanceClock(parseBody(clockBody, req.body).advanceSeconds * 1000);
-    return [200, { now: new Date(state.now()).toISOString(), clockOffsetMs: state.clockOffsetMs }];
-  }
-  if (m === "POST" && a === "refresh-tokens" && b === "revoke" && !c) {
-    const body = parseBody(revokeBody, req.body);
-    let revoked = 0;
-    for (const rt of refreshTokensMatching(req, body)) {
-      if (!rt.revoked) revoked += 1;
-      rt.revoked = true;
-    }
-    return [200, { revoked }];
-  }
-  if (m === "POST" && a === "refresh-tokens" && b === "inactive" && !c) {
-    const body = parseBody(inactiveBody, req.body);
-    const lastUsedAt = state.now() - body.days * 86_400_000;
-    const tokens = refreshTokensMatching(req, body);
-    for (const rt of tokens) rt.lastUsedAt = Math.min(rt.lastUsedAt, lastUsedAt);
-    return [200, { inactive: tokens.length, lastUsedAt: new Date(lastUsedAt).toISOString() }];
-  }
-  if (a === "outbox" && !b) {
-    if (m === "GET") {
+    },
+  },
+  {
+    method: "POST",
+    path: "clock",
+    handler: (req) => {
+      const { state } = req.ctx;
+      state.advanceClock(parseBody(clockBody, req.body).advanceSeconds * 1000);
+      return [200, { now: new Date(state.now()).toISOString(), clockOffsetMs: state.clockOffsetMs }];
+    },
+  },
+  {
+    method: "POST",
+    path: "refresh-tokens/revoke",
+    handler: (req) => {
+      let revoked = 0;
+      for (const rt of refreshTokensMatching(req, parseBody(revokeBody, req.body))) if (req.ctx.state.revokeRefreshToken(rt)) revoked += 1;
+      return [200, { revoked }];
+    },
+  },
+  {
+    method: "POST",
+    path: "refresh-tokens/inactive",
+    handler: (req) => {
+      const body = parseBody(inactiveBody, req.body);
+      const lastUsedAt = req.ctx.state.now() - body.days * 86_400_000;
+      const tokens = refreshTokensMatching(req, body);
+      for (const rt of tokens) rt.lastUsedAt = Math.min(rt.lastUsedAt, lastUsedAt);
+      return [200, { inactive: tokens.length, lastUsedAt: new Date(lastUsedAt).toISOString() }];
+    },
+  },
+  { method: "POST", path: "generate", handler: (req) => [201, generate(req.ctx.state, parseBody(generateBody, req.body))] },
+  { method: "POST", path: "grants", handler: (req) => [201, mintGrants(req.ctx.state, parseBody(grantsBody, req.body))] },
+  {
+    method: "GET",
+    path: "outbox",
+    handler: (req) => {
       const mailbox = req.query.get("mailbox")?.toLowerCase();
-      return [200, state.outbox.filter((x) => !mailbox || x.mailbox.toLowerCase() === mailbox || x.from.toLowerCase() === mailbox)];
-    }
-    if (m === "DELETE") {
-      const removed = state.outbox.length;
-      state.outbox = [];
+      return [200, req.ctx.state.outbox.filter((x) => !mailbox || x.mailbox.toLowerCase() === mailbox || x.from.toLowerCase() === mailbox)];
+    },
+  },
+  {
+    method: "DELETE",
+    path: "outbox",
+    handler: (req) => {
+      const removed = req.ctx.state.outbox.length;
+      req.ctx.state.outbox.clear();
       return [200, { removed }];
-    }
+    },
+  },
+  { method: "GET", path: "mail-log", handler: (req) => [200, req.ctx.state.mailAuthLog] },
+  {
+    method: "GET",
+    path: "mailboxes/:user",
+    handler: (req, p) => {
+      const { state } = req.ctx;
+      const user = findUserOrThrow(req, p.user);
+      const box = state.mailboxOf(user);
+      return [200, { upn: user.upn, kind: user.kind, smtpAuthDisabled: state.smtpAuthDisabledFor(user), inbox: box.inbox, sentItems: box.sentItems }];
+    },
+  },
+];
+
+const COMPILED = ROUTES.map((r) => ({ ...r, segments: r.path.split("/") }));
+
+function matchRoute(method: string, path: string[]): { handler: Handler; params: Record<string, string> } | undefined {
+  for (const r of COMPILED) {
+    if (r.method !== method || r.segments.length !== path.length) continue;
+    const params: Record<string, string> = {};
+    const ok = r.segments.every((seg, i) => {
+      if (seg.startsWith(":")) params[seg.slice(1)] = path[i]!;
+      return seg.startsWith(":") || seg === path[i];
+    });
+    if (ok) return { handler: r.handler, params };
   }
-  if (m === "GET" && a === "mail-log" && !b) return [200, state.mailAuthLog];
-  if (m === "GET" && a === "mailboxes" && b && !c) {
-    const user = findUserOrThrow(req, b);
-    const box = state.mailboxOf(user);
-    return [200, { upn: user.upn, kind: user.kind, smtpAuthDisabled: state.smtpAuthDisabledFor(user), inbox: box.inbox, sentItems: box.sentItems }];
-  }
-  throw new NotFoundError(`no admin route ${m} /_emulator/${req.path.join("/")}`);
+  return undefined;
+}
+
+async function route(req: AdminRequest): Promise<Answer> {
+  const found = matchRoute(req.method, req.path);
+  if (!found) throw new NotFoundError(`no admin route ${req.method} /_emulator/${req.path.join("/")}`);
+  return found.handler(req, found.params);
 }
 
 export async function handleAdmin(req: AdminRequest): Promise<void> {
@@ -350,7 +371,7 @@ export async function handleAdmin(req: AdminRequest): Promise<void> {
     sendJson(req.res, status, body);
   } catch (err) {
     const status =
-      err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof BadRequest || err instanceof ValidationError || err instanceof SeedError || err instanceof CertificateError || err instanceof SyntaxError ? 400 : 500;
+      err instanceof NotFoundError ? 404 : err instanceof ConflictError ? 409 : err instanceof BadRequest || err instanceof FaultBodyError || err instanceof ValidationError || err instanceof SeedError || err instanceof CertificateError || err instanceof SyntaxError ? 400 : 500;
     if (status === 500) throw err;
     sendJson(req.res, status, { error: { code: status === 404 ? "not_found" : status === 409 ? "conflict" : "invalid_body", message: (err as Error).message } });
   }

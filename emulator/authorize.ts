@@ -4,12 +4,12 @@ import { validateAuthorize, type ClientTarget, type ValidAuthorize } from "./aut
 import { canonicalScopes, createPendingConsent, grantConsent, missingConsent, takePendingConsent, tenantPartition } from "./consent";
 import type { IdentityRequest } from "./context";
 import { catalogMessage } from "./error-catalog";
-import { criteriaFor, takeFault, type AnswerFault } from "./faults";
+import { criteriaFor, takeFault } from "./faults";
 import { parseCookies, redirect, sendHtml } from "./http";
 import { guid, randomToken } from "./ids";
 import { adminApprovalPage, consentPage, errorPage, formPostPage, pickerPage } from "./pages";
 import { permissionLines } from "./permissions";
-import type { User } from "./state";
+import type { IdentityFault, User } from "./state";
 
 const CODE_LIFETIME_MS = 10 * 60_000;
 export const SESSION_COOKIE = "ESTSAUTH";
@@ -49,7 +49,7 @@ export function messageParams(r: IdentityRequest, v: SignInRequest, user?: User)
   };
 }
 
-function deliverFault(r: IdentityRequest, v: ValidAuthorize, fault: AnswerFault, user?: User): void {
+function deliverFault(r: IdentityRequest, v: ValidAuthorize, fault: IdentityFault, user?: User): void {
   const e = aadError(fault.code, r.ctx.state.now(), messageParams(r, v, user), "authorize");
   if (fault.delivery === "page") return sendHtml(r.res, 400, errorPage(e));
   respondToClient(r.res, v.target, errorRedirectParams(e, v.target.state));

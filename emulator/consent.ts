@@ -32,9 +32,7 @@ export function canonicalScopes(scopes: string[], partition: Partition): { scope
 
 /** The user's own consent and the tenant-wide one for this app. */
 export function consentsCovering(state: EmulatorState, clientId: string, user: User): Consent[] {
-  return state.consents.filter(
-    (c) => c.clientId === clientId && c.tenantId === user.tenantId && (c.userId === undefined || c.userId === user.id),
-  );
+  return state.consents.covering(clientId, user.tenantId, user.id);
 }
 
 /**
@@ -69,7 +67,7 @@ export function grantConsent(
   input: { clientId: string; tenantId: string; userId?: string; scopes: string[] },
 ): Consent {
   const grantedAt = new Date(state.now()).toISOString();
-  const existing = state.consents.find((c) => c.clientId === input.clientId && c.tenantId === input.tenantId && c.userId === input.userId);
+  const existing = state.consents.get(input.clientId, input.tenantId, input.userId);
   if (existing) {
     existing.scopes = [...new Set([...existing.scopes, ...input.scopes])];
     existing.grantedAt = grantedAt;
@@ -83,7 +81,7 @@ export function grantConsent(
     scopes: [...new Set(input.scopes)],
     grantedAt,
   };
-  state.consents.push(consent);
+  state.consents.add(consent);
   return consent;
 }
 
@@ -112,16 +110,14 @@ export function findConsents(state: EmulatorState, f: ConsentFilter): Consent[] 
  */
 export function revokeConsents(state: EmulatorState, f: ConsentFilter): { revoked: number; refreshTokensRevoked: number } {
   const doomed = findConsents(state, f);
-  state.consents = state.consents.filter((c) => !doomed.includes(c));
+  doomed.forEach((c) => state.consents.delete(c));
+  // One pass over the tokens with set lookups, not tokens × records: bulk-seeded states hold tens of thousands of each.
+  const key = (clientId: string, tenantId: string, userId: string) => `${clientId}|${tenantId}|${userId}`;
+  const backing = new Set(doomed.map((c) => key(c.clientId, c.tenantId, c.userId ?? "*")));
   let refreshTokensRevoked = 0;
   for (const rt of state.refreshTokens.values()) {
-    const backed = doomed.some(
-      (c) => rt.clientId === c.clientId && rt.tenantId === c.tenantId && (c.userId === undefined || rt.userId === c.userId),
-    );
-    if (backed && !rt.revoked) {
-      rt.revoked = true;
-      refreshTokensRevoked += 1;
-    }
+    const backed = backing.has(key(rt.clientId, rt.tenantId, rt.userId)) || backing.has(key(rt.clientId, rt.tenantId, "*"));
+    if (backed && state.revokeRefreshToken(rt)) refreshTokensRevoked += 1;
   }
   return { revoked: doomed.length, refreshTokensRevoked };
 }

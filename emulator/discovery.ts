@@ -8,6 +8,9 @@ import { errorPage, signedOutPage } from "./pages";
 import { graphAudiences } from "./resources";
 import { jwks, splitName, verifyAccessToken } from "./tokens";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { criteriaFor, takeEarlyFault } from "./faults";
+import { applyHttpFault } from "./http-faults";
 
 const REGION_SCOPE: Record<Cloud, string> = { global: "NA", usgov: "USGov", china: "AS" };
 
@@ -17,7 +20,24 @@ function unknownTenant(r: IdentityRequest): void {
   sendJson(r.res, 400, { ...errorBody(e), error: "invalid_tenant" });
 }
 
-export function handleDiscovery(r: IdentityRequest): void {
+/**
+ * Metadata faults match as the request arrives (tenant segment only): a drop, a delay, a status answer, or the
+ * real document mangled (HTTP faults without a status let the handler answer and reshape what it sends).
+ */
+async function metadataFault(r: IdentityRequest, endpoint: "discovery" | "keys"): Promise<boolean> {
+  const ref = r.ctx.state.resolveTenantSegment(r.tenantSegment, r.cloud);
+  const fault = takeEarlyFault(r.ctx.state, criteriaFor(endpoint, r.tenantSegment, { tenantRef: ref }));
+  if (!fault || (fault.kind !== "network" && fault.kind !== "http")) return false;
+  if (fault.kind === "network" && fault.drop) {
+    r.res.destroy();
+    return true;
+  }
+  if (fault.delayMs) await sleep(fault.delayMs);
+  return fault.kind === "http" && applyHttpFault(r.res, fault, r.ctx.state.now()) === "answered";
+}
+
+export async function handleDiscovery(r: IdentityRequest): Promise<void> {
+  if (await metadataFault(r, "discovery")) return;
   const ref = r.ctx.state.resolveTenantSegment(r.tenantSegment, r.cloud);
   if (!ref) return unknownTenant(r);
   const base = loginBase(r.ctx, r.cloud);
@@ -54,7 +74,8 @@ export function handleDiscovery(r: IdentityRequest): void {
   }, { "cache-control": "max-age=86400, private" });
 }
 
-export function handleKeys(r: IdentityRequest): void {
+export async function handleKeys(r: IdentityRequest): Promise<void> {
+  if (await metadataFault(r, "keys")) return;
   if (!r.ctx.state.resolveTenantSegment(r.tenantSegment, r.cloud)) return unknownTenant(r);
   sendJson(r.res, 200, jwks(r.ctx.key, `${loginBase(r.ctx, r.cloud)}/{tenantid}/v2.0`));
 }

@@ -1,3 +1,4 @@
+import { FAULT_KINDS, type FaultKind, type GraphFault, type HttpFault, type IdentityFault, type MailFault, type NetworkFault } from "./fault-kinds";
 import type { EmulatorState, Fault, Tenant, TenantRef, User } from "./state";
 
 export interface FaultCriteria {
@@ -31,7 +32,7 @@ function matches(f: Fault, c: FaultCriteria): boolean {
   if (f.endpoint !== c.endpoint) return false;
   if (f.clientId !== undefined && !same(f.clientId, c.clientId)) return false;
   if (f.upn !== undefined && !same(f.upn, c.upn)) return false;
-  if (f.grantType !== undefined && !same(f.grantType, c.grantType)) return false;
+  if ("grantType" in f && f.grantType !== undefined && !same(f.grantType, c.grantType)) return false;
   if (f.tenant !== undefined) {
     const names = [c.tenantSegment, c.tenant?.id, ...(c.tenant?.domains ?? [])];
     if (!names.some((n) => same(f.tenant!, n))) return false;
@@ -39,44 +40,43 @@ function matches(f: Fault, c: FaultCriteria): boolean {
   return true;
 }
 
-/** A delay or dropped connection: matched before any validation, so even a malformed request hangs. */
-export const isNetworkFault = (f: Fault): boolean => f.delayMs !== undefined || f.drop === true;
-
-export type AnswerFault = Fault & { code: number };
-
-function take<F extends Fault>(state: EmulatorState, criteria: FaultCriteria, kind: (f: Fault) => f is F): F | undefined {
-  const fault = state.faults.find((f): f is F => kind(f) && matches(f, criteria));
+function take<K extends FaultKind>(state: EmulatorState, criteria: FaultCriteria, stage: "early" | "late" | "any", kinds: readonly K[]): Extract<Fault, { kind: K }> | undefined {
+  const fault = state.faults.find(
+    (f): f is Extract<Fault, { kind: K }> =>
+      (kinds as readonly FaultKind[]).includes(f.kind) && (stage === "any" || FAULT_KINDS[f.kind].early(f) === (stage === "early")) && matches(f, criteria),
+  );
   if (!fault) return undefined;
-  fault.remaining -= 1;
-  if (fault.remaining <= 0) state.faults = state.faults.filter((f) => f !== fault);
+  if (fault.remaining !== null) {
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) state.faults = state.faults.filter((f) => f !== fault);
+  }
   return fault;
 }
 
 /**
- * Finds the first matching error fault (an AADSTS answer, no network part) and
- * uses up one of its `times`. A fault that names a upn only matches once the
- * user is known (account pick, token grant).
+ * Identity endpoints, once the request is understood: the first matching AADSTS fault (no network part), using
+ * up one of its `times`. A fault that names a upn only matches once the user is known (account pick, token grant).
  */
-export function takeFault(state: EmulatorState, criteria: FaultCriteria): AnswerFault | undefined {
-  return take(state, criteria, (f): f is AnswerFault => typeof f.code === "number" && !isNetworkFault(f));
+export function takeFault(state: EmulatorState, criteria: FaultCriteria): IdentityFault | undefined {
+  return take(state, criteria, "late", ["identity"]);
 }
 
-/** Graph: the first matching answer fault (a status or claims challenge, no network part). */
-export function takeGraphFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
-  return take(state, criteria, (f): f is Fault => (f.status !== undefined || f.claimsChallenge === true) && !isNetworkFault(f));
+/** Graph, after the token checks: a status or claims challenge without a delay. */
+export function takeGraphFault(state: EmulatorState, criteria: FaultCriteria): GraphFault | undefined {
+  return take(state, criteria, "late", ["graph"]);
 }
 
-/** Mail protocols: the first matching "throttle" fault (possibly with a delay before the answer). */
-export function takeThrottleFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
-  return take(state, criteria, (f): f is Fault => f.code === "throttle");
+/** Mail protocols at AUTH: a "throttle" fault (possibly with a delay before the answer). */
+export function takeThrottleFault(state: EmulatorState, criteria: FaultCriteria): MailFault | undefined {
+  return take(state, criteria, "any", ["mail"]);
 }
 
-/** Mail protocols: a pure delay or drop (no throttle answer), matched at connect or at AUTH. */
-export function takeMailNetworkFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
-  return take(state, criteria, (f): f is Fault => isNetworkFault(f) && f.code === undefined);
+/** Mail protocols: a pure delay or drop, matched at connect or at AUTH. */
+export function takeMailNetworkFault(state: EmulatorState, criteria: FaultCriteria): NetworkFault | undefined {
+  return take(state, criteria, "early", ["network"]);
 }
 
-/** Same, for faults with `delayMs` or `drop` (which may also carry a code to answer with after the delay). */
-export function takeNetworkFault(state: EmulatorState, criteria: FaultCriteria): Fault | undefined {
-  return take(state, criteria, (f): f is Fault => isNetworkFault(f));
+/** HTTP endpoints as the request arrives, before any validation: a delay, a drop, an HTTP-level answer, or a late AADSTS/Graph answer. */
+export function takeEarlyFault(state: EmulatorState, criteria: FaultCriteria): NetworkFault | HttpFault | IdentityFault | GraphFault | undefined {
+  return take(state, criteria, "early", ["network", "http", "identity", "graph"]);
 }

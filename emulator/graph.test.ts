@@ -229,7 +229,7 @@ describe("Graph faults", () => {
     expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 418 })).status).toBe(400);
     expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", code: 50173 })).status).toBe(400);
     expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph" })).status).toBe(400);
-    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", status: 429 })).status).toBe(400);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", status: 418 })).status).toBe(400);
     const ok = await admin(emu.http, "POST", "/faults", { endpoint: "graph", claimsChallenge: true, times: 2 });
     expect(ok.body).toMatchObject({ endpoint: "graph", claimsChallenge: true, status: 401, remaining: 2 });
   });

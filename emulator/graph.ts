@@ -5,10 +5,10 @@ import type { IncomingHttpHeaders } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { checkAccessToken, hasAny, mayAccessMailbox, peekClaims, type AccessClaims, type TokenFailure } from "./access-token";
 import { CLOUDS } from "./clouds";
-import { takeGraphFault, takeNetworkFault, type FaultCriteria } from "./faults";
+import { takeEarlyFault, takeGraphFault, type FaultCriteria } from "./faults";
 import { guid } from "./ids";
 import { resourceById, type Partition } from "./resources";
-import type { Fault, User } from "./state";
+import type { GraphFault, User } from "./state";
 import { splitName } from "./tokens";
 import { ACCESS_DENIED, GraphError, NOT_ENABLED, graphBase, segmentNotFound, send, sendError, type GraphRequest, type Ids } from "./graph-http";
 import { WELL_KNOWN_FOLDERS, allMessages, folderJson, listMessages, messageJson, parseSelect, resolveFolder, sendMail } from "./graph-mail";
@@ -62,7 +62,7 @@ const FAULT_ANSWERS: Record<number, [string, string]> = {
   504: ["UnknownError", ""],
 };
 
-function faultError(g: GraphRequest, fault: Fault): GraphError {
+function faultError(g: GraphRequest, fault: GraphFault): GraphError {
   if (fault.claimsChallenge) {
     const nbf = String(Math.floor(g.ctx.state.now() / 1000));
     const claims = Buffer.from(JSON.stringify({ access_token: { nbf: { essential: true, value: nbf } } })).toString("base64");
@@ -122,11 +122,11 @@ export async function handleGraph(g: GraphRequest): Promise<void> {
     ...(peek.appid ? { clientId: peek.appid } : {}),
     ...(mailboxGuess ? { upn: mailboxGuess.upn } : {}),
   };
-  const network = takeNetworkFault(state, criteria);
-  if (network?.drop) return void g.res.destroy();
-  if (network?.delayMs) await sleep(network.delayMs);
+  const early = takeEarlyFault(state, criteria);
+  if (early?.kind === "network" && early.drop) return void g.res.destroy();
+  if (early?.delayMs) await sleep(early.delayMs);
   try {
-    if (network && (network.status !== undefined || network.claimsChallenge)) throw faultError(g, network);
+    if (early?.kind === "graph") throw faultError(g, early);
     const check = await checkAccessToken(g.ctx.key, token, [`https://${g.host.toLowerCase()}`], state.now());
     if (!check.ok) {
       const message = check.failure === "malformed" && !token?.includes(".")

@@ -75,161 +75,196 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, "i");
 }
 
-export function createImapSession(io: MailIO): MailSession {
-  const { state } = io.ctx;
-  let mailbox: User | undefined;
-  let selected: string | undefined;
+interface ImapCommand {
+  tag: string;
+  verb: string;
+  args: string[];
+}
+type ImapHandler = (s: ImapSession, c: ImapCommand) => void | Promise<void>;
+
+/** One client's conversation: who is signed in, what is selected, and a continuation being awaited. */
+class ImapSession {
+  mailbox: User | undefined;
+  selected: string | undefined;
   /** A throttle fault: AUTHENTICATE succeeded, but Exchange's backend is "not connected". */
-  let notConnected = false;
-  let pending: { kind: "authenticate" | "idle"; tag: string } | undefined;
+  notConnected = false;
+  pending: { kind: "authenticate" | "idle"; tag: string } | undefined;
 
-  const messagesOf = (folderName: string): MailMessage[] => {
+  constructor(readonly io: MailIO) {}
+
+  get state() {
+    return this.io.ctx.state;
+  }
+
+  messagesOf(folderName: string): MailMessage[] {
     const folder = findFolder(folderName);
-    if (!mailbox || !folder?.store) return [];
-    return [...state.mailboxOf(mailbox)[folder.store]].sort((a, b) => a.uid - b.uid);
-  };
+    if (!this.mailbox || !folder?.store) return [];
+    return [...this.state.mailboxOf(this.mailbox)[folder.store]].sort((a, b) => a.uid - b.uid);
+  }
 
-  async function authenticate(tag: string, b64: string) {
+  async authenticate(tag: string, b64: string) {
+    const { io, state } = this;
     if (b64 === "*") return io.reply(`${tag} BAD AUTHENTICATE aborted.`);
     const criteria = xoauth2Criteria(state, "imap", b64);
     if (await io.networkFault(criteria)) return;
     const throttled = await io.throttleFault(criteria);
     const result = await authenticateXoauth2(io.ctx, "imap", b64);
     if (!result.ok) return io.reply(`${tag} NO AUTHENTICATE failed.`);
-    mailbox = result.mailbox;
-    notConnected = throttled;
+    this.mailbox = result.mailbox;
+    this.notConnected = throttled;
     io.reply(`${tag} OK AUTHENTICATE completed.`);
   }
+}
 
-  function select(tag: string, verb: string, name: string | undefined) {
-    const folder = name === undefined ? undefined : findFolder(name);
-    if (!folder) {
-      selected = undefined;
-      return io.reply(`${tag} NO ${verb === "EXAMINE" ? "EXAMINE" : "SELECT"} failed: the requested folder does not exist.`);
-    }
-    const box = mailbox ? state.mailboxOf(mailbox) : undefined;
-    const messages = messagesOf(folder.name);
-    const firstUnseen = messages.findIndex((m) => !m.isRead);
-    selected = folder.name;
-    io.reply(`* ${messages.length} EXISTS`);
-    io.reply("* 0 RECENT");
-    io.reply(`* FLAGS ${FLAGS}`);
-    io.reply(`* OK [PERMANENTFLAGS ${FLAGS}] Permanent flags`);
-    if (firstUnseen >= 0) io.reply(`* OK [UNSEEN ${firstUnseen + 1}] Is the first unseen message`);
-    io.reply(`* OK [UIDVALIDITY ${box?.uidValidity ?? 1}] UIDVALIDITY value`);
-    io.reply(`* OK [UIDNEXT ${box?.nextUid ?? 1}] The next unique identifier value`);
-    io.reply(verb === "EXAMINE" ? `${tag} OK [READ-ONLY] EXAMINE completed.` : `${tag} OK [READ-WRITE] SELECT completed.`);
+const ok = (s: ImapSession, { tag, verb }: ImapCommand) => s.io.reply(`${tag} OK ${verb} completed.`);
+
+/** Commands valid in every state. */
+const ANY_STATE: Record<string, ImapHandler> = {
+  CAPABILITY: (s, c) => {
+    s.io.reply(`* CAPABILITY ${s.mailbox ? CAPABILITY_AFTER : CAPABILITY_BEFORE}`);
+    ok(s, c);
+  },
+  NOOP: ok,
+  ID: (s, c) => {
+    s.io.reply('* ID ("name" "Microsoft.Exchange.Imap4.Imap4Server" "version" "15.20")');
+    ok(s, c);
+  },
+  LOGOUT: (s, { tag }) => {
+    s.io.reply("* BYE Microsoft Exchange Server IMAP4 server signing off.");
+    s.io.close(`${tag} OK LOGOUT completed.`);
+  },
+  STARTTLS: (s, { tag }) => s.io.reply(`${tag} BAD Command received in Invalid state.`),
+};
+
+/** Commands of the not-authenticated state (elsewhere: "Invalid state"). */
+const NOT_AUTHENTICATED: Record<string, ImapHandler> = {
+  LOGIN: (s, { tag }) => s.io.reply(`${tag} NO LOGIN failed.`),
+  AUTHENTICATE: (s, { tag, args }) => {
+    const mechanism = (args[0] ?? "").toUpperCase();
+    if (mechanism !== "XOAUTH2") return s.io.reply(`${tag} NO AUTHENTICATE failed.`);
+    if (args[1] !== undefined) return s.authenticate(tag, args[1] === "=" ? "" : args[1]);
+    s.pending = { kind: "authenticate", tag };
+    s.io.reply("+ ");
+  },
+};
+
+function select(s: ImapSession, { tag, verb, args }: ImapCommand) {
+  const { io, state } = s;
+  const name = args[0];
+  const folder = name === undefined ? undefined : findFolder(name);
+  if (!folder) {
+    s.selected = undefined;
+    return io.reply(`${tag} NO ${verb === "EXAMINE" ? "EXAMINE" : "SELECT"} failed: the requested folder does not exist.`);
   }
+  const box = s.mailbox ? state.mailboxOf(s.mailbox) : undefined;
+  const messages = s.messagesOf(folder.name);
+  const firstUnseen = messages.findIndex((m) => !m.isRead);
+  s.selected = folder.name;
+  io.reply(`* ${messages.length} EXISTS`);
+  io.reply("* 0 RECENT");
+  io.reply(`* FLAGS ${FLAGS}`);
+  io.reply(`* OK [PERMANENTFLAGS ${FLAGS}] Permanent flags`);
+  if (firstUnseen >= 0) io.reply(`* OK [UNSEEN ${firstUnseen + 1}] Is the first unseen message`);
+  io.reply(`* OK [UIDVALIDITY ${box?.uidValidity ?? 1}] UIDVALIDITY value`);
+  io.reply(`* OK [UIDNEXT ${box?.nextUid ?? 1}] The next unique identifier value`);
+  io.reply(verb === "EXAMINE" ? `${tag} OK [READ-ONLY] EXAMINE completed.` : `${tag} OK [READ-WRITE] SELECT completed.`);
+}
 
-  function list(tag: string, verb: string, args: string[]) {
-    const [reference = "", pattern = ""] = args;
-    if (pattern === "") {
-      io.reply(`* ${verb} (\\Noselect \\HasChildren) "/" ""`);
-    } else {
-      const re = globToRegExp(reference + pattern);
-      for (const f of FOLDERS.filter((x) => re.test(x.name))) io.reply(`* ${verb} (${f.attributes}) "/" ${quote(f.name)}`);
-    }
-    io.reply(`${tag} OK ${verb} completed.`);
+function list(s: ImapSession, c: ImapCommand) {
+  const [reference = "", pattern = ""] = c.args;
+  if (pattern === "") {
+    s.io.reply(`* ${c.verb} (\\Noselect \\HasChildren) "/" ""`);
+  } else {
+    const re = globToRegExp(reference + pattern);
+    for (const f of FOLDERS.filter((x) => re.test(x.name))) s.io.reply(`* ${c.verb} (${f.attributes}) "/" ${quote(f.name)}`);
   }
+  ok(s, c);
+}
 
-  function status(tag: string, args: string[]) {
-    const [name, items = ""] = args;
-    const folder = name === undefined ? undefined : findFolder(name);
-    if (!folder) return io.reply(`${tag} NO STATUS failed: the requested folder does not exist.`);
-    const box = mailbox ? state.mailboxOf(mailbox) : undefined;
-    const messages = messagesOf(folder.name);
-    const values: Record<string, number> = {
-      MESSAGES: messages.length,
-      RECENT: 0,
-      UIDNEXT: box?.nextUid ?? 1,
-      UIDVALIDITY: box?.uidValidity ?? 1,
-      UNSEEN: messages.filter((m) => !m.isRead).length,
-    };
-    const wanted = items.replace(/[()]/g, "").split(/\s+/).filter(Boolean).map((s) => s.toUpperCase());
-    const parts = wanted.filter((w) => w in values).map((w) => `${w} ${values[w]}`);
-    io.reply(`* STATUS ${quote(folder.name)} (${parts.join(" ")})`);
-    io.reply(`${tag} OK STATUS completed.`);
+function status(s: ImapSession, c: ImapCommand) {
+  const [name, items = ""] = c.args;
+  const folder = name === undefined ? undefined : findFolder(name);
+  if (!folder) return s.io.reply(`${c.tag} NO STATUS failed: the requested folder does not exist.`);
+  const box = s.mailbox ? s.state.mailboxOf(s.mailbox) : undefined;
+  const messages = s.messagesOf(folder.name);
+  const values: Record<string, number> = {
+    MESSAGES: messages.length,
+    RECENT: 0,
+    UIDNEXT: box?.nextUid ?? 1,
+    UIDVALIDITY: box?.uidValidity ?? 1,
+    UNSEEN: messages.filter((m) => !m.isRead).length,
+  };
+  const wanted = items.replace(/[()]/g, "").split(/\s+/).filter(Boolean).map((w) => w.toUpperCase());
+  const parts = wanted.filter((w) => w in values).map((w) => `${w} ${values[w]}`);
+  s.io.reply(`* STATUS ${quote(folder.name)} (${parts.join(" ")})`);
+  ok(s, c);
+}
+
+function unselect(s: ImapSession, c: ImapCommand) {
+  if (!s.selected) return s.io.reply(`${c.tag} BAD Command received in Invalid state.`);
+  s.selected = undefined;
+  ok(s, c);
+}
+
+/** Commands of the authenticated state (before it: "Invalid state"). */
+const AUTHENTICATED: Record<string, ImapHandler> = {
+  SELECT: select,
+  EXAMINE: select,
+  LIST: list,
+  LSUB: list,
+  STATUS: status,
+  NAMESPACE: (s, c) => {
+    s.io.reply('* NAMESPACE (("" "/")) NIL NIL');
+    ok(s, c);
+  },
+  IDLE: (s, { tag }) => {
+    s.pending = { kind: "idle", tag };
+    s.io.reply("+ IDLE accepted, awaiting DONE command.");
+  },
+  CLOSE: unselect,
+  UNSELECT: unselect,
+};
+
+/** What follows a `+` continuation: the AUTHENTICATE payload, or IDLE's DONE. */
+function continuation(s: ImapSession, line: string): void | Promise<void> {
+  const pending = s.pending!;
+  s.pending = undefined;
+  if (pending.kind === "authenticate") return s.authenticate(pending.tag, line.trim());
+  if (line.trim().toUpperCase() === "DONE") s.io.reply(`${pending.tag} OK IDLE completed.`);
+}
+
+function dispatch(s: ImapSession, c: ImapCommand): void | Promise<void> {
+  const { tag, verb } = c;
+  const any = ANY_STATE[verb];
+  if (any) return any(s, c);
+  if (!s.mailbox) {
+    const handler = NOT_AUTHENTICATED[verb];
+    if (handler) return handler(s, c);
+    if (AUTHENTICATED[verb] || NOT_IMPLEMENTED.has(verb)) return s.io.reply(`${tag} BAD Command received in Invalid state.`);
+    return s.io.reply(`${tag} BAD Command Error. 10`);
   }
+  if (NOT_AUTHENTICATED[verb]) return s.io.reply(`${tag} BAD Command received in Invalid state.`);
+  if (s.notConnected && verb !== "NAMESPACE") return s.io.reply(`${tag} BAD User is authenticated but not connected.`);
+  const handler = AUTHENTICATED[verb];
+  if (handler) return handler(s, c);
+  if (NOT_IMPLEMENTED.has(verb)) return s.io.reply(`${tag} NO [CANNOT] The Mailgrant emulator does not implement ${verb}.`);
+  s.io.reply(`${tag} BAD Command Error. 10`);
+}
 
+export function createImapSession(io: MailIO): MailSession {
+  const s = new ImapSession(io);
   return {
     greet: () => io.reply(`* OK The Microsoft Exchange IMAP4 service is ready. [${GREETING_TAG}]`),
     idle: () => "* BYE Connection is closed. 13",
-    async line(line) {
-      if (pending?.kind === "authenticate") {
-        const { tag } = pending;
-        pending = undefined;
-        return authenticate(tag, line.trim());
-      }
-      if (pending?.kind === "idle") {
-        if (line.trim().toUpperCase() === "DONE") io.reply(`${pending.tag} OK IDLE completed.`);
-        pending = undefined;
-        return;
-      }
+    line(line) {
+      if (s.pending) return continuation(s, line);
       const m = /^(\S+)\s+(\S+)\s?(.*)$/.exec(line);
       if (!m) return io.reply(`${line.split(" ")[0] || "*"} BAD Command Error. 10`);
       const tag = m[1]!;
-      const verb = m[2]!.toUpperCase();
       const rest = m[3] ?? "";
       // Literals ({n}) are not needed by OAuth clients for Exchange's folder names.
       if (/\{\d+\+?\}$/.test(rest)) return io.reply(`${tag} BAD Command Argument Error. 11`);
-      const args = imapArgs(rest);
-
-      switch (verb) {
-        case "CAPABILITY":
-          io.reply(`* CAPABILITY ${mailbox ? CAPABILITY_AFTER : CAPABILITY_BEFORE}`);
-          return io.reply(`${tag} OK CAPABILITY completed.`);
-        case "NOOP":
-          return io.reply(`${tag} OK NOOP completed.`);
-        case "ID":
-          io.reply('* ID ("name" "Microsoft.Exchange.Imap4.Imap4Server" "version" "15.20")');
-          return io.reply(`${tag} OK ID completed.`);
-        case "LOGOUT":
-          io.reply("* BYE Microsoft Exchange Server IMAP4 server signing off.");
-          return io.close(`${tag} OK LOGOUT completed.`);
-        case "STARTTLS":
-          return io.reply(`${tag} BAD Command received in Invalid state.`);
-      }
-
-      if (!mailbox) {
-        if (verb === "LOGIN") return io.reply(`${tag} NO LOGIN failed.`);
-        if (verb === "AUTHENTICATE") {
-          const mechanism = (args[0] ?? "").toUpperCase();
-          if (mechanism !== "XOAUTH2") return io.reply(`${tag} NO AUTHENTICATE failed.`);
-          if (args[1] !== undefined) return authenticate(tag, args[1] === "=" ? "" : args[1]);
-          pending = { kind: "authenticate", tag };
-          return io.reply("+ ");
-        }
-        if (["SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "NAMESPACE", "IDLE", "CLOSE", "UNSELECT"].includes(verb) || NOT_IMPLEMENTED.has(verb)) {
-          return io.reply(`${tag} BAD Command received in Invalid state.`);
-        }
-        return io.reply(`${tag} BAD Command Error. 10`);
-      }
-
-      if (verb === "LOGIN" || verb === "AUTHENTICATE") return io.reply(`${tag} BAD Command received in Invalid state.`);
-      if (notConnected && verb !== "NAMESPACE") return io.reply(`${tag} BAD User is authenticated but not connected.`);
-      switch (verb) {
-        case "SELECT":
-        case "EXAMINE":
-          return select(tag, verb, args[0]);
-        case "LIST":
-        case "LSUB":
-          return list(tag, verb, args);
-        case "STATUS":
-          return status(tag, args);
-        case "NAMESPACE":
-          io.reply('* NAMESPACE (("" "/")) NIL NIL');
-          return io.reply(`${tag} OK NAMESPACE completed.`);
-        case "IDLE":
-          pending = { kind: "idle", tag };
-          return io.reply("+ IDLE accepted, awaiting DONE command.");
-        case "CLOSE":
-        case "UNSELECT":
-          if (!selected) return io.reply(`${tag} BAD Command received in Invalid state.`);
-          selected = undefined;
-          return io.reply(`${tag} OK ${verb} completed.`);
-      }
-      if (NOT_IMPLEMENTED.has(verb)) return io.reply(`${tag} NO [CANNOT] The Mailgrant emulator does not implement ${verb}.`);
-      io.reply(`${tag} BAD Command Error. 10`);
+      return dispatch(s, { tag, verb: m[2]!.toUpperCase(), args: imapArgs(rest) });
     },
   };
 }

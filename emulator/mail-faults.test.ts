@@ -103,11 +103,11 @@ describe("mail listeners", () => {
       expect(quick.popPort).toBeNull();
       const c = await LineClient.connectTls(quick.imapPort!);
       await c.line();
-      expect(await c.line(2000)).toBe("* BYE Connection is closed. 13");
+      expect(await c.line()).toBe("* BYE Connection is closed. 13");
       await c.waitClosed();
       const s = await LineClient.connectPlain(quick.smtpPort!);
       await s.line();
-      expect(await s.line(2000)).toBe("451 4.7.0 Timeout waiting for client input [EMU01PR01CA0001.namprd01.prod.outlook.com]");
+      expect(await s.line()).toBe("451 4.7.0 Timeout waiting for client input [EMU01PR01CA0001.namprd01.prod.outlook.com]");
       // The certificate is the emulator's own, for localhost.
       const socket = tls.connect({ host: "127.0.0.1", port: quick.imapPort!, servername: "localhost", rejectUnauthorized: false });
       await new Promise((resolve) => socket.once("secureConnect", resolve));

@@ -112,37 +112,13 @@ export interface RefreshToken {
   issuedAt: number;
   lastUsedAt: number;
   revoked: boolean;
+  /** When it was revoked (emulator time); revoked tokens are forgotten a while later (state.ts sweep). */
+  revokedAt?: number;
 }
 
-export type IdentityEndpoint = "authorize" | "token" | "adminconsent";
-export type MailProtocol = "imap" | "pop" | "smtp";
-export type FaultEndpoint = IdentityEndpoint | "graph" | MailProtocol;
-
-export interface Fault {
-  id: string;
-  endpoint: FaultEndpoint;
-  /**
-   * Identity endpoints: the AADSTS code to answer with. Mail protocols: "throttle" (Exchange's busy answers).
-   * Absent for a pure network fault (delay or drop only).
-   */
-  code?: number | "throttle";
-  /** Graph: HTTP status to answer with Graph's error body (429, 503, 401, …). */
-  status?: number;
-  /** Graph: `Retry-After` header value (429 defaults to 1). */
-  retryAfterSeconds?: number;
-  /** Graph: answer 401 with a CAE claims challenge (`error="insufficient_claims"`). */
-  claimsChallenge?: boolean;
-  /** Token endpoint and Graph: wait this long before answering; mail protocols: before the greeting (or the AUTH reply). */
-  delayMs?: number;
-  /** Destroy the socket without answering (an unreachable or crashing host). */
-  drop?: boolean;
-  clientId?: string;
-  tenant?: string;
-  upn?: string;
-  grantType?: string;
-  remaining: number;
-  delivery: "redirect" | "page";
-}
+// Faults are a discriminated union by kind (identity, http, graph, mail, network); see fault-kinds.ts.
+export type { Fault, FaultEndpoint, FaultKind, GraphFault, HttpFault, IdentityEndpoint, IdentityFault, MailFault, MailProtocol, NetworkFault } from "./fault-kinds";
+import type { MailProtocol } from "./fault-kinds";
 
 export interface MailAuthLogEntry {
   at: string;

@@ -22,26 +22,36 @@ function smtpDate(ms: number): string {
 
 const pathArg = (rest: string, keyword: "FROM" | "TO") => new RegExp(`^${keyword}:\\s*<([^>]*)>`, "i").exec(rest.trim())?.[1];
 
-export function createSmtpSession(io: MailIO): MailSession {
-  const { state } = io.ctx;
-  const diag = () => smtpDiagnostic(state.now());
-  let helo: string | undefined;
-  let auth: { mailbox: User; claims: AccessClaims; criteria: FaultCriteria } | undefined;
-  let from: string | undefined;
-  let rcpts: string[] = [];
-  let data: string[] | undefined;
-  let dataBytes = 0;
-  let pending: "xoauth2" | "login-user" | "login-pass" | undefined;
-  let loginUser = "";
+/** One client's conversation: HELO, the authenticated mailbox, the mail transaction and a continuation awaited. */
+class SmtpSession {
+  helo: string | undefined;
+  auth: { mailbox: User; claims: AccessClaims; criteria: FaultCriteria } | undefined;
+  from: string | undefined;
+  rcpts: string[] = [];
+  data: string[] | undefined;
+  dataBytes = 0;
+  pending: "xoauth2" | "login-user" | "login-pass" | undefined;
+  loginUser = "";
 
-  const resetTransaction = () => {
-    from = undefined;
-    rcpts = [];
-    data = undefined;
-    dataBytes = 0;
-  };
+  constructor(readonly io: MailIO) {}
 
-  function ehlo() {
+  get state() {
+    return this.io.ctx.state;
+  }
+
+  diag(): string {
+    return smtpDiagnostic(this.state.now());
+  }
+
+  resetTransaction(): void {
+    this.from = undefined;
+    this.rcpts = [];
+    this.data = undefined;
+    this.dataBytes = 0;
+  }
+
+  ehlo(): void {
+    const { io } = this;
     const lines = [
       `${EXCHANGE_SERVER} Hello [${io.remoteAddress}]`,
       "SIZE 157286400",
@@ -55,35 +65,68 @@ export function createSmtpSession(io: MailIO): MailSession {
     lines.forEach((l, i) => io.reply(`250${i === lines.length - 1 ? " " : "-"}${l}`));
   }
 
-  async function xoauth2(b64: string) {
+  async xoauth2(b64: string): Promise<void> {
+    const { io } = this;
     if (b64 === "*") return io.reply("501 5.0.0 Authentication aborted");
-    const criteria = xoauth2Criteria(state, "smtp", b64);
+    const criteria = xoauth2Criteria(this.state, "smtp", b64);
     if (await io.networkFault(criteria)) return;
     const result = await authenticateXoauth2(io.ctx, "smtp", b64);
     if (!result.ok) {
       if (result.failure === "smtpAuthDisabledForTenant" || result.failure === "smtpAuthDisabledForMailbox") {
         const scope = result.failure === "smtpAuthDisabledForTenant" ? "Tenant" : "Mailbox";
-        return io.reply(`535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the ${scope}. Visit https://aka.ms/smtp_auth_disabled for more information. ${diag()}`);
+        return io.reply(`535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the ${scope}. Visit https://aka.ms/smtp_auth_disabled for more information. ${this.diag()}`);
       }
-      return io.reply(`535 5.7.3 Authentication unsuccessful ${diag()}`);
+      return io.reply(`535 5.7.3 Authentication unsuccessful ${this.diag()}`);
     }
-    auth = { mailbox: result.mailbox, claims: result.claims, criteria };
+    this.auth = { mailbox: result.mailbox, claims: result.claims, criteria };
     io.reply("235 2.7.0 Authentication successful");
   }
 
   /** Basic auth (AUTH LOGIN) never works against the emulator, as with security defaults or Basic auth retired. */
-  function loginFailed() {
-    const mailbox = state.findMailboxUser(loginUser);
+  loginFailed(): void {
+    const { state, io } = this;
+    const mailbox = state.findMailboxUser(this.loginUser);
     const disabled = mailbox ? state.smtpAuthDisabledFor(mailbox) : null;
-    state.logMailAuth({ protocol: "smtp", user: loginUser, ok: false, reason: "basicAuth" });
+    state.logMailAuth({ protocol: "smtp", user: this.loginUser, ok: false, reason: "basicAuth" });
     if (disabled) {
-      return io.reply(`535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the ${disabled}. Visit https://aka.ms/smtp_auth_disabled for more information. ${diag()}`);
+      return io.reply(`535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the ${disabled}. Visit https://aka.ms/smtp_auth_disabled for more information. ${this.diag()}`);
     }
-    io.reply(`535 5.7.3 Authentication unsuccessful ${diag()}`);
+    io.reply(`535 5.7.3 Authentication unsuccessful ${this.diag()}`);
   }
 
-  async function finishData(lines: string[], sender: string, recipients: string[]) {
-    const session = auth!;
+  /** A line of DATA, or the final dot that submits the message. */
+  async dataLine(line: string): Promise<void> {
+    if (line === ".") {
+      const [lines, sender, recipients] = [this.data!, this.from ?? "", this.rcpts];
+      this.data = undefined;
+      await this.finishData(lines, sender, recipients);
+      return this.resetTransaction();
+    }
+    this.dataBytes += Buffer.byteLength(line) + 2;
+    if (this.dataBytes > MAX_MESSAGE_BYTES) {
+      this.resetTransaction();
+      return this.io.close("552 5.3.4 Message size exceeds fixed maximum message size");
+    }
+    this.data!.push(line.startsWith(".") ? line.slice(1) : line);
+  }
+
+  /** The line after a 334: the XOAUTH2 payload, or AUTH LOGIN's user name or password. */
+  continuation(line: string): void | Promise<void> {
+    const step = this.pending;
+    this.pending = undefined;
+    if (step === "xoauth2") return this.xoauth2(line.trim());
+    if (line.trim() === "*") return this.io.reply("501 5.0.0 Authentication aborted");
+    if (step === "login-user") {
+      this.loginUser = Buffer.from(line.trim(), "base64").toString("utf8");
+      this.pending = "login-pass";
+      return this.io.reply("334 UGFzc3dvcmQ6");
+    }
+    this.loginFailed();
+  }
+
+  async finishData(lines: string[], sender: string, recipients: string[]): Promise<void> {
+    const { io, state } = this;
+    const session = this.auth!;
     const text = lines.join("\r\n");
     const { headers, body } = parseMime(text);
     const mailbox = session.mailbox;
@@ -93,7 +136,7 @@ export function createSmtpSession(io: MailIO): MailSession {
     if (impostor) {
       const who = session.claims.upn ?? session.claims.appid;
       return io.reply(
-        `554 5.2.252 SendAsDenied; ${who} not allowed to send as ${impostor}; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message. ${diag()}`,
+        `554 5.2.252 SendAsDenied; ${who} not allowed to send as ${impostor}; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message. ${this.diag()}`,
       );
     }
     if (await io.throttleFault(session.criteria)) return io.reply(`432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [Hostname=${EXCHANGE_SERVER}]`);
@@ -118,109 +161,99 @@ export function createSmtpSession(io: MailIO): MailSession {
     });
     io.reply(`250 2.0.0 OK ${sent.internetMessageId} [Hostname=${EXCHANGE_SERVER}]`);
   }
+}
 
+type SmtpHandler = (s: SmtpSession, rest: string) => void | Promise<void>;
+
+function auth(s: SmtpSession, rest: string): void | Promise<void> {
+  const { io } = s;
+  if (!s.helo) return io.reply("503 5.5.2 Send hello first");
+  if (s.auth) return io.reply("503 5.5.1 Already authenticated");
+  const [mechanism = "", initial] = rest.trim().split(/\s+/);
+  const mech = mechanism.toUpperCase();
+  if (!io.secure || (mech !== "XOAUTH2" && mech !== "LOGIN")) return io.reply(`504 5.7.4 Unrecognized authentication type ${s.diag()}`);
+  if (mech === "LOGIN") {
+    if (initial !== undefined) {
+      s.loginUser = Buffer.from(initial, "base64").toString("utf8");
+      s.pending = "login-pass";
+      return io.reply("334 UGFzc3dvcmQ6");
+    }
+    s.pending = "login-user";
+    return io.reply("334 VXNlcm5hbWU6");
+  }
+  if (initial !== undefined) return s.xoauth2(initial === "=" ? "" : initial);
+  s.pending = "xoauth2";
+  io.reply("334 ");
+}
+
+/** SMTP verbs → handlers; anything else is 500 5.3.3. */
+const COMMANDS: Record<string, SmtpHandler> = {
+  EHLO: (s, rest) => {
+    s.helo = rest.trim() || "unknown";
+    s.resetTransaction();
+    s.ehlo();
+  },
+  HELO: (s, rest) => {
+    s.helo = rest.trim() || "unknown";
+    s.resetTransaction();
+    s.io.reply(`250 ${EXCHANGE_SERVER} Hello [${s.io.remoteAddress}]`);
+  },
+  NOOP: (s) => s.io.reply("250 2.0.0 OK"),
+  RSET: (s) => {
+    s.resetTransaction();
+    s.io.reply("250 2.0.0 Resetting");
+  },
+  QUIT: (s) => s.io.close("221 2.0.0 Service closing transmission channel"),
+  VRFY: (s) => s.io.reply("252 2.1.5 Cannot VRFY user"),
+  STARTTLS: async (s) => {
+    if (!s.helo) return s.io.reply("503 5.5.2 Send hello first");
+    if (s.io.secure) return s.io.reply("503 5.5.1 Bad sequence of commands");
+    await s.io.startTls("220 2.0.0 SMTP server ready");
+    s.helo = undefined;
+    s.resetTransaction();
+  },
+  AUTH: auth,
+  MAIL: (s, rest) => {
+    const { io } = s;
+    if (!s.helo) return io.reply("503 5.5.2 Send hello first");
+    if (!io.secure) return io.reply("530 5.7.0 Must issue a STARTTLS command first");
+    if (!s.auth) return io.reply(`530 5.7.57 Client not authenticated to send mail. ${s.diag()}`);
+    if (s.from !== undefined) return io.reply("503 5.5.1 Sender already specified");
+    const address = pathArg(rest, "FROM");
+    if (address === undefined) return io.reply("501 5.5.4 Invalid arguments");
+    s.from = address;
+    s.rcpts = [];
+    io.reply("250 2.1.0 Sender OK");
+  },
+  RCPT: (s, rest) => {
+    const { io } = s;
+    if (s.from === undefined) return io.reply("503 5.5.1 Need mail command");
+    const address = pathArg(rest, "TO");
+    if (address === undefined) return io.reply("501 5.5.4 Invalid arguments");
+    if (!/^[^@\s]+@[^@\s]+$/.test(address)) return io.reply("501 5.1.3 Invalid address");
+    s.rcpts.push(address);
+    io.reply("250 2.1.5 Recipient OK");
+  },
+  DATA: (s) => {
+    if (s.from === undefined) return s.io.reply("503 5.5.1 Need mail command");
+    if (s.rcpts.length === 0) return s.io.reply("503 5.5.1 Need rcpt command");
+    s.data = [];
+    s.io.reply("354 Start mail input; end with <CRLF>.<CRLF>");
+  },
+};
+
+export function createSmtpSession(io: MailIO): MailSession {
+  const s = new SmtpSession(io);
   return {
-    greet: () => io.reply(`220 ${EXCHANGE_SERVER} Microsoft ESMTP MAIL Service ready at ${smtpDate(state.now())}`),
+    greet: () => io.reply(`220 ${EXCHANGE_SERVER} Microsoft ESMTP MAIL Service ready at ${smtpDate(s.state.now())}`),
     idle: () => `451 4.7.0 Timeout waiting for client input [${EXCHANGE_SERVER}]`,
-    async line(line) {
-      if (data) {
-        if (line === ".") {
-          const [lines, sender, recipients] = [data, from ?? "", rcpts];
-          data = undefined;
-          await finishData(lines, sender, recipients);
-          return resetTransaction();
-        }
-        dataBytes += Buffer.byteLength(line) + 2;
-        if (dataBytes > MAX_MESSAGE_BYTES) {
-          resetTransaction();
-          return io.close("552 5.3.4 Message size exceeds fixed maximum message size");
-        }
-        data.push(line.startsWith(".") ? line.slice(1) : line);
-        return;
-      }
-      if (pending) {
-        const step = pending;
-        pending = undefined;
-        if (step === "xoauth2") return xoauth2(line.trim());
-        if (line.trim() === "*") return io.reply("501 5.0.0 Authentication aborted");
-        if (step === "login-user") {
-          loginUser = Buffer.from(line.trim(), "base64").toString("utf8");
-          pending = "login-pass";
-          return io.reply("334 UGFzc3dvcmQ6");
-        }
-        return loginFailed();
-      }
-
+    line(line) {
+      if (s.data) return s.dataLine(line);
+      if (s.pending) return s.continuation(line);
       const { verb, rest } = splitCommand(line.trim());
-      switch (verb) {
-        case "EHLO":
-          helo = rest.trim() || "unknown";
-          resetTransaction();
-          return ehlo();
-        case "HELO":
-          helo = rest.trim() || "unknown";
-          resetTransaction();
-          return io.reply(`250 ${EXCHANGE_SERVER} Hello [${io.remoteAddress}]`);
-        case "NOOP":
-          return io.reply("250 2.0.0 OK");
-        case "RSET":
-          resetTransaction();
-          return io.reply("250 2.0.0 Resetting");
-        case "QUIT":
-          return io.close("221 2.0.0 Service closing transmission channel");
-        case "VRFY":
-          return io.reply("252 2.1.5 Cannot VRFY user");
-        case "STARTTLS":
-          if (!helo) return io.reply("503 5.5.2 Send hello first");
-          if (io.secure) return io.reply("503 5.5.1 Bad sequence of commands");
-          await io.startTls("220 2.0.0 SMTP server ready");
-          helo = undefined;
-          return resetTransaction();
-        case "AUTH": {
-          if (!helo) return io.reply("503 5.5.2 Send hello first");
-          if (auth) return io.reply("503 5.5.1 Already authenticated");
-          const [mechanism = "", initial] = rest.trim().split(/\s+/);
-          const mech = mechanism.toUpperCase();
-          if (!io.secure || (mech !== "XOAUTH2" && mech !== "LOGIN")) return io.reply(`504 5.7.4 Unrecognized authentication type ${diag()}`);
-          if (mech === "LOGIN") {
-            if (initial !== undefined) {
-              loginUser = Buffer.from(initial, "base64").toString("utf8");
-              pending = "login-pass";
-              return io.reply("334 UGFzc3dvcmQ6");
-            }
-            pending = "login-user";
-            return io.reply("334 VXNlcm5hbWU6");
-          }
-          if (initial !== undefined) return xoauth2(initial === "=" ? "" : initial);
-          pending = "xoauth2";
-          return io.reply("334 ");
-        }
-        case "MAIL": {
-          if (!helo) return io.reply("503 5.5.2 Send hello first");
-          if (!io.secure) return io.reply("530 5.7.0 Must issue a STARTTLS command first");
-          if (!auth) return io.reply(`530 5.7.57 Client not authenticated to send mail. ${diag()}`);
-          if (from !== undefined) return io.reply("503 5.5.1 Sender already specified");
-          const address = pathArg(rest, "FROM");
-          if (address === undefined) return io.reply("501 5.5.4 Invalid arguments");
-          from = address;
-          rcpts = [];
-          return io.reply("250 2.1.0 Sender OK");
-        }
-        case "RCPT": {
-          if (from === undefined) return io.reply("503 5.5.1 Need mail command");
-          const address = pathArg(rest, "TO");
-          if (address === undefined) return io.reply("501 5.5.4 Invalid arguments");
-          if (!/^[^@\s]+@[^@\s]+$/.test(address)) return io.reply("501 5.1.3 Invalid address");
-          rcpts.push(address);
-          return io.reply("250 2.1.5 Recipient OK");
-        }
-        case "DATA":
-          if (from === undefined) return io.reply("503 5.5.1 Need mail command");
-          if (rcpts.length === 0) return io.reply("503 5.5.1 Need rcpt command");
-          data = [];
-          return io.reply("354 Start mail input; end with <CRLF>.<CRLF>");
-      }
-      io.reply(`500 5.3.3 Unrecognized command '${verb ? verb.toLowerCase() : "unknown"}' ${diag()}`);
+      const handler = COMMANDS[verb];
+      if (handler) return handler(s, rest);
+      io.reply(`500 5.3.3 Unrecognized command '${verb ? verb.toLowerCase() : "unknown"}' ${s.diag()}`);
     },
   };
 }

@@ -4,11 +4,22 @@ import { guid, newSecretValue } from "./ids";
 import { generateMailbox, newInternetMessageId, type MailAddress, type Mailbox, type SentMessage } from "./mailbox";
 import { SeedError, type Seed } from "./seed";
 import { ConflictError, ValidationError } from "./model";
-import type { Tenant, UserConsentSetting, UserKind, User, AppSecret, App, Consent, PendingConsent, AuthCode, RefreshToken, Fault, MailAuthLogEntry, TenantRef } from "./model";
+import { ConsentIndex, RingBuffer } from "./collections";
+import type { Tenant, UserConsentSetting, UserKind, User, AppSecret, App, PendingConsent, AuthCode, RefreshToken, Fault, MailAuthLogEntry, TenantRef } from "./model";
 
 export * from "./model";
 
 const ALIASES = new Set(["common", "organizations", "consumers"]);
+
+/** Messages kept in the admin outbox (Graph sendMail and SMTP), newest kept. */
+export const OUTBOX_CAPACITY = 1000;
+/** IMAP/POP/SMTP authentications kept in the mail log, newest kept. */
+export const MAIL_LOG_CAPACITY = 500;
+/** Refresh tokens that cannot be redeemed any more (revoked, or idle past the 90 days) are forgotten this much later. */
+export const REFRESH_TOKEN_RETENTION_MS = 7 * 86_400_000;
+/** Refresh tokens unused this long answer AADSTS700082. */
+export const REFRESH_INACTIVITY_MS = 90 * 86_400_000;
+const SWEEP_INTERVAL_MS = 60_000;
 
 export class EmulatorState {
   tenants = new Map<string, Tenant>();
@@ -16,15 +27,21 @@ export class EmulatorState {
   apps = new Map<string, App>();
   codes = new Map<string, AuthCode>();
   refreshTokens = new Map<string, RefreshToken>();
-  consents: Consent[] = [];
+  consents = new ConsentIndex();
   pendingConsents = new Map<string, PendingConsent>();
   faults: Fault[] = [];
   /** Exchange mailboxes by user object id (every user and shared mailbox has one). */
   mailboxes = new Map<string, Mailbox>();
-  /** Everything sent through Graph sendMail or SMTP, oldest first. */
-  outbox: SentMessage[] = [];
+  /** Everything sent through Graph sendMail or SMTP, oldest first (the last OUTBOX_CAPACITY). */
+  outbox = new RingBuffer<SentMessage>(OUTBOX_CAPACITY);
   /** The last IMAP/POP/SMTP authentications with the reason for each refusal (the wire only says "failed"). */
-  mailAuthLog: MailAuthLogEntry[] = [];
+  mailAuthLog = new RingBuffer<MailAuthLogEntry>(MAIL_LOG_CAPACITY);
+  // Lookup indexes (lower-cased keys), kept in step by addTenant/addUser: UPNs, mail addresses, domains never change.
+  private usersByUpn = new Map<string, User>();
+  private usersByMail = new Map<string, User>();
+  private usersByTenant = new Map<string, User[]>();
+  private tenantsByDomain = new Map<string, Tenant>();
+  private lastSweepAt = 0;
   /** Browser sessions (cookie value → user ids) so prompt=none can succeed after a sign-in. */
   sessions = new Map<string, Set<string>>();
   /** Tests move time forward instead of sleeping (code expiry, refresh inactivity). */
@@ -36,6 +53,52 @@ export class EmulatorState {
 
   advanceClock(ms: number): void {
     this.clockOffsetMs += ms;
+    this.sweep(true);
+  }
+
+  /** Stores a refresh token (the token endpoint and bulk grants both mint through here). */
+  addRefreshToken(rt: Omit<RefreshToken, "revoked" | "issuedAt" | "lastUsedAt">): RefreshToken {
+    const now = this.now();
+    const rec: RefreshToken = { ...rt, issuedAt: now, lastUsedAt: now, revoked: false };
+    this.refreshTokens.set(rec.token, rec);
+    this.sweep();
+    return rec;
+  }
+
+  /** Marks a refresh token revoked (the next refresh answers 50173); returns whether it was live. */
+  revokeRefreshToken(rt: RefreshToken): boolean {
+    if (rt.revoked) return false;
+    rt.revoked = true;
+    rt.revokedAt = this.now();
+    return true;
+  }
+
+  /**
+   * Forgets what can never be redeemed again: refresh tokens revoked or idle past the inactivity limit for longer
+   * than REFRESH_TOKEN_RETENTION_MS (until then they still answer 50173 / 700082), expired codes and consent
+   * screens. Runs at most once a minute of emulator time, and whenever the clock is moved.
+   */
+  sweep(force = false): { refreshTokens: number; codes: number } {
+    const now = this.now();
+    if (!force && now - this.lastSweepAt < SWEEP_INTERVAL_MS) return { refreshTokens: 0, codes: 0 };
+    this.lastSweepAt = now;
+    let refreshTokens = 0;
+    let codes = 0;
+    for (const [token, rt] of this.refreshTokens) {
+      const deadSince = rt.revoked ? (rt.revokedAt ?? rt.issuedAt) : rt.lastUsedAt + REFRESH_INACTIVITY_MS;
+      if (now - deadSince > REFRESH_TOKEN_RETENTION_MS) {
+        this.refreshTokens.delete(token);
+        refreshTokens += 1;
+      }
+    }
+    for (const [code, rec] of this.codes) {
+      if (now - rec.expiresAt > 3_600_000) {
+        this.codes.delete(code);
+        codes += 1;
+      }
+    }
+    for (const [id, pending] of this.pendingConsents) if (now > pending.expiresAt) this.pendingConsents.delete(id);
+    return { refreshTokens, codes };
   }
 
   load(seed: Seed): void {
@@ -44,14 +107,19 @@ export class EmulatorState {
     this.apps.clear();
     this.codes.clear();
     this.refreshTokens.clear();
-    this.consents = [];
+    this.consents.clear();
     this.pendingConsents.clear();
     this.sessions.clear();
     this.faults = [];
     this.mailboxes.clear();
-    this.outbox = [];
-    this.mailAuthLog = [];
+    this.outbox.clear();
+    this.mailAuthLog.clear();
+    this.usersByUpn.clear();
+    this.usersByMail.clear();
+    this.usersByTenant.clear();
+    this.tenantsByDomain.clear();
     this.clockOffsetMs = 0;
+    this.lastSweepAt = 0;
     try {
       seed.tenants.forEach((t) => {
         const tenant = this.addTenant(t);
@@ -100,6 +168,8 @@ export class EmulatorState {
       smtpAuthDisabled: input.smtpAuthDisabled ?? false,
     };
     this.tenants.set(id, tenant);
+    for (const d of domains) this.tenantsByDomain.set(d, tenant);
+    this.usersByTenant.set(id, []);
     return tenant;
   }
 
@@ -136,6 +206,9 @@ export class EmulatorState {
       smtpAuthDisabled: input.smtpAuthDisabled ?? null,
     };
     this.users.set(id, user);
+    this.usersByUpn.set(user.upn.toLowerCase(), user);
+    if (!this.usersByMail.has(user.mail.toLowerCase())) this.usersByMail.set(user.mail.toLowerCase(), user);
+    this.usersByTenant.get(tenant.id)?.push(user);
     this.mailboxes.set(id, generateMailbox(user, input.inboxCount ?? 3, this.now()));
     return user;
   }
@@ -228,13 +301,12 @@ export class EmulatorState {
 
   logMailAuth(entry: Omit<MailAuthLogEntry, "at">): void {
     this.mailAuthLog.push({ at: new Date(this.now()).toISOString(), ...entry });
-    if (this.mailAuthLog.length > 100) this.mailAuthLog.splice(0, this.mailAuthLog.length - 100);
   }
 
   /** The user or shared mailbox with this address (UPN or primary SMTP address). */
   findMailboxUser(address: string): User | undefined {
     const key = address.toLowerCase();
-    return [...this.users.values()].find((u) => u.upn.toLowerCase() === key || u.mail.toLowerCase() === key);
+    return this.usersByUpn.get(key) ?? this.usersByMail.get(key);
   }
 
   /** Delegates are named by object id or UPN and must be sign-in-able users of the mailbox's tenant. */
@@ -302,7 +374,7 @@ export class EmulatorState {
 
   findTenant(idOrDomain: string): Tenant | undefined {
     const key = idOrDomain.toLowerCase();
-    return this.tenants.get(key) ?? [...this.tenants.values()].find((t) => t.domains.includes(key));
+    return this.tenants.get(key) ?? this.tenantsByDomain.get(key);
   }
 
   /** The `{tenant}` path segment, scoped to one cloud: a tenant from another cloud is "not found". */
@@ -318,8 +390,7 @@ export class EmulatorState {
   }
 
   findUserByUpn(upn: string): User | undefined {
-    const key = upn.toLowerCase();
-    return [...this.users.values()].find((u) => u.upn.toLowerCase() === key);
+    return this.usersByUpn.get(upn.toLowerCase());
   }
 
   /** By object id or UPN. */
@@ -339,10 +410,14 @@ export class EmulatorState {
 
   /** Who may appear in the account picker for this endpoint (shared mailboxes can't sign in). */
   usersForEndpoint(ref: TenantRef, cloud: Cloud): User[] {
-    const people = [...this.users.values()].filter((u) => u.kind === "user");
-    if (ref.kind === "tenant") return people.filter((u) => u.tenantId === ref.tenant.id);
+    if (ref.kind === "tenant") return this.usersOf(ref.tenant).filter((u) => u.kind === "user");
     if (ref.alias === "consumers") return [];
-    return people.filter((u) => this.tenants.get(u.tenantId)?.cloud === cloud);
+    return [...this.users.values()].filter((u) => u.kind === "user" && this.tenants.get(u.tenantId)?.cloud === cloud);
+  }
+
+  /** A tenant's users and shared mailboxes, in the order they were added. */
+  usersOf(tenant: Tenant): User[] {
+    return this.usersByTenant.get(tenant.id) ?? [];
   }
 
   /** State as JSON for the admin API; signing keys live outside the state on purpose. */
@@ -352,9 +427,7 @@ export class EmulatorState {
       clockOffsetMs: this.clockOffsetMs,
       tenants: [...this.tenants.values()].map((t) => ({
         ...t,
-        users: [...this.users.values()]
-          .filter((u) => u.tenantId === t.id)
-          .map((u) => ({ ...u, inboxCount: this.mailboxes.get(u.id)?.inbox.length ?? 0 })),
+        users: this.usersOf(t).map((u) => ({ ...u, inboxCount: this.mailboxes.get(u.id)?.inbox.length ?? 0 })),
       })),
       apps: [...this.apps.values()],
       codes: [...this.codes.values()].map(({ code, ...rest }) => ({ code: `${code.slice(0, 12)}…`, ...rest })),

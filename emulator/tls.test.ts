@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -9,6 +9,7 @@ import { startEmulator, type RunningEmulator } from "./server";
 import { ensureEmulatorCertificate } from "./tls";
 
 const run = promisify(execFile);
+const cert = (pem: string) => new X509Certificate(pem).fingerprint256;
 let dir: string;
 let emu: RunningEmulator;
 
@@ -29,6 +30,23 @@ describe("emulator certificate", () => {
     expect(Date.parse(cert.validTo) - Date.now()).toBeGreaterThan(9 * 365 * 86_400_000);
     const second = await ensureEmulatorCertificate(dir);
     expect(await readFile(second.certPath, "utf8")).toBe(pem);
+  });
+
+  it("ends its PEM files in a newline, so a CA bundle made with cat keeps every certificate", async () => {
+    const own = await mkdtemp(path.join(tmpdir(), "mailgrant-emulator-tls-nl-"));
+    const { certPath, keyPath } = await ensureEmulatorCertificate(own);
+    const pem = await readFile(certPath, "utf8");
+    expect(pem.endsWith("-----END CERTIFICATE-----\n")).toBe(true);
+    expect((await readFile(keyPath, "utf8")).endsWith("\n")).toBe(true);
+    const bundle = pem + pem; // what `cat emulator-cert.pem other.pem > bundle.pem` produces
+    expect(bundle).not.toContain("-----END CERTIFICATE----------BEGIN");
+    const blocks = bundle.match(/-----BEGIN CERTIFICATE-----\n[\s\S]+?\n-----END CERTIFICATE-----\n/g) ?? [];
+    expect(blocks.map((b) => new X509Certificate(b).fingerprint256)).toEqual([cert(pem), cert(pem)]);
+
+    // A certificate written by an older emulator (no final newline) is repaired, not regenerated.
+    await writeFile(certPath, pem.trimEnd());
+    await ensureEmulatorCertificate(own);
+    expect(await readFile(certPath, "utf8")).toBe(pem);
   });
 
   it("lets a child node process with NODE_EXTRA_CA_CERTS fetch discovery over HTTPS", async () => {

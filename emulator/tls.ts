@@ -10,10 +10,23 @@ export interface EmulatorCertificate {
 
 const TEN_YEARS_MS = 10 * 365 * 86_400_000;
 
+/** PEM files end in a newline, so `cat a.pem b.pem > bundle.pem` keeps one certificate per block. */
+const withFinalNewline = (pem: string): string => (pem.endsWith("\n") ? pem : `${pem}\n`);
+
+/** Write-then-rename so a concurrent reader never sees a half-written key or cert. */
+async function writeAtomically(file: string, content: string, mode?: number): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(tmp, content, mode === undefined ? {} : { mode });
+  await rename(tmp, file);
+}
+
 async function usable(certPath: string, keyPath: string): Promise<boolean> {
   try {
     const [cert] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
-    return Date.parse(new X509Certificate(cert).validTo) > Date.now() + 86_400_000;
+    if (Date.parse(new X509Certificate(cert).validTo) <= Date.now() + 86_400_000) return false;
+    // Certificates written before the final newline was added are repaired in place (same certificate, still trusted).
+    if (!cert.endsWith("\n")) await writeAtomically(certPath, withFinalNewline(cert));
+    return true;
   } catch {
     return false;
   }
@@ -51,11 +64,8 @@ export async function ensureEmulatorCertificate(dir: string): Promise<EmulatorCe
       },
     ],
   });
-  // Write-then-rename so a concurrent reader never sees a half-written key or cert.
-  const suffix = `.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(keyPath + suffix, pems.private, { mode: 0o600 });
-  await writeFile(certPath + suffix, pems.cert);
-  await rename(keyPath + suffix, keyPath);
-  await rename(certPath + suffix, certPath);
+  // The key first: a reader that sees the new certificate also finds its key.
+  await writeAtomically(keyPath, withFinalNewline(pems.private), 0o600);
+  await writeAtomically(certPath, withFinalNewline(pems.cert));
   return { certPath, keyPath };
 }

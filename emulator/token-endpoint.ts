@@ -3,7 +3,8 @@ import { aadError, errorBody } from "./aad-error";
 import { assertionSubject, authenticateClient } from "./client-auth";
 import { clientCredentials } from "./client-credentials";
 import type { IdentityRequest } from "./context";
-import { criteriaFor, takeFault, takeNetworkFault, type FaultCriteria } from "./faults";
+import { criteriaFor, takeEarlyFault, takeFault, type FaultCriteria } from "./faults";
+import { applyHttpFault } from "./http-faults";
 import { NO_STORE, parseBasicAuth, sendJson } from "./http";
 import { splitScope } from "./resources";
 import type { App, TenantRef, User } from "./state";
@@ -53,19 +54,21 @@ function faultParams(r: IdentityRequest, app: App | undefined, tenantRef: Tenant
 }
 
 /**
- * Network faults come first, before any validation: a client testing its
- * timeout or an unreachable host shouldn't need a valid request to see one.
+ * Network and HTTP faults come first, before any validation: a client testing its
+ * timeout, an unreachable host or a failing front door shouldn't need a valid request to see one.
+ * HTTP faults without a status let the request go on and mangle its answer.
  */
-async function applyNetworkFault(r: IdentityRequest, clientId: string | undefined, tenantRef: TenantRef | undefined): Promise<boolean> {
+async function applyEarlyFault(r: IdentityRequest, clientId: string | undefined, tenantRef: TenantRef | undefined): Promise<boolean> {
   const user = grantUser(r);
-  const fault = takeNetworkFault(r.ctx.state, faultCriteria(r, clientId, tenantRef, user));
-  if (!fault) return false;
-  if (fault.drop) {
+  const fault = takeEarlyFault(r.ctx.state, faultCriteria(r, clientId, tenantRef, user));
+  if (!fault || fault.kind === "graph") return false;
+  if (fault.kind !== "http" && fault.drop) {
     r.res.destroy();
     return true;
   }
   if (fault.delayMs) await sleep(fault.delayMs);
-  if (typeof fault.code !== "number") return false;
+  if (fault.kind === "http") return applyHttpFault(r.res, fault, r.ctx.state.now()) === "answered";
+  if (fault.kind !== "identity") return false;
   const app = clientId ? r.ctx.state.apps.get(clientId.toLowerCase()) : undefined;
   sendError(r, fault.code, faultParams(r, app, tenantRef, user));
   return true;
@@ -76,7 +79,7 @@ export async function handleToken(r: IdentityRequest): Promise<void> {
   const basic = parseBasicAuth(typeof r.headers.authorization === "string" ? r.headers.authorization : undefined);
   const clientId = r.params.get("client_id") ?? basic?.id ?? assertionSubject(r);
   const tenantRef = state.resolveTenantSegment(r.tenantSegment, r.cloud);
-  if (await applyNetworkFault(r, clientId, tenantRef)) return;
+  if (await applyEarlyFault(r, clientId, tenantRef)) return;
 
   if (r.method !== "POST") return sendError(r, 900561, { method: r.method });
   if (!tenantRef) return sendError(r, 90002, { tenant: r.tenantSegment });

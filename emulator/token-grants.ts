@@ -4,10 +4,8 @@ import { v2Issuer, type IdentityRequest } from "./context";
 import { randomToken } from "./ids";
 import { APPIDACR, type ClientAuthMethod } from "./client-auth";
 import { formatResourceScopes, parseScopes, partitionOf, resourceById, type Partition } from "./resources";
-import type { App, TenantRef, User } from "./state";
+import { REFRESH_INACTIVITY_MS, type App, type TenantRef, type User } from "./state";
 import { mintAccessToken, mintIdToken, TOKEN_LIFETIME_SECONDS } from "./tokens";
-
-const REFRESH_INACTIVITY_MS = 90 * 86_400_000;
 
 export type GrantResult =
   | { ok: true; body: Record<string, unknown> }
@@ -130,16 +128,7 @@ async function tokenResponse(r: IdentityRequest, grant: DelegatedGrant): Promise
   };
   if (consented.oidc.has("offline_access")) {
     const token = `1.A${randomToken(192)}`;
-    ctx.state.refreshTokens.set(token, {
-      token,
-      userId: user.id,
-      clientId: app.clientId,
-      tenantId: user.tenantId,
-      scopes: granted,
-      issuedAt: now,
-      lastUsedAt: now,
-      revoked: false,
-    });
+    ctx.state.addRefreshToken({ token, userId: user.id, clientId: app.clientId, tenantId: user.tenantId, scopes: granted });
     body.refresh_token = token;
   }
   if (consented.oidc.has("openid")) {
