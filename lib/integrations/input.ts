@@ -1,13 +1,13 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { z } from "zod";
-import { CLOUD_IDS, type CloudId } from "@/lib/microsoft/clouds";
-import { PURPOSES, type Purpose, validateExtraScope } from "@/lib/microsoft/scopes";
-import { GUID, secretProblem } from "./secret-hints";
-import { TENANT_MODES, type TenantMode, validateEndpointOverride, validateTenant, type HostMap } from "@/lib/microsoft/endpoints";
+import { AppError } from "@/lib/errors";
+import { secretProblem } from "./secret-hints";
+import { acknowledgementMessage, unacknowledgedWarnings, type IntegrationSettings } from "./settings-rules";
 
 // What an admin submits in the integration wizard. Every message names the field and says
-// what to do; the same rules run in the browser (for live hints) and on the server.
-
+// what to do. The settings rules live in settings-rules.ts, free of Node modules, so the browser
+// runs them too; they are re-exported here so a caller has one import for a submitted form.
+export { parseSettings, settingsInput, type IntegrationSettings, type ValidationContext } from "./settings-rules";
 
 export function certificateProblem(certificatePem: string, privateKeyPem: string): string | null {
   let cert: X509Certificate;
@@ -26,69 +26,17 @@ export function certificateProblem(certificatePem: string, privateKeyPem: string
   return null;
 }
 
-const baseShape = {
-  name: z.string().trim().min(2, { message: "Name: at least 2 characters, e.g. Helpdesk mail." }).max(80, { message: "Name: at most 80 characters." }),
-  cloud: z.enum(CLOUD_IDS, { message: "Cloud: pick the Microsoft cloud your tenant lives in." }),
-  tenantMode: z.enum(TENANT_MODES, { message: "Tenant: pick who can sign in (one tenant, any organization, or any account)." }),
-  tenant: z.string().trim().optional(),
-  clientId: z.string().trim().regex(GUID, { message: "Application (client) ID must be a GUID like 1b2c3d4e-…; copy it from your app's Overview page." }),
-  purposes: z.array(z.enum(PURPOSES)).min(1, { message: "Pick at least one thing this integration is for." }),
-  extraScopes: z.array(z.string().trim()).default([]),
-  authorizeEndpoint: z.string().trim().optional(),
-  tokenEndpoint: z.string().trim().optional(),
-};
-
-export type IntegrationSettings = {
-  name: string;
-  cloud: CloudId;
-  tenantMode: TenantMode;
-  tenant: string | null;
-  clientId: string;
-  purposes: Purpose[];
-  extraScopes: string[];
-  authorizeEndpoint: string | null;
-  tokenEndpoint: string | null;
-};
-
 export type CredentialInput =
   | { credentialType: "SECRET"; secret: string; secretExpiresAt: Date | null }
   | { credentialType: "CERTIFICATE"; certificatePem: string; privateKeyPem: string };
 
-export type ValidationContext = { allowCustomHosts: boolean; hostMap?: HostMap };
-
-/** Validates everything but the credential. Throws a ZodError whose paths are form field names. */
-export function parseSettings(raw: Record<string, unknown>, ctx: ValidationContext): IntegrationSettings {
-  return z
-    .object(baseShape)
-    .superRefine((v, issue) => {
-      // Multi-tenant integrations may name their home tenant, which the credentials check needs.
-      if (v.tenantMode === "single" || v.tenant) {
-        const t = validateTenant(v.tenant ?? "");
-        if (!t.ok) issue.addIssue({ code: "custom", path: ["tenant"], message: `Tenant: ${t.message}` });
-      }
-      v.extraScopes.filter(Boolean).forEach((s) => {
-        const r = validateExtraScope(v.cloud, s);
-        if (!r.ok) issue.addIssue({ code: "custom", path: ["extraScopes"], message: `Extra scope "${s}": ${r.message}` });
-      });
-      for (const kind of ["authorize", "token"] as const) {
-        const url = v[`${kind}Endpoint`];
-        if (!url) continue;
-        const r = validateEndpointOverride({ url, kind, cloud: v.cloud, tenantMode: v.tenantMode, tenant: v.tenant, allowCustomHosts: ctx.allowCustomHosts, hostMap: ctx.hostMap });
-        if (!r.ok) issue.addIssue({ code: "custom", path: [`${kind}Endpoint`], message: `${kind === "authorize" ? "Authorize" : "Token"} endpoint: ${r.message}` });
-      }
-    })
-    .transform((v) => ({
-      name: v.name,
-      cloud: v.cloud,
-      tenantMode: v.tenantMode,
-      tenant: v.tenant ? (validateTenant(v.tenant) as { tenant: string }).tenant : null,
-      clientId: v.clientId.toLowerCase(),
-      purposes: [...new Set(v.purposes)],
-      extraScopes: [...new Set(v.extraScopes.filter(Boolean))],
-      authorizeEndpoint: v.authorizeEndpoint || null,
-      tokenEndpoint: v.tokenEndpoint || null,
-    }))
-    .parse(raw);
+/**
+ * On save, every warning of the configuration must have been acknowledged (the wizard's
+ * "I understand" boxes); errors are already refused by parseSettings.
+ */
+export function assertAcknowledged(settings: IntegrationSettings, acknowledged: readonly string[]): void {
+  const open = unacknowledgedWarnings(settings, acknowledged);
+  if (open[0]) throw new AppError("invalid_input", acknowledgementMessage(open[0]), "acknowledged");
 }
 
 export function parseCredential(raw: Record<string, unknown>, clientId?: string): CredentialInput {

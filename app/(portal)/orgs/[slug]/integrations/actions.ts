@@ -3,7 +3,7 @@ import { z } from "zod";
 import { orgAction } from "@/lib/auth/org-action";
 import { formList, idField } from "@/lib/action-state";
 import { allowCustomHosts, deploymentHostMap } from "@/lib/deployment";
-import { parseCredential, parseSettings } from "@/lib/integrations/input";
+import { assertAcknowledged, parseCredential, parseSettings, settingsInput } from "@/lib/integrations/input";
 import { createIntegration, deleteIntegration, rotateCredential, updateIntegration } from "@/lib/integrations/integrations";
 import { runCredentialsCheck } from "@/lib/integrations/run-credentials-check";
 
@@ -20,13 +20,17 @@ const settingsFields = {
   extraScopes: text,
   authorizeEndpoint: text,
   tokenEndpoint: text,
+  // Codes of the configuration warnings the admin ticked "I understand" for.
+  acknowledged: formList(z.string().max(64)),
 };
 const credentialFields = { credentialType: text, secret: text, secretExpiresAt: text, certificatePem: text, privateKeyPem: text };
 const SECRET_FIELDS = ["secret", "privateKeyPem"] as const;
 const integrationId = idField("That integration");
 
 function settingsFrom(input: z.infer<z.ZodObject<typeof settingsFields>>) {
-  return parseSettings({ ...input, extraScopes: input.extraScopes.split(/[\s,]+/).filter(Boolean) }, { allowCustomHosts: allowCustomHosts(), hostMap: deploymentHostMap() });
+  const settings = parseSettings(settingsInput(input), { allowCustomHosts: allowCustomHosts(), hostMap: deploymentHostMap() });
+  assertAcknowledged(settings, input.acknowledged);
+  return settings;
 }
 
 export const createIntegrationAction = orgAction(
