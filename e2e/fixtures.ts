@@ -126,15 +126,41 @@ export async function injectGraphFault(fault: { status: number; retryAfterSecond
   await admin("/faults", { endpoint: "graph", ...fault });
 }
 
+export type WizardInput = { tenant: string; clientId: string; secret: string; name?: string; cloud?: RegExp; purposes?: RegExp[] };
+
+/** Moves the integration wizard on one step (the button names the next step). */
+export async function wizardNext(page: Page) {
+  await page.getByRole("button", { name: /^Next: / }).click();
+}
+
+/**
+ * Fills the integration wizard's five steps for a single-tenant app and stops on the review step.
+ * `purposes` are ticked in addition to the defaults (IMAP and SMTP).
+ */
+export async function fillIntegrationWizard(page: Page, o: WizardInput) {
+  const step = (title: string) => expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await step("Cloud and who signs in");
+  await page.getByRole("radio", { name: /One organization/ }).check();
+  await page.getByLabel("Directory (tenant) ID or domain").fill(o.tenant);
+  if (o.cloud) await page.getByRole("radio", { name: o.cloud }).check();
+  await wizardNext(page);
+  await step("What it is for");
+  await page.getByLabel("Integration name").fill(o.name ?? "Helpdesk mail");
+  for (const purpose of o.purposes ?? []) await page.getByRole("checkbox", { name: purpose }).check();
+  await wizardNext(page);
+  await step("Register the app in Azure");
+  await wizardNext(page);
+  await step("App and credential");
+  await page.getByLabel("Application (client) ID").fill(o.clientId);
+  await page.getByLabel("Client secret Value").fill(o.secret);
+  await wizardNext(page);
+  await step("Review and save");
+}
+
 /** Registers an integration for a new app in the tenant through the wizard; returns its page path. */
 export async function registerIntegration(page: Page, t: { slug: string; domain: string }, app: { clientId: string; secrets: { value: string }[] }, purposes: RegExp[] = [/Read mail with Microsoft Graph/]) {
   await page.goto(`/orgs/${t.slug}/integrations/new`);
-  for (const purpose of purposes) await page.getByRole("checkbox", { name: purpose }).check();
-  await page.getByRole("radio", { name: /One organization/ }).check();
-  await page.getByLabel("Directory (tenant) ID or domain").fill(t.domain);
-  await page.getByLabel("Integration name").fill("Helpdesk mail");
-  await page.getByLabel("Application (client) ID").fill(app.clientId);
-  await page.getByLabel("Client secret Value").fill(app.secrets[0]!.value);
+  await fillIntegrationWizard(page, { tenant: t.domain, clientId: app.clientId, secret: app.secrets[0]!.value, purposes });
   await page.getByRole("button", { name: "Save integration" }).click();
   await expect(page.getByText("Integration saved")).toBeVisible();
   return new URL(page.url()).pathname;

@@ -3,7 +3,7 @@ import { notFound } from "next/navigation";
 import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
 import { getIntegration } from "@/lib/integrations/integrations";
-import { connectionRedirectUri } from "@/lib/deployment";
+import { allowCustomHosts, connectionRedirectUri } from "@/lib/deployment";
 import { IntegrationForm } from "@/components/integrations/integration-form";
 import { Notice } from "@/components/ui/card";
 import type { CloudId } from "@/lib/microsoft/clouds";
@@ -27,6 +27,7 @@ export default async function EditIntegrationPage({ params }: { params: Promise<
         slug={slug}
         integrationId={i.id}
         redirectUri={connectionRedirectUri()}
+        allowCustomHosts={allowCustomHosts()}
         action={updateIntegrationAction}
         defaults={{ name: i.name, cloud: i.cloud as CloudId, tenantMode: i.tenantMode as TenantMode, tenant: i.tenant ?? "", clientId: i.clientId, purposes: i.purposes as Purpose[], extraScopes: i.extraScopes.join(" "), authorizeEndpoint: i.authorizeEndpoint ?? "", tokenEndpoint: i.tokenEndpoint ?? "" }}
       />
