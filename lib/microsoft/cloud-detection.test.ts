@@ -4,12 +4,13 @@ import { hostMapFromBase } from "./endpoints";
 
 // Documents shaped as the shared reference (§1.4) describes what Microsoft publishes per cloud.
 const TID = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const doc = (host: string, extra: Record<string, unknown>) => ({
+const doc = <T extends Record<string, unknown>>(host: string, extra: T) => ({
   issuer: `https://${host}/${TID}/v2.0`,
   token_endpoint: `https://${host}/${TID}/oauth2/v2.0/token`,
   cloud_graph_host_name: "graph.windows.net",
   ...extra,
 });
+const without = (o: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
 const DOCS = {
   global: doc("login.microsoftonline.com", { cloud_instance_name: "microsoftonline.com", tenant_region_scope: "NA", msgraph_host: "graph.microsoft.com" }),
   gcc: doc("login.microsoftonline.com", { cloud_instance_name: "microsoftonline.com", tenant_region_scope: "NA", tenant_region_sub_scope: "GCC", msgraph_host: "graph.microsoft.com" }),
@@ -30,19 +31,16 @@ describe("detectCloud", () => {
   });
 
   it("calls a US Government tenant without a sub-scope GCC High, as a guess, unless its Graph host is DoD's", () => {
-    const { tenant_region_sub_scope: _gh, ...noSub } = DOCS["gcc-high"];
-    const gcch = detectCloud(noSub);
+    const gcch = detectCloud(without(DOCS["gcc-high"], "tenant_region_sub_scope"));
     expect(gcch).toMatchObject({ cloud: "gcc-high", confidence: "likely" });
     expect(gcch.caveat).toMatch(/DODCON/);
     expect(describeDetection("northwind.onmicrosoft.us", gcch)).toMatch(/: US Government GCC High \(probably\)\.$/);
-    const { tenant_region_sub_scope: _d, ...dodNoSub } = DOCS.dod;
-    expect(detectCloud(dodNoSub)).toMatchObject({ cloud: "dod", confidence: "likely" });
+    expect(detectCloud(without(DOCS.dod, "tenant_region_sub_scope"))).toMatchObject({ cloud: "dod", confidence: "likely" });
   });
 
   it("falls back on the region scope and on the issuer's host when cloud_instance_name is missing", () => {
     expect(detectCloud({ tenant_region_scope: "USG" })).toMatchObject({ cloud: "gcc-high" });
-    const { cloud_instance_name: _c, ...noInstance } = DOCS.china;
-    expect(detectCloud(noInstance, { issuerLoginHost: "login.partner.microsoftonline.cn" })).toMatchObject({ cloud: "china", evidence: expect.arrayContaining(["an issuer on login.partner.microsoftonline.cn"]) });
+    expect(detectCloud(without(DOCS.china, "cloud_instance_name"), { issuerLoginHost: "login.partner.microsoftonline.cn" })).toMatchObject({ cloud: "china", evidence: expect.arrayContaining(["an issuer on login.partner.microsoftonline.cn"]) });
   });
 
   it("leaves unknown values to the admin", () => {
