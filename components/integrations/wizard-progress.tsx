@@ -20,7 +20,7 @@ export function WizardProgress({ steps, current, reached, onGo }: { steps: strin
           );
           return (
             <li key={title} aria-current={state === "current" ? "step" : undefined} className="flex items-center">
-              {i > 0 ? <span aria-hidden="true" className="mx-1 h-px w-3 bg-slate-300 sm:w-5" /> : null}
+              {i > 0 ? <span aria-hidden="true" className="mx-1 hidden h-px w-5 bg-slate-300 sm:inline-block" /> : null}
               {i <= reached && i !== current ? (
                 <button type="button" onClick={() => onGo(i)} className="inline-flex items-center gap-2 rounded-md px-1.5 py-1 hover:bg-slate-100">{label}</button>
               ) : (
