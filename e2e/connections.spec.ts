@@ -138,6 +138,41 @@ test("[connections]: an invited mailbox owner connects through the link, and the
   await expect(owner.getByText("This link was already used")).toBeVisible();
 });
 
+test("[connections]: after an empty submit the connect form keeps the integration and mailbox type chosen, and the flow uses them", async ({ page }) => {
+  const { t } = await orgWithIntegration(page, "Keep", ["Sam Shared"]);
+  const second = await makeApp(t.id);
+  await registerIntegration(page, t, second, [/^IMAP/], "Second app");
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  const card = page.getByRole("region", { name: "Connect a mailbox" });
+  await card.getByLabel("Integration").selectOption({ label: "Second app" });
+  await card.getByRole("radio", { name: /A shared mailbox/ }).check();
+  await card.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await expect(card.getByText("Enter the shared mailbox's address: a delegate signs in for it.")).toBeVisible();
+  // Everything as chosen, and the label matches the choice.
+  await expect(card.getByLabel("Integration")).toHaveValue(await card.getByLabel("Integration").locator("option", { hasText: "Second app" }).getAttribute("value") ?? "");
+  await expect(card.getByRole("radio", { name: /A shared mailbox/ })).toBeChecked();
+  await card.getByLabel("Shared mailbox address").fill(`shared@${t.domain}`);
+  await card.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await expect(page.getByRole("heading", { name: "Pick an account" })).toBeVisible();
+  expect(new URL(page.url()).searchParams.get("client_id") ?? page.url()).toContain(second.clientId);
+});
+
+test("[connections]: connecting a shared mailbox through an integration without the .Shared Graph scopes is explained first, with a way to add them", async ({ page }) => {
+  const { t, integrationUrl } = await orgWithIntegration(page, "ShScope", []);
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  const card = page.getByRole("region", { name: "Connect a mailbox" });
+  await card.getByRole("radio", { name: /A shared mailbox/ }).check();
+  const warning = card.getByRole("alert").filter({ hasText: "cannot read a shared mailbox through Graph yet" });
+  await expect(warning).toContainText("Mail.Read.Shared");
+  await card.getByLabel("Shared mailbox address").fill(`shared@${t.domain}`);
+  await card.getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await expect(card.getByText(/lacks Mail.Read.Shared, so Graph cannot reach this shared mailbox/).first()).toBeVisible();
+  await card.getByRole("button", { name: "Add Mail.Read.Shared to the integration" }).click();
+  await expect(card.getByRole("alert").filter({ hasText: "cannot read a shared mailbox" })).toHaveCount(0);
+  await page.goto(integrationUrl);
+  await expect(page.getByText("Mail.Read.Shared").first()).toBeVisible();
+});
+
 test("[connections]: a shared mailbox connects through a delegate", async ({ page }) => {
   const { t, user } = await orgWithIntegration(page, "Shared", ["Megan Bowen"], { shared: [{ name: "Support Desk", delegates: ["Megan Bowen"] }] });
   const shared = t.shared[0]!;

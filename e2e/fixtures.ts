@@ -127,12 +127,12 @@ export async function injectGraphFault(fault: { status: number; retryAfterSecond
 }
 
 /** Registers an integration for a new app in the tenant through the wizard; returns its page path. */
-export async function registerIntegration(page: Page, t: { slug: string; domain: string }, app: { clientId: string; secrets: { value: string }[] }, purposes: RegExp[] = [/Read mail with Microsoft Graph/]) {
+export async function registerIntegration(page: Page, t: { slug: string; domain: string }, app: { clientId: string; secrets: { value: string }[] }, purposes: RegExp[] = [/Read mail with Microsoft Graph/], name = "Helpdesk mail") {
   await page.goto(`/orgs/${t.slug}/integrations/new`);
   for (const purpose of purposes) await page.getByRole("checkbox", { name: purpose }).check();
   await page.getByRole("radio", { name: /One organization/ }).check();
   await page.getByLabel("Directory (tenant) ID or domain").fill(t.domain);
-  await page.getByLabel("Integration name").fill("Helpdesk mail");
+  await page.getByLabel("Integration name").fill(name);
   await page.getByLabel("Application (client) ID").fill(app.clientId);
   await page.getByLabel("Client secret Value").fill(app.secrets[0]!.value);
   await page.getByRole("button", { name: "Save integration" }).click();

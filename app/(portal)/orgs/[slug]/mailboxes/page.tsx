@@ -9,7 +9,8 @@ import { missingScopes, scopeName } from "@/lib/connections/scopes";
 import { Card, EmptyState, Notice } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ConnectMailboxForm, InviteMailboxForm, RevokeLinkForm } from "@/components/connections/connect-forms";
-import { connectMailboxAction, inviteMailboxAction, revokeLinkAction } from "./actions";
+import { addSharedScopesAction, connectMailboxAction, inviteMailboxAction, revokeLinkAction } from "./actions";
+import { missingSharedScopes } from "@/lib/integrations/shared-scopes";
 import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, formatDate } from "@/components/connections/status";
 
 export const metadata: Metadata = { title: "Mailboxes" };
@@ -24,7 +25,7 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
     listConnections(database, ctx.org.id),
     ctx.can("connections.write") ? listConsentLinks(database, ctx.org.id) : Promise.resolve([]),
   ]);
-  const options = integrations.map((i) => ({ id: i.id, name: i.name }));
+  const options = integrations.map((i) => ({ id: i.id, name: i.name, missingShared: missingSharedScopes(i) }));
   const now = new Date();
   return (
     <div className="space-y-6">
@@ -42,7 +43,7 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
         <div className="grid gap-6 lg:grid-cols-2">
           {ctx.can("connections.connect_own") ? (
             <Card title="Connect a mailbox" description="Sign in with Microsoft as the mailbox (or a delegate of a shared mailbox) and accept the permissions.">
-              <ConnectMailboxForm action={connectMailboxAction} slug={slug} integrations={options} selected={flags.integration} canConnectOthers={ctx.can("connections.write")} ownEmail={ctx.user.email} />
+              <ConnectMailboxForm action={connectMailboxAction} addSharedScopes={ctx.can("integrations.write") ? addSharedScopesAction : undefined} slug={slug} integrations={options} selected={flags.integration} canConnectOthers={ctx.can("connections.write")} ownEmail={ctx.user.email} />
             </Card>
           ) : null}
           {ctx.can("connections.write") ? (
