@@ -5,8 +5,8 @@ import path from "node:path";
 import { existsSync } from "node:fs";
 import { createPrismaClient } from "../lib/db-client";
 import { parseKeyring } from "../lib/crypto";
-import { reencryptIntegrations } from "../lib/integrations/reencrypt";
-import { reencryptConnections } from "../lib/connections/reencrypt";
+import { reencryptIntegrations } from "../lib/integrations/reencrypt-credentials";
+import { reencryptConnections } from "../lib/connections/reencrypt-tokens";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 import { dataDirectory, databaseUrl } from "../lib/env";
 

@@ -8,7 +8,7 @@ import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { startConnect, type FlowDeps } from "./consent";
-import { newBrowserId } from "./flow";
+import { newBrowserId } from "./flow-state";
 import { runConnectionTest, type TestRun } from "./connection-test";
 import { capturedLogLines } from "@/lib/logger";
 

@@ -3,7 +3,7 @@
 // Facts: shared reference "microsoft-identity.md" §4.2 (AADSTS codes), from Microsoft Learn.
 
 import { AADSTS } from "./aadsts";
-import { FLOW } from "./flow";
+import { PORTAL_FLOW_CODES } from "./portal-flow-codes";
 import { MAIL } from "./mail";
 
 export type Diagnosis = {
@@ -52,7 +52,7 @@ export function diagnose(code: string): Diagnosis {
   const n = code.match(/^AADSTS(\d+)$/)?.[1];
   if (n) return diagnoseAadsts(Number(n));
   if (code in NETWORK) return diagnoseNetwork(code as keyof typeof NETWORK);
-  if (Object.hasOwn(FLOW, code)) return { code, ...FLOW[code]! };
+  if (Object.hasOwn(PORTAL_FLOW_CODES, code)) return { code, ...PORTAL_FLOW_CODES[code]! };
   if (Object.hasOwn(MAIL, code)) return { code, ...MAIL[code]! };
   if (code.startsWith("graph:")) return { code, ...UNKNOWN, title: `Microsoft Graph error ${code.slice(6)}`, docs: "https://learn.microsoft.com/graph/errors" };
   return { code, ...UNKNOWN, title: `Error ${code}` };
@@ -98,7 +98,7 @@ export function diagnoseAuthError(type: string): Diagnosis {
   return { code: type, ...(AUTHJS[type] ?? AUTHJS.Configuration!) };
 }
 
-export const knownFlowCodes = () => Object.keys(FLOW);
+export const knownFlowCodes = () => Object.keys(PORTAL_FLOW_CODES);
 export const knownMailCodes = () => Object.keys(MAIL);
 
 export const knownAadstsCodes = () => Object.keys(AADSTS).map(Number);

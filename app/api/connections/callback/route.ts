@@ -7,7 +7,7 @@ import { appKeyring, flowSettings, publicUrl } from "@/lib/deployment";
 import { logger } from "@/lib/logger";
 import { requestMeta } from "@/lib/request-meta";
 import { completeFlow } from "@/lib/connections/consent";
-import { BROWSER_COOKIE, consumeAuthorizationRequest } from "@/lib/connections/flow";
+import { BROWSER_COOKIE, consumeAuthorizationRequest } from "@/lib/connections/flow-state";
 
 export const dynamic = "force-dynamic";
 
