@@ -10,7 +10,8 @@ import { type HostMap } from "@/lib/microsoft/endpoints";
 import { tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
 import { credentialOf, endpointsOf, getIntegrationWithSecrets } from "@/lib/integrations/integrations";
 import { logger } from "@/lib/logger";
-import { backoffMs, classifyFailure, type FailureClass } from "./classify";
+import { backoffMs, classifyFailure } from "./classify";
+import type { FailureClass } from "@/lib/diagnosis/catalog";
 import { failureFromMicrosoftError, type Failure } from "./failure";
 import { readRefreshToken, storeRotatedRefreshToken } from "./connections";
 
