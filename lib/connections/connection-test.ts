@@ -120,7 +120,13 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
   };
 
   async function refreshStep(resource: Resource): Promise<StepOutcome> {
-    const r = await getAccessToken({ db: deps.db, keyring: deps.keyring, ...(deps.hostMap ? { hostMap: deps.hostMap } : {}) }, c.orgId, c.id, resource, { force: true });
+    let timer: NodeJS.Timeout | undefined;
+    // The refresh carries on (and is stored) if it outlives the step; the test just stops waiting.
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
+    const refreshed = getAccessToken({ db: deps.db, keyring: deps.keyring, ...(deps.hostMap ? { hostMap: deps.hostMap } : {}) }, c.orgId, c.id, resource, { force: true });
+    refreshed.catch(() => {}); // a late failure has nowhere to go
+    const r = await Promise.race([refreshed, late]).finally(() => clearTimeout(timer));
+    if (r === "late") return { ok: false, code: "timeout", class: "transient", detail: `No access token within ${Math.round(timeoutMs / 1000)} s.` };
     if (!r.ok) return { ok: false, code: r.failure.code, class: r.classification, detail: r.failure.description ?? r.failure.code };
     tokens[resource] = r.value.token;
     const claims = claimsOf(r.value.token);
@@ -143,7 +149,8 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
     step.status = "running";
     publish();
     const started = Date.now();
-    const result = await steps[step.id]();
+    // Probes return their failures; anything thrown is a bug or the database, shown as unknown.
+    const result = await steps[step.id]().catch((e: unknown): StepOutcome => ({ ok: false, code: "unknown", class: "transient", detail: String((e as Error)?.message ?? e).slice(0, 300) }));
     if (result.ok) {
       step.status = "ok";
       step.detail = result.summary;
@@ -173,7 +180,7 @@ export async function saveTestRun(db: Db, orgId: string, connectionId: string, r
       connectionId,
       kind: run.ok ? "test_passed" : "test_failed",
       ...(failed[0]?.code ? { code: failed[0].code } : {}),
-      detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}) })) },
+      detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}), ...(s.class ? { class: s.class } : {}) })) },
     },
   });
 }
