@@ -1,5 +1,5 @@
 import { diagnose } from "@/lib/diagnosis/catalog";
-import type { Failure } from "@/lib/connections/consent";
+import type { Failure } from "@/lib/connections/failure";
 import { CopyField } from "@/components/integrations/copy-field";
 
 const CONSENT_REQUIRED = new Set(["AADSTS65001", "AADSTS90094", "consent_required"]);

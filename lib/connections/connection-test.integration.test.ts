@@ -8,7 +8,7 @@ import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { startConnect, type FlowDeps } from "./consent";
-import { newBrowserId } from "./flow";
+import { newBrowserId } from "./flow-state";
 import { runConnectionTest, type TestRun } from "./connection-test";
 import { capturedLogLines } from "@/lib/logger";
 
@@ -118,6 +118,7 @@ describe("connection test: IMAP, POP and SMTP", () => {
     const r = await c.run();
     expect(statuses(r)).toEqual([["refresh-outlook", "ok", undefined], ["imap", "ok", undefined], ["smtp", "failed", "smtp_auth_disabled"]]);
     expect(r.steps.at(-1)?.detail).toContain("5.7.139");
+    expect(r.steps.at(-1)).toMatchObject({ class: "misconfigured", reply: expect.stringMatching(/^535 5\.7\.139 /) });
   });
 
   it("without Exchange Online no Exchange token is issued (650052) and the protocol steps are skipped", async () => {
@@ -134,7 +135,7 @@ describe("connection test: IMAP, POP and SMTP", () => {
     expect((await admin(emu.http, "POST", "/faults", { endpoint: "pop", drop: true, times: 1 })).status).toBe(201);
     const r = await c.run();
     expect(r.steps.find((s) => s.id === "imap")?.status).toBe("ok");
-    expect(r.steps.find((s) => s.id === "pop")?.status).toBe("failed");
+    expect(r.steps.find((s) => s.id === "pop")).toMatchObject({ status: "failed", class: "transient", detail: expect.stringContaining(`POP ${emu.mailHost}:${emu.popPort}`) });
   });
 });
 

@@ -5,7 +5,7 @@ import { orgWithIntegration } from "@/lib/testing/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { disconnectConnection, displayStatus, getConnection, listConnections, readAccessToken, readRefreshToken, saveConnection, storeRotatedRefreshToken, type SaveConnectionInput } from "./connections";
-import { consumeAuthorizationRequest, createAuthorizationRequest, FLOW_TTL_MS, getFlowForBrowser, newBrowserId } from "./flow";
+import { consumeAuthorizationRequest, createAuthorizationRequest, FLOW_TTL_MS, getFlowForBrowser, newBrowserId } from "./flow-state";
 
 const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
 let database: Database;
@@ -148,7 +148,7 @@ describe("authorization state", () => {
 
 describe("key rotation", () => {
   it("moves refresh and access tokens to the newest key; they still decrypt; a second run changes nothing", async () => {
-    const { reencryptConnections } = await import("./reencrypt");
+    const { reencryptConnections } = await import("./reencrypt-tokens");
     const { parseEnvelope } = await import("@/lib/crypto");
     const { db, org, integration, owner } = await setup("grant-rotate");
     const input = grant(org.id, integration.id);

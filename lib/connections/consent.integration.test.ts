@@ -9,7 +9,7 @@ import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { readRefreshToken } from "./connections";
 import { completeFlow, startAdminConsent, startConnect, type FlowDeps, type Outcome } from "./consent";
 import { playMicrosoft } from "@/lib/testing/microsoft-browser";
-import { consumeAuthorizationRequest, newBrowserId } from "./flow";
+import { consumeAuthorizationRequest, newBrowserId } from "./flow-state";
 
 // The consent flows end to end at the HTTP level: the portal's code drives the emulator's
 // authorize, consent and admin-consent pages like a browser would, then finishes the callback.

@@ -2,17 +2,16 @@ import type { Db } from "@/lib/db-client";
 import type { MailboxKind, Prisma } from "@/generated/prisma/client";
 import type { Keyring } from "@/lib/crypto";
 import { record, type RequestMeta } from "@/lib/audit/record";
-import { parseMicrosoftErrorDescription } from "@/lib/diagnosis/catalog";
 import { CLOUDS, type CloudId } from "@/lib/microsoft/clouds";
-import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken, tenantIdOf, tenantIssuer } from "@/lib/microsoft/delegated";
+import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken, tenantIdOf, tenantIssuer } from "@/lib/microsoft/oauth-client";
 import { type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
 import { delegatedScopes, tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
-import type { MicrosoftError } from "@/lib/microsoft/token-client";
-import { GUID } from "@/lib/integrations/secret-hints";
+import { GUID } from "@/lib/microsoft/guid";
 import { credentialOf, endpointsOf, getIntegration, getIntegrationWithSecrets, type IntegrationView } from "@/lib/integrations/integrations";
 import { saveConnection, type AccessTokenInput } from "./connections";
-import { createAuthorizationRequest, type ConsumedFlow } from "./flow";
-import { missingScopes, qualifyGranted, splitScopes } from "./scopes";
+import { createAuthorizationRequest, type ConsumedFlow } from "./flow-state";
+import { missingScopes, qualifyGranted, splitScopes } from "./granted-scopes";
+import { failureFromMicrosoftError, failureFromRedirect, type Failure } from "./failure";
 
 // Starting a trip to Microsoft (user consent or admin consent) and finishing it on the callback.
 // Nothing is stored unless every check passes: state, code, ID token, mailbox identity, and a
@@ -121,54 +120,12 @@ export async function startAdminConsent(deps: FlowDeps, input: { integration: In
   return { url, flowId: flow.id };
 }
 
-/** What the result page shows. Stored on the flow row; never contains a token. */
-export type Failure = {
-  /** A diagnosis code: "AADSTS65004", "access_denied", "mailbox_mismatch", "timeout", … */
-  code: string;
-  error?: string;
-  description?: string;
-  traceId?: string;
-  correlationId?: string;
-  timestamp?: string;
-  details?: Record<string, string>;
-};
-
 export type Outcome =
   | { ok: true; kind: "connected"; connectionId: string; mailbox: string; updated: boolean; missingScopes: string[]; consentType: string; signedInAs: string }
   | { ok: true; kind: "admin_consent"; tenant: string; scopes: string[] }
   | { ok: false; failure: Failure };
 
 const fail = (failure: Failure): Outcome => ({ ok: false, failure });
-
-/** Microsoft's error on the redirect: error, error_description ("AADSTS…: … Trace ID: …"), error_subcode. */
-export function failureFromRedirect(params: URLSearchParams): Failure {
-  const error = params.get("error") ?? "server_error";
-  const description = params.get("error_description") ?? "";
-  const parsed = parseMicrosoftErrorDescription(description);
-  // A cancel on the consent screen sometimes comes back without a number.
-  const aadsts = parsed.aadsts ?? (error === "access_denied" && params.get("error_subcode") === "cancel" ? 65004 : undefined);
-  return {
-    code: aadsts ? `AADSTS${aadsts}` : error,
-    error,
-    ...(parsed.message ? { description: parsed.message } : {}),
-    ...(parsed.traceId ?? params.get("trace_id") ? { traceId: parsed.traceId ?? params.get("trace_id")! } : {}),
-    ...(parsed.correlationId ?? params.get("correlation_id") ? { correlationId: parsed.correlationId ?? params.get("correlation_id")! } : {}),
-    ...(parsed.timestamp ? { timestamp: parsed.timestamp } : {}),
-  };
-}
-
-export function failureFromMicrosoftError(e: MicrosoftError): Failure {
-  const parsed = e.description ? parseMicrosoftErrorDescription(e.description) : undefined;
-  const code = e.kind === "oauth" ? (e.aadsts ? `AADSTS${e.aadsts}` : (e.error ?? "bad_response")) : e.kind;
-  return {
-    code,
-    ...(e.error ? { error: e.error } : {}),
-    ...(parsed?.message ? { description: parsed.message } : e.description ? { description: e.description } : {}),
-    ...(e.traceId ? { traceId: e.traceId } : {}),
-    ...(e.correlationId ? { correlationId: e.correlationId } : {}),
-    ...(e.timestamp ? { timestamp: e.timestamp } : {}),
-  };
-}
 
 type Actor = { id: string | null; email: string };
 

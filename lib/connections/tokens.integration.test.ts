@@ -80,7 +80,7 @@ describe("access tokens", () => {
     const c = await connected();
     // A refresher that got Microsoft's answer and died before storing it: the rotated token is lost.
     const stored = await readRefreshToken(c.db, keyring, c.org.id, c.id);
-    const { refreshAccessToken, tenantIssuer } = await import("@/lib/microsoft/delegated");
+    const { refreshAccessToken, tenantIssuer } = await import("@/lib/microsoft/oauth-client");
     const base = `${emu.http}/login.microsoftonline.com/contoso.onmicrosoft.com`;
     const lost = await refreshAccessToken({ tokenEndpoint: `${base}/oauth2/v2.0/token`, issuer: await tenantIssuer(base, SEED.contosoId), clientId: HELPDESK.clientId, credential: { kind: "secret", secret: HELPDESK.secret }, refreshToken: stored!.token, scope: "https://graph.microsoft.com/Mail.Read offline_access" });
     expect(lost.ok).toBe(true);

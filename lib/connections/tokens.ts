@@ -5,13 +5,14 @@ import { Prisma } from "@/generated/prisma/client";
 import { decryptField, encryptField, type Keyring } from "@/lib/crypto";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import type { CloudId } from "@/lib/microsoft/clouds";
-import { refreshAccessToken, tenantIssuer } from "@/lib/microsoft/delegated";
+import { refreshAccessToken, tenantIssuer } from "@/lib/microsoft/oauth-client";
 import { type HostMap } from "@/lib/microsoft/endpoints";
 import { tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
 import { credentialOf, endpointsOf, getIntegrationWithSecrets } from "@/lib/integrations/integrations";
 import { logger } from "@/lib/logger";
-import { backoffMs, classifyFailure, type FailureClass } from "./classify";
-import { failureFromMicrosoftError, type Failure } from "./consent";
+import { backoffMs, classifyFailure } from "./classify";
+import type { FailureClass } from "@/lib/diagnosis/catalog";
+import { failureFromMicrosoftError, type Failure } from "./failure";
 import { readRefreshToken, storeRotatedRefreshToken } from "./connections";
 
 // Access tokens per resource from the one refresh grant, cached encrypted until shortly before

@@ -2,7 +2,8 @@ import { X509Certificate, createPrivateKey } from "node:crypto";
 import { z } from "zod";
 import { CLOUD_IDS, type CloudId } from "@/lib/microsoft/clouds";
 import { PURPOSES, type Purpose, validateExtraScope } from "@/lib/microsoft/scopes";
-import { GUID, secretProblem } from "./secret-hints";
+import { GUID } from "@/lib/microsoft/guid";
+import { secretProblem } from "./secret-hints";
 import { TENANT_MODES, type TenantMode, validateEndpointOverride, validateTenant, type HostMap } from "@/lib/microsoft/endpoints";
 
 // What an admin submits in the integration wizard. Every message names the field and says

@@ -1,6 +1,7 @@
 // The only place a Microsoft URL is built. Facts: shared reference "microsoft-identity.md" §1, §2.3.
 import { AppError } from "@/lib/errors";
 import { CLOUDS, CLOUD_IDS, cloudsUsingHost, describeClouds, loginHostsOf, type CloudId } from "./clouds";
+import { GUID } from "./guid";
 
 // The wizard's helpers live in their own file for size; the contract names this module.
 export { azureGuide, configurationWarnings, type WizardWarning } from "./setup-guide";
@@ -8,7 +9,6 @@ export { azureGuide, configurationWarnings, type WizardWarning } from "./setup-g
 export const TENANT_MODES = ["single", "organizations", "common"] as const;
 export type TenantMode = (typeof TENANT_MODES)[number];
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const ALIASES = new Set(["common", "organizations", "consumers"]);
 // §1.1: the tenant behind `consumers`; a portal for organizations' mailboxes can't use it.

@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { db } from "@/lib/db";
 import { connectionRedirectUri, linkSigningSecret, publicUrl } from "@/lib/deployment";
-import { getFlowForBrowser } from "@/lib/connections/flow";
+import { getFlowForBrowser } from "@/lib/connections/flow-state";
 import { readBrowserId } from "@/lib/connections/browser";
 import { signAdminConsentToken } from "@/lib/connections/links";
-import { scopeName } from "@/lib/connections/scopes";
+import { scopeName } from "@/lib/connections/granted-scopes";
 import type { Outcome } from "@/lib/connections/consent";
 import { FailureView, needsAdminConsent } from "@/components/connections/failure-view";
 import { PublicPage } from "@/components/connections/public-page";

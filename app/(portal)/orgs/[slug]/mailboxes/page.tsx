@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import { listIntegrations } from "@/lib/integrations/integrations";
 import { displayStatus, listConnections } from "@/lib/connections/connections";
 import { linkState, listConsentLinks } from "@/lib/connections/links";
-import { missingScopes, scopeName } from "@/lib/connections/scopes";
+import { missingScopes, scopeName } from "@/lib/connections/granted-scopes";
 import { Card, EmptyState, Notice } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ConnectMailboxForm, InviteMailboxForm, RevokeLinkForm } from "@/components/connections/connect-forms";

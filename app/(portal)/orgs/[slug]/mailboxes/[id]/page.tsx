@@ -5,7 +5,7 @@ import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
 import { getConnectionDetail } from "@/lib/connections/connection-detail";
 import { INACTIVITY_DAYS } from "@/lib/connections/inactivity";
-import { scopeName } from "@/lib/connections/scopes";
+import { scopeName } from "@/lib/connections/granted-scopes";
 import { Card, Notice } from "@/components/ui/card";
 import { DisconnectForm, ReconsentForm, RefreshNowForm } from "@/components/connections/connect-forms";
 import { appKeyring } from "@/lib/deployment";

@@ -6,7 +6,7 @@ import { parseEnvelope, parseKeyring } from "@/lib/crypto";
 import { createOrg } from "@/lib/orgs/orgs";
 import { createIntegration, getIntegrationWithSecrets } from "./integrations";
 import { parseCredential, parseSettings } from "./input";
-import { reencryptIntegrations } from "./reencrypt";
+import { reencryptIntegrations } from "./reencrypt-credentials";
 
 let database: Database;
 beforeAll(async () => { database = await openTestDb(); });

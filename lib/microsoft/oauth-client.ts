@@ -1,7 +1,7 @@
 import * as oauth from "oauth4webapi";
 import { decodeJwt } from "jose";
 import { z } from "zod";
-import { GUID } from "@/lib/integrations/secret-hints";
+import { GUID } from "./guid";
 import { classifyTokenError, clientAuth, fromBody, type ClientCredential, type MicrosoftError } from "./token-client";
 
 // The delegated (user) side of OAuth for integrations: the authorize and admin-consent URLs, code
