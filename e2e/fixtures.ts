@@ -62,7 +62,7 @@ export async function signIn(page: Page, user: { upn: string }, path = "/signin"
 
 export async function signOut(page: Page) {
   await page.getByLabel("Account menu").click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/signin/);
 }
 
