@@ -176,6 +176,12 @@ test("[connections]: connecting a shared mailbox through an integration without 
 test("[connections]: a shared mailbox connects through a delegate", async ({ page }) => {
   const { t, user } = await orgWithIntegration(page, "Shared", ["Megan Bowen"], { shared: [{ name: "Support Desk", delegates: ["Megan Bowen"] }] });
   const shared = t.shared[0]!;
+  // Graph reaches a shared mailbox only with Mail.Read.Shared: add it from the connect form first.
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  const card = page.getByRole("region", { name: "Connect a mailbox" });
+  await card.getByRole("radio", { name: /A shared mailbox/ }).check();
+  await card.getByRole("button", { name: "Add Mail.Read.Shared to the integration" }).click();
+  await expect(card.getByRole("alert").filter({ hasText: "cannot read a shared mailbox" })).toHaveCount(0);
   await connectFromMailboxes(page, t.slug, { address: shared.upn, shared: true });
   await expect(page.getByRole("button", { name: new RegExp(escape(shared.upn)) })).toHaveCount(0);
   await pickAccount(page, user("Megan Bowen").upn);
