@@ -1,3 +1,4 @@
+import net from "node:net";
 import tls from "node:tls";
 import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
 import { ImapFlow } from "imapflow";
@@ -160,10 +161,11 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
     return `Audience ${claims.aud ?? "?"}, scopes ${claims.scp ?? claims.roles?.join(" ") ?? "?"}, tenant ${claims.tid ?? "?"}, ${expires}.`;
   }
 
-  const tlsOptions = () => ({ ...(deps.tlsCa ? { ca: deps.tlsCa } : {}), servername: mail.imap.host });
+  // SNI names a host: an IP address as servername makes Node warn (DEP0123); each protocol names its own host.
+  const tlsOptions = (host: string) => ({ ...(deps.tlsCa ? { ca: deps.tlsCa } : {}), ...(net.isIP(host) === 0 ? { servername: host } : {}) });
 
   async function imapStep(at: MailEndpoint): Promise<string> {
-    const client = new ImapFlow({ host: at.host, port: at.port, secure: true, auth: { user: c.mailbox, accessToken: tokens.outlook ?? "" }, logger: false, tls: tlsOptions(), connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
+    const client = new ImapFlow({ host: at.host, port: at.port, secure: true, auth: { user: c.mailbox, accessToken: tokens.outlook ?? "" }, logger: false, tls: tlsOptions(at.host), connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
     client.on("error", () => {}); // failures surface through the awaited calls
     try {
       await client.connect();
@@ -193,7 +195,7 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
       secure: false,
       requireTLS: true,
       auth: { type: "OAuth2", user: c.mailbox, accessToken: tokens.outlook ?? "" },
-      tls: tlsOptions(),
+      tls: tlsOptions(at.host),
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,
@@ -267,7 +269,7 @@ const xoauth2 = (user: string, token: string) => Buffer.from(`user=${user}\x01au
 /** A minimal POP3 conversation over TLS: the greeting, then one reply ("+OK", or "+ " to continue AUTH) per line sent. */
 function pop3(at: MailEndpoint, ca: string | undefined, timeoutMs: number, commands: string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: at.host, port: at.port, servername: at.host, ...(ca ? { ca } : {}) });
+    const socket = tls.connect({ host: at.host, port: at.port, ...(net.isIP(at.host) === 0 ? { servername: at.host } : {}), ...(ca ? { ca } : {}) });
     socket.setTimeout(timeoutMs, () => socket.destroy(new StepFailure("timeout", `${at.host}:${at.port} stopped answering.`)));
     const replies: string[] = [];
     let buffer = "";
