@@ -9,6 +9,9 @@ import type { Tenant, UserConsentSetting, UserKind, User, AppSecret, App, Pendin
 
 export * from "./model";
 
+/** Where Entra says a tenant lives when nobody said otherwise (discovery's `tenant_region_scope`). */
+const DEFAULT_REGION_SCOPE: Record<Cloud, string> = { global: "NA", usgov: "USGov", china: "AS" };
+
 const ALIASES = new Set(["common", "organizations", "consumers"]);
 
 /** Messages kept in the admin outbox (Graph sendMail and SMTP), newest kept. */
@@ -146,6 +149,8 @@ export class EmulatorState {
     domains: string[];
     cloud?: Cloud;
     subcloud?: Subcloud | undefined;
+    gcc?: boolean | undefined;
+    regionScope?: string | undefined;
     exchangeOnline?: boolean;
     userConsent?: UserConsentSetting;
     smtpAuthDisabled?: boolean;
@@ -163,6 +168,8 @@ export class EmulatorState {
       domains,
       cloud,
       ...(cloud === "usgov" ? { subcloud: input.subcloud ?? "gcchigh" } : {}),
+      ...(cloud === "global" && input.gcc ? { gcc: true } : {}),
+      regionScope: input.regionScope ?? DEFAULT_REGION_SCOPE[cloud],
       exchangeOnline: input.exchangeOnline ?? true,
       userConsent: input.userConsent ?? "allowed",
       smtpAuthDisabled: input.smtpAuthDisabled ?? false,
