@@ -154,6 +154,7 @@ class Connection implements MailIO {
       const generation = this.generation;
       this.queue = this.queue
         .then(() => (generation === this.generation && !this.ended ? this.session.line(line) : undefined))
+        .then(() => this.ctx.state.changed())
         .catch((err: unknown) => {
           console.error(`emulator: ${this.opts.protocol} session failed`, err);
           this.destroy();

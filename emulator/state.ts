@@ -49,6 +49,12 @@ export class EmulatorState {
   sessions = new Map<string, Set<string>>();
   /** Tests move time forward instead of sleeping (code expiry, refresh inactivity). */
   clockOffsetMs = 0;
+  /** Told after anything that may have changed the state (a non-GET request, a mail command): the state file saver. */
+  onChange: (() => void) | undefined;
+
+  changed(): void {
+    this.onChange?.();
+  }
 
   now(): number {
     return Date.now() + this.clockOffsetMs;

@@ -35,6 +35,8 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
       EMULATOR_SMTP_PORT: String(smtpPort),
       EMULATOR_TLS_DIR: tlsDir,
       EMULATOR_SEED: seedPath,
+      // Stored connections must keep refreshing after a restart: the emulator keeps its grants in the data folder.
+      EMULATOR_STATE_FILE: process.env.EMULATOR_STATE_FILE ?? path.join(opts.dataDir, "emulator-state.json"),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
