@@ -1,5 +1,6 @@
 import { ImapFlow } from "imapflow";
 import { failed, networkFailure, unexpected, where, type ProbeEndpoint, type ProbeFailure, type ProbeResult } from "./probe-result";
+import { sni } from "./probe-result";
 
 // IMAP over TLS: AUTHENTICATE XOAUTH2, then EXAMINE INBOX (reference §5.1, §5.2). Failures are
 // decided on imapflow's error properties (authenticationFailed, responseStatus, the RFC 5530
@@ -26,7 +27,7 @@ export async function probeImap(input: ImapProbeInput): Promise<ProbeResult<Imap
     secure: true,
     auth: { user: input.user, accessToken: input.accessToken },
     logger: false,
-    tls: { servername: input.host, ...(input.ca ? { ca: input.ca } : {}) },
+    tls: { ...sni(input.host), ...(input.ca ? { ca: input.ca } : {}) },
     connectionTimeout: input.timeoutMs,
     greetingTimeout: input.timeoutMs,
     socketTimeout: input.timeoutMs,

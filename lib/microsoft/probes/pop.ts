@@ -1,5 +1,6 @@
 import tls from "node:tls";
 import { failed, networkFailure, unexpected, where, xoauth2, type ProbeEndpoint, type ProbeFailure, type ProbeResult } from "./probe-result";
+import { sni } from "./probe-result";
 
 // POP3 over TLS: AUTH XOAUTH2, then STAT and QUIT (reference §5.1, §5.2). POP replies are +OK or
 // -ERR plus, on some servers, an RFC 2449/3206 response code in brackets ([AUTH], [SYS/TEMP],
@@ -65,7 +66,7 @@ class Lines {
 
 export async function probePop(input: PopProbeInput): Promise<ProbeResult<PopDetails>> {
   const at: ProbeEndpoint = { protocol: "pop", host: input.host, port: input.port };
-  const socket = tls.connect({ host: input.host, port: input.port, servername: input.host, ...(input.ca ? { ca: input.ca } : {}) });
+  const socket = tls.connect({ host: input.host, port: input.port, ...sni(input.host), ...(input.ca ? { ca: input.ca } : {}) });
   socket.setTimeout(input.timeoutMs, () => socket.destroy(Object.assign(new Error("No answer in time."), { code: "ETIMEDOUT" })));
   const onAbort = () => socket.destroy(Object.assign(new Error("Aborted."), { code: "ETIMEDOUT" }));
   input.signal?.addEventListener("abort", onAbort, { once: true });

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { getSystemErrorName } from "node:util";
 import { classOf, type FailureClass } from "@/lib/diagnosis/catalog";
 
@@ -95,3 +96,6 @@ export async function withDeadline<D>(at: ProbeEndpoint, ms: number, probe: (sig
 }
 
 export const xoauth2 = (user: string, token: string) => Buffer.from(`user=${user}\x01auth=Bearer ${token}\x01\x01`).toString("base64");
+
+/** TLS server name for a host: SNI names hosts, and an IP address there makes Node warn (DEP0123). */
+export const sni = (host: string): { servername?: string } => (isIP(host) === 0 ? { servername: host } : {});

@@ -1,6 +1,7 @@
 import nodemailer from "nodemailer";
 import { failed, networkFailure, unexpected, where, type ProbeEndpoint, type ProbeFailure, type ProbeResult } from "./probe-result";
 import { parseSmtpReply, smtpReplyCode } from "./smtp-reply";
+import { sni } from "./probe-result";
 
 // SMTP client submission with XOAUTH2 after STARTTLS (reference §5.1, §5.2), optionally sending
 // one message. Failures are decided on the reply's codes and nodemailer's error codes.
@@ -28,7 +29,7 @@ export async function probeSmtp(input: SmtpProbeInput): Promise<ProbeResult<Smtp
     secure: false,
     requireTLS: true,
     auth: { type: "OAuth2", user: input.user, accessToken: input.accessToken },
-    tls: { servername: input.host, ...(input.ca ? { ca: input.ca } : {}) },
+    tls: { ...sni(input.host), ...(input.ca ? { ca: input.ca } : {}) },
     connectionTimeout: input.timeoutMs,
     greetingTimeout: input.timeoutMs,
     socketTimeout: input.timeoutMs,
