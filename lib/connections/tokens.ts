@@ -86,17 +86,19 @@ export async function getAccessToken(deps: TokenDeps, orgId: string, connectionI
 }
 
 // Waiting for another process's refresh. A waiter first tries the lease (its caller has just
-// missed the cache); after that each round is one primary-key read of the connection row with its
-// cached token for the resource (lease, last failure, token), and a claim only when the lease is
-// free or has run out. The rounds thin out: the pause doubles from WAIT_FIRST_MS to WAIT_MAX_MS,
-// half of it random, so waiters that lost the same race spread out instead of polling in step.
-// Fifty waiters on the single-connection embedded database then leave it to the refresher, where
-// fixed 100-200 ms polls of three queries each queued hundreds of queries ahead of it and starved
-// it. Within a process every caller shares one waiter per connection and resource (`inflight` in
-// getAccessToken), so the load grows with processes, not requests. A waiter stops as soon as the
-// holder's result is visible: its token, or the failure it recorded (the answer the holder got, as
-// callers sharing the promise in-process get), instead of refreshing again and calling Microsoft
-// once per waiter after a refused grant.
+// missed the cache). After that it waits for looks at the connection row (lease, last failure,
+// cached token for the resource: one primary-key read) taken by this process's one poller for the
+// connection and resource, shared by every waiter in the process, including those that stand in
+// for separate processes (`shareInProcess: false`): they still claim the lease each on their own,
+// so the lease is what keeps the refresh single-flight, but they read the row once between them.
+// The database then sees one query per round per process, however many requests wait. The rounds
+// thin out: the pause doubles from WAIT_FIRST_MS to WAIT_MAX_MS, half of it random, so processes
+// that lost the same race spread out instead of polling in step. (Fixed 100-200 ms polls of three
+// queries per waiter queued hundreds of queries ahead of the refresher on the single-connection
+// embedded database and starved it.) A waiter stops as soon as the holder's result is visible:
+// its token, or the failure it recorded (the answer the holder got, as callers sharing the promise
+// in-process get), instead of refreshing again and calling Microsoft once per waiter after a
+// refused grant.
 //
 // Not LISTEN/NOTIFY: the portal reaches the database only through Prisma, whose pool has no
 // connection that stays LISTENing, and the embedded database has no other process to notify. A
@@ -105,10 +107,49 @@ export async function getAccessToken(deps: TokenDeps, orgId: string, connectionI
 const WAIT_FIRST_MS = 100;
 const WAIT_MAX_MS = 2_000;
 
-/** The pause before a waiter's next look at the lease: doubling from WAIT_FIRST_MS up to WAIT_MAX_MS, half of it random. */
+/** The pause before the next look at a lease: doubling from WAIT_FIRST_MS up to WAIT_MAX_MS, half of it random. */
 export function waitPauseMs(round: number, random = Math.random): number {
   const cap = Math.min(WAIT_MAX_MS, WAIT_FIRST_MS * 2 ** Math.min(round, 30));
   return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+type LeaseRow = { refreshLeaseUntil: Date | null; lastFailure: Prisma.JsonValue | null; accessTokens: TokenRow[] };
+type Waiter = { resolve: (row: LeaseRow | null) => void; reject: (e: unknown) => void };
+const pollers = new Map<string, Set<Waiter>>();
+
+/** The next look at the connection's lease row (null: the connection is gone), from this process's shared poller. */
+function nextLook(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<LeaseRow | null> {
+  const key = `${orgId}:${id}:${resource}`;
+  return new Promise((resolve, reject) => {
+    let waiters = pollers.get(key);
+    if (!waiters) {
+      waiters = new Set();
+      pollers.set(key, waiters);
+      void poll(deps, orgId, id, resource, key, waiters);
+    }
+    waiters.add({ resolve, reject });
+  });
+}
+
+async function poll(deps: TokenDeps, orgId: string, id: string, resource: Resource, key: string, waiters: Set<Waiter>) {
+  // Waiters that keep waiting sign up again during the pause, so the rounds keep growing for them.
+  for (let round = 0; ; round += 1) {
+    // Real time even when tests stub the retry sleep: the holder needs real time to finish.
+    await realSleep(waitPauseMs(round));
+    if (waiters.size === 0) break;
+    const batch = [...waiters];
+    waiters.clear();
+    try {
+      const row = await deps.db.connection.findFirst({
+        where: { id, orgId },
+        select: { refreshLeaseUntil: true, lastFailure: true, accessTokens: { where: { resource }, select: { tokenEncrypted: true, expiresAt: true, scopes: true } } },
+      });
+      for (const w of batch) w.resolve(row);
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+    }
+  }
+  pollers.delete(key);
 }
 
 /** A failure the lease holder recorded for this resource since `since` (lastFailure as recordFailure writes it). */
@@ -127,23 +168,19 @@ async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, res
   const startedAt = now().getTime();
   const giveUpAt = startedAt + (deps.waitMs ?? leaseMs + 5_000);
   for (let round = 0; ; round += 1) {
-    const at = now();
     let held = false;
-    // The first round tries the lease straight away: the caller has just looked at the cache.
     if (round > 0) {
-      const row = await deps.db.connection.findFirst({
-        where: { id, orgId },
-        select: { refreshLeaseUntil: true, lastFailure: true, accessTokens: { where: { resource }, select: { tokenEncrypted: true, expiresAt: true, scopes: true } } },
-      });
+      const row = await nextLook(deps, orgId, id, resource);
       if (!row) return { ok: false, classification: "misconfigured", failure: { code: "connection_gone", description: "The connection was disconnected." } };
       const cached = usableToken(deps, orgId, id, resource, row.accessTokens[0]);
       if (cached) return { ok: true, value: cached };
-      held = row.refreshLeaseUntil !== null && row.refreshLeaseUntil.getTime() >= at.getTime();
+      held = row.refreshLeaseUntil !== null && row.refreshLeaseUntil.getTime() >= now().getTime();
       // The holder we waited for let go without a token: it failed and recorded why. A clock
       // skewed between processes can only hide that failure, which costs one more refresh.
       const failed = held ? null : failureSince(row.lastFailure, resource, startedAt);
       if (failed) return failed;
     }
+    const at = now();
     const claimed = held
       ? { count: 0 }
       : await deps.db.connection.updateMany({
@@ -160,8 +197,6 @@ async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, res
     if (now().getTime() > giveUpAt) {
       return { ok: false, classification: "transient", failure: { code: "refresh_busy", description: "Another refresh of this connection did not finish in time; try again." } };
     }
-    // Real time even when tests stub the retry sleep: the holder needs real time to finish.
-    await realSleep(waitPauseMs(round));
   }
 }
 
