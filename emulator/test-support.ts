@@ -61,7 +61,7 @@ export function setupTestEmulator(opts: { resetEachTest?: boolean } = {}): TestE
 }
 
 export async function startTestEmulator(): Promise<TestEmulator> {
-  // vitest's global setup shares one certificate its workers trust (lib/testing/global-setup.ts).
+  // vitest's global setup shares one certificate its workers trust (test-support/global-setup.ts).
   const tlsDir = process.env.MAILGRANT_TEST_TLS_DIR ?? (await mkdtemp(path.join(tmpdir(), "mailgrant-emulator-tls-")));
   const emu = await startEmulator({ tlsDir });
   if (!emu.httpUrl) throw new Error("expected the HTTP listener");

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "@/lib/testing/test-db";
-import { orgWithIntegration } from "@/lib/testing/org-fixtures";
+import { openTestDb } from "@/test-support/test-db";
+import { orgWithIntegration } from "@/test-support/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { disconnectConnection, displayStatus, getConnection, listConnections, readAccessToken, readRefreshToken, saveConnection, storeRotatedRefreshToken, type SaveConnectionInput } from "./connections";

@@ -8,7 +8,7 @@ import type { Database } from "@/lib/db-client";
 // on the PostgreSQL server named by TEST_DATABASE_URL (CI runs both). Migrations are the
 // committed SQL files, applied in order, so tests prove the migrations as well as the code.
 
-const migrationsDir = path.join(import.meta.dirname, "..", "..", "prisma", "migrations");
+const migrationsDir = path.join(import.meta.dirname, "..", "prisma", "migrations");
 
 export function migrationScripts(): string[] {
   return readdirSync(migrationsDir, { withFileTypes: true })
