@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { emulatorAdmin, type AdminAnswer } from "./client";
 import { startEmulator, type RunningEmulator } from "./server";
 
 export const SEED = {
@@ -31,13 +32,9 @@ export const NORTHWIND_MAIL = {
   secret: "Nw5Q~Northwind.Gcc_High~Secret00000001x",
 };
 
-export async function admin(origin: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${origin}/_emulator${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+/** One admin call, answered as it came (status and body); emulator/client.ts has the named calls. */
+export function admin(origin: string, method: string, path: string, body?: unknown): Promise<AdminAnswer> {
+  return emulatorAdmin(origin).call(method, path, body);
 }
 
 export type TestEmulator = RunningEmulator & { http: string };
@@ -54,7 +51,7 @@ export function setupTestEmulator(opts: { resetEachTest?: boolean } = {}): TestE
   afterAll(() => emu.close());
   if (opts.resetEachTest ?? true) {
     beforeEach(async () => {
-      await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
+      await emulatorAdmin(emu.http).reset();
     });
   }
   return emu;
