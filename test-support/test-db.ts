@@ -26,8 +26,10 @@ export async function openTestDb(): Promise<Database> {
 async function openPglite(): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
-  const pglite = new PGlite();
-  for (const sql of migrationScripts()) await pglite.exec(sql);
+  // A copy of the migrated database that vitest's global setup made (see global-setup.ts).
+  const template = process.env.MAILGRANT_TEST_PGLITE_TEMPLATE;
+  const pglite = template ? new PGlite({ loadDataDir: new Blob([readFileSync(template)]) }) : new PGlite();
+  if (!template) for (const sql of migrationScripts()) await pglite.exec(sql);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return { prisma, kind: "pglite", close: async () => { await prisma.$disconnect(); await pglite.close(); } };
 }
