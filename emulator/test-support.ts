@@ -19,6 +19,8 @@ export const SEED = {
 };
 
 export const GLOBAL = "login.microsoftonline.com";
+/** An authorization code as the emulator issues it: Microsoft's "1.A…" shape, base64url. */
+export const AUTH_CODE = /^1\.A[A-Za-z0-9_-]{100,}$/;
 export const USGOV = "login.microsoftonline.us";
 
 /** Seeded single-tenant apps for app-only (client credentials) mail access. */

@@ -82,8 +82,9 @@ describe("access tokens", () => {
     expect(now?.version).toBe(old!.version + 1);
     expect(now?.token).not.toBe(old?.token);
     const row = await c.db.connection.findUniqueOrThrow({ where: { id: c.id } });
-    expect(row.lastRefreshedAt).not.toBeNull();
-    expect(row.refreshLeaseUntil).toBeNull();
+    // One refresh, one moment: the refresh, the use of the old token and the new token's issue.
+    expect(row.lastRefreshedAt).toBeInstanceOf(Date);
+    expect(row).toMatchObject({ refreshTokenLastUsedAt: row.lastRefreshedAt, refreshTokenIssuedAt: row.lastRefreshedAt, refreshLeaseUntil: null, refreshLeaseOwner: null });
   });
 
   it("a crash between receiving and storing a rotated refresh token loses nothing", async () => {
