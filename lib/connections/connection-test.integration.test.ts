@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-support";
-import { openTestDb } from "@/lib/testing/test-db";
-import { orgWithIntegration } from "@/lib/testing/org-fixtures";
-import { connectThroughEmulator } from "@/lib/testing/microsoft-browser";
+import { openTestDb } from "@/test-support/test-db";
+import { orgWithIntegration } from "@/test-support/org-fixtures";
+import { connectThroughEmulator } from "@/test-support/microsoft-browser";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
@@ -13,7 +13,7 @@ import { runConnectionTest, type TestRun } from "./connection-test";
 import { capturedLogLines } from "@/lib/logger";
 
 // "Test now" against the emulator's Microsoft Graph and its IMAP, POP and SMTP listeners, over
-// TLS with the emulator's certificate (trusted by the workers, see lib/testing/global-setup.ts).
+// TLS with the emulator's certificate (trusted by the workers, see test-support/global-setup.ts).
 
 const emu = setupTestEmulator();
 const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, readPickerForm, setupTestEmulator } from "@/emulator/test-support";
-import { openTestDb } from "@/lib/testing/test-db";
-import { orgWithIntegration } from "@/lib/testing/org-fixtures";
+import { openTestDb } from "@/test-support/test-db";
+import { orgWithIntegration } from "@/test-support/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { readRefreshToken } from "./connections";
 import { completeFlow, startAdminConsent, startConnect, type FlowDeps, type Outcome } from "./consent";
-import { playMicrosoft } from "@/lib/testing/microsoft-browser";
+import { playMicrosoft } from "@/test-support/microsoft-browser";
 import { consumeAuthorizationRequest, newBrowserId } from "./flow-state";
 
 // The consent flows end to end at the HTTP level: the portal's code drives the emulator's
