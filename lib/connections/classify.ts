@@ -33,7 +33,7 @@ const INTERACTIVE = new Set(["interaction_required", "consent_required"]);
 
 export function classifyFailure(e: MicrosoftError): FailureClass {
   // Before (or instead of) an answer from Microsoft: try again later.
-  if (e.kind === "timeout" || e.kind === "unreachable" || e.kind === "bad_response") return "transient";
+  if (e.kind === "timeout" || e.kind === "unreachable" || e.kind === "bad_response" || e.kind === "unavailable") return "transient";
   if (e.httpStatus !== undefined && (e.httpStatus === 429 || e.httpStatus >= 500)) return "transient";
   if (e.kind === "invalid_id_token") return "misconfigured";
   const entry = e.aadsts !== undefined ? classOfAadsts(e.aadsts) : undefined;
