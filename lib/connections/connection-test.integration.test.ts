@@ -60,6 +60,33 @@ describe("connection test: Graph", () => {
     expect(r.steps.map((s) => s.detail).join(" ")).toContain("throttled");
   });
 
+  it("while Microsoft throttles, the step says so and when it retries (through onUpdate)", async () => {
+    const c = await connected(["graph-read"]);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 429, retryAfterSeconds: 1, times: 1 })).status).toBe(201);
+    const updates: TestRun[] = [];
+    const r = await c.run({ onUpdate: (u) => updates.push(u) });
+    expect(r.ok).toBe(true);
+    const waiting = updates.flatMap((u) => u.steps).find((s) => s.waiting);
+    expect(waiting).toMatchObject({ status: "running", waiting: { reason: "throttled", seconds: 1, attempt: 1, httpStatus: 429 } });
+    expect(r.steps.every((s) => s.waiting === undefined)).toBe(true);
+  });
+
+  it("a Graph 503 is explained as Microsoft Graph unavailable, with its status and request ids", async () => {
+    const { explainStep } = await import("./step-view");
+    const c = await connected(["graph-read"]);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 503, retryAfterSeconds: 0, times: "untilCleared" })).status).toBe(201);
+    try {
+      const r = await c.run();
+      const me = r.steps.find((s) => s.id === "graph-me")!;
+      expect(me).toMatchObject({ status: "failed", class: "transient", httpStatus: 503, ids: { requestId: expect.any(String) } });
+      const d = explainStep(me)!;
+      expect(d.title).toMatch(/Microsoft Graph is unavailable/);
+      expect(JSON.stringify(d)).not.toMatch(/do not have an explanation/);
+    } finally {
+      await admin(emu.http, "DELETE", "/faults");
+    }
+  });
+
   it("a tenant without Exchange Online fails the inbox step with MailboxNotEnabledForRESTAPI", async () => {
     const c = await connected(["graph-read"]);
     await admin(emu.http, "PATCH", `/tenants/${SEED.contosoId}`, { exchangeOnline: false });
@@ -90,7 +117,7 @@ describe("claims challenge", () => {
     const c = await connected(["graph-read"]);
     expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 401, claimsChallenge: true, times: 1 })).status).toBe(201);
     const r = await c.run();
-    expect(r.steps.find((s) => s.id === "graph-me")).toMatchObject({ status: "failed", code: "graph_claims_challenge" });
+    expect(r.steps.find((s) => s.id === "graph-me")).toMatchObject({ status: "failed", code: "graph_claims_challenge", class: "needs_reconsent", ids: { requestId: expect.any(String), clientRequestId: expect.any(String) } });
     const row = await c.db.connection.findFirstOrThrow({ where: { orgId: c.org.id } });
     expect(row.status).toBe("NEEDS_RECONSENT");
     const claims = pendingClaims(row.lastFailure);

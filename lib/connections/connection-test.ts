@@ -31,8 +31,21 @@ export type TestStep = {
   code?: string;
   class?: FailureClass;
   reply?: string;
+  /** Failed steps: what Microsoft sent, for explaining codes the catalog lacks. */
+  error?: string;
+  suberror?: string;
+  httpStatus?: number;
+  message?: string;
+  /** The server the step talked to (Graph, IMAP, POP, SMTP). */
+  at?: ProbeEndpoint;
+  /** What identifies the failure for Microsoft support (Graph's request ids; the token endpoint's trace and correlation ids). */
+  ids?: StepIds;
+  /** Running steps: when they started (the panel shows elapsed time) and a wait Microsoft asked for. */
+  startedAt?: string;
+  waiting?: { reason: "throttled" | "unavailable"; seconds: number; attempt: number; maxRetries: number; httpStatus: number };
   durationMs?: number;
 };
+export type StepIds = { requestId?: string; clientRequestId?: string; date?: string; traceId?: string; correlationId?: string; timestamp?: string };
 export type TestRun = { startedAt: string; finishedAt?: string; ok?: boolean; steps: TestStep[] };
 
 export type MailHostSettings = { host: string; imapPort?: number; popPort?: number; smtpPort?: number };
@@ -86,7 +99,9 @@ export function plannedSteps(purposes: Purpose[], opts: { sendTo?: string } = {}
 }
 
 /** What a step ends with: a probe's result, or the refresh's (which is not a probe). */
-type StepOutcome = { ok: true; summary: string } | { ok: false; code: string; class: FailureClass; detail: string; reply?: string; claims?: string };
+type StepOutcome =
+  | { ok: true; summary: string }
+  | { ok: false; code: string; class: FailureClass; detail: string; reply?: string; claims?: string; error?: string; suberror?: string; httpStatus?: number; message?: string; at?: ProbeEndpoint; ids?: StepIds };
 
 /** Runs the test, reporting each step change through onUpdate, and returns the finished run. */
 export async function runConnectionTest(deps: TestDeps, orgId: string, connectionId: string, opts: { sendTo?: string; onUpdate?: (run: TestRun) => void } = {}): Promise<TestRun> {
@@ -103,7 +118,14 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
   const ca = deps.tlsCa ? { ca: deps.tlsCa } : {};
   // Delegated Graph calls for a shared mailbox go through /users/{address}; the token is the delegate's.
   const mailboxPath = c.mailboxKind === "SHARED" ? `/users/${encodeURIComponent(c.mailbox)}` : "/me";
-  const graph = () => ({ graphBase, accessToken: tokens.graph ?? "", mailboxPath, timeoutMs });
+  let current: TestStep | undefined;
+  // A throttled (or briefly unavailable) Graph call waits before its retry: the step says so meanwhile.
+  const onRetryWait = (w: { seconds: number; attempt: number; maxRetries: number; status: number }) => {
+    if (!current) return;
+    current.waiting = { reason: w.status === 429 ? "throttled" : "unavailable", seconds: Math.round(w.seconds), attempt: w.attempt, maxRetries: w.maxRetries, httpStatus: w.status };
+    publish();
+  };
+  const graph = () => ({ graphBase, accessToken: tokens.graph ?? "", mailboxPath, timeoutMs, onRetryWait });
   const outlook = { user: c.mailbox, timeoutMs, ...ca };
   // The probes have their own timeouts; the deadline is the last word, a little later.
   const deadline = <D>(at: ProbeEndpoint, probe: (signal: AbortSignal) => Promise<ProbeResult<D>>) => withDeadline(at, timeoutMs + 1000, probe);
@@ -127,7 +149,21 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
     refreshed.catch(() => {}); // a late failure has nowhere to go
     const r = await Promise.race([refreshed, late]).finally(() => clearTimeout(timer));
     if (r === "late") return { ok: false, code: "timeout", class: "transient", detail: `No access token within ${Math.round(timeoutMs / 1000)} s.` };
-    if (!r.ok) return { ok: false, code: r.failure.code, class: r.classification, detail: r.failure.description ?? r.failure.code };
+    if (!r.ok) {
+      const f = r.failure;
+      const ids = { ...(f.traceId ? { traceId: f.traceId } : {}), ...(f.correlationId ? { correlationId: f.correlationId } : {}), ...(f.timestamp ? { timestamp: f.timestamp } : {}) };
+      return {
+        ok: false,
+        code: f.code,
+        class: r.classification,
+        detail: f.description ?? f.code,
+        ...(f.error ? { error: f.error } : {}),
+        ...(f.suberror ? { suberror: f.suberror } : {}),
+        ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
+        ...(f.description ? { message: f.description } : {}),
+        ...(Object.keys(ids).length ? { ids } : {}),
+      };
+    }
     tokens[resource] = r.value.token;
     const claims = claimsOf(r.value.token);
     const expires = `expires ${r.value.expiresAt.toISOString().slice(11, 16)} UTC`;
@@ -147,6 +183,8 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
       continue;
     }
     step.status = "running";
+    step.startedAt = new Date().toISOString();
+    current = step;
     publish();
     const started = Date.now();
     // Probes return their failures; anything thrown is a bug or the database, shown as unknown.
@@ -160,9 +198,17 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
       step.class = result.class;
       step.detail = result.detail;
       if (result.reply) step.reply = result.reply;
+      if (result.error) step.error = result.error;
+      if (result.suberror) step.suberror = result.suberror;
+      if (result.httpStatus !== undefined) step.httpStatus = result.httpStatus;
+      if (result.message) step.message = result.message;
+      if (result.at) step.at = result.at;
+      if (result.ids) step.ids = result.ids;
       if (result.claims !== undefined) await recordClaimsChallenge(deps.db, c.orgId, c.id, result.claims);
     }
     step.durationMs = Date.now() - started;
+    delete step.waiting;
+    current = undefined;
     publish();
   }
   run.finishedAt = new Date().toISOString();

@@ -167,7 +167,7 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
     nonce: flow.nonce ?? "",
     ...(singleTenantGuid ? { expectedTenantId: singleTenantGuid } : {}),
   });
-  if (!redeemed.ok) return fail(failureFromMicrosoftError(redeemed.error));
+  if (!redeemed.ok) return fail(failureFromMicrosoftError(redeemed.error, "token"));
   const { account } = redeemed;
   const signedIn = account.username.toLowerCase();
 
@@ -207,7 +207,7 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
     if (!r.ok) {
       const consentMissing = r.error.aadsts === 65001 || r.error.suberror === "consent_required" || r.error.error === "consent_required";
       if (consentMissing) continue;
-      return fail(failureFromMicrosoftError(r.error));
+      return fail(failureFromMicrosoftError(r.error, "token"));
     }
     granted.push(...qualifyGranted(splitScopes(r.tokens.scope), graphOrigin));
     accessTokens.push({ resource, token: r.tokens.accessToken, scopes: splitScopes(r.tokens.scope), expiresAt: new Date(now.getTime() + r.tokens.expiresIn * 1000) });
@@ -253,7 +253,7 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
 }
 
 async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: URLSearchParams, meta?: RequestMeta): Promise<Outcome> {
-  if (params.has("error")) return fail(failureFromRedirect(params));
+  if (params.has("error")) return fail(failureFromRedirect(params, "admin_consent"));
   if (params.get("admin_consent")?.toLowerCase() !== "true") {
     return fail({ code: "bad_response", description: "Microsoft sent the browser back without admin_consent=True or an error." });
   }

@@ -43,7 +43,8 @@ export const AADSTS: Record<number, ClassifiedEntry> = {
     fix: "Ask your Microsoft 365 admin to re-enable the account in the Entra admin center → Users.",
   },
   50076: {
-    class: "blocked",
+    // The user satisfies it in an interactive sign-in (MSAL: basic_action, reference §4.1): not a block.
+    class: "needs_reconsent",
     title: "Multi-factor authentication is required",
     meaning: "Your organization requires MFA for this sign-in and it was not completed.",
     cause: "A Conditional Access policy, per-user MFA, or a sign-in from a new location.",
@@ -106,7 +107,8 @@ export const AADSTS: Record<number, ClassifiedEntry> = {
     fix: "Start again: the interactive sign-in will ask for the account.",
   },
   50079: {
-    class: "blocked",
+    // The user satisfies it in an interactive sign-in (MSAL: basic_action, reference §4.1): not a block.
+    class: "needs_reconsent",
     title: "The account must register for multi-factor authentication",
     meaning: "Microsoft wants the user to set up MFA before signing in.",
     cause: "A policy requires MFA registration for this account.",

@@ -22,10 +22,12 @@ export type Diagnosis = {
   docs?: string;
   /** Absent for failures that are not about a connection (portal sign-in, a consent link's state). */
   class?: FailureClass;
+  /** Set when the catalog has no entry for the code; lib/diagnosis/explain.ts then builds one from the context. */
+  unknown?: true;
 };
 
 /** What an entry holds; `code` and the AADSTS lookup link are added when it is looked up. */
-export type Entry = Omit<Diagnosis, "code" | "docs">;
+export type Entry = Omit<Diagnosis, "code" | "docs" | "unknown">;
 /** An entry for an error a connection can hit (token refresh, Graph, mail protocols): it says its class. */
 export type ClassifiedEntry = Entry & { class: FailureClass };
 
@@ -33,7 +35,7 @@ const errorLookup = (n: number) => `https://login.microsoftonline.com/error?code
 
 
 /** Failures before Microsoft answered. */
-const NETWORK: Record<"timeout" | "unreachable" | "bad_response", ClassifiedEntry> = {
+const NETWORK: Record<"timeout" | "unreachable" | "bad_response" | "unavailable", ClassifiedEntry> = {
   timeout: {
     class: "transient",
     title: "Microsoft did not answer in time",
@@ -48,10 +50,19 @@ const NETWORK: Record<"timeout" | "unreachable" | "bad_response", ClassifiedEntr
     cause: "A wrong endpoint override, DNS, a proxy or firewall blocking outbound HTTPS, or the wrong cloud's host.",
     fix: "Check the integration's cloud and endpoint overrides, and that the server can reach the login host.",
   },
+  // A 5xx or 429 whose body is not Microsoft's JSON error: the front door (or a proxy) answered for
+  // an unavailable service. The status is what matters; the body says nothing about the override.
+  unavailable: {
+    class: "transient",
+    title: "Microsoft's sign-in service is unavailable",
+    meaning: "The token endpoint answered with a server error or asked to slow down, without an OAuth error: the service did not handle the request.",
+    cause: "A Microsoft outage or overload, or throttling of this app (HTTP 429).",
+    fix: "Nothing to change: the portal retries on its own; try again in a few minutes. If it persists, check Microsoft 365 service health.",
+  },
   bad_response: {
     class: "transient",
     title: "The answer from the token endpoint was not understood",
-    meaning: "Something answered, but not like Microsoft's identity platform.",
+    meaning: "Something answered, but not like Microsoft's identity platform (not its JSON token or error body).",
     cause: "The endpoint override points at a proxy or a page instead of a v2.0 token endpoint.",
     fix: "Use the v2.0 token endpoint from your app's Endpoints tab, or remove the override.",
   },
@@ -68,8 +79,8 @@ export function diagnose(code: string): Diagnosis {
   if (code in NETWORK) return diagnoseNetwork(code as keyof typeof NETWORK);
   if (Object.hasOwn(PORTAL_FLOW_CODES, code)) return { code, ...PORTAL_FLOW_CODES[code]! };
   if (Object.hasOwn(MAIL, code)) return { code, ...MAIL[code]! };
-  if (code.startsWith("graph:")) return { code, ...UNKNOWN, title: `Microsoft Graph error ${code.slice(6)}`, docs: "https://learn.microsoft.com/graph/errors" };
-  return { code, ...UNKNOWN, title: `Error ${code}` };
+  if (code.startsWith("graph:")) return { code, ...UNKNOWN, title: `Microsoft Graph error ${code.slice(6)}`, docs: "https://learn.microsoft.com/graph/errors", unknown: true };
+  return { code, ...UNKNOWN, title: `Error ${code}`, unknown: true };
 }
 
 /** Auth.js error types, for failures on the portal's side of a sign-in. */
@@ -104,7 +115,8 @@ const UNKNOWN: Entry = {
 };
 
 export function diagnoseAadsts(code: number): Diagnosis {
-  const entry = AADSTS[code] ?? { ...UNKNOWN, title: `Microsoft error AADSTS${code}` };
+  const entry = AADSTS[code];
+  if (!entry) return { code: `AADSTS${code}`, docs: errorLookup(code), ...UNKNOWN, title: `Microsoft error AADSTS${code}`, unknown: true };
   return { code: `AADSTS${code}`, docs: errorLookup(code), ...entry };
 }
 

@@ -134,20 +134,36 @@ export function deriveEndpoints(input: {
     return loginHostsOf(input.cloud).includes(parsed.host) ? map(parsed).href : r.url;
   };
 
+  const authorize = override("authorize");
+  const token = override("token");
+  // One integration talks to one authority: with an override, discovery (and so the issuer), the
+  // signing keys, admin consent and logout come from the overridden authority, the prefix before
+  // /oauth2/v2.0/{kind} (§1.2), not from the cloud's host. The token endpoint's wins: it issues the tokens.
+  const overridden = authorityOf(token) ?? authorityOf(authorize);
+  const authority = overridden ?? url(p.loginHost, `/${seg}`);
+  const from = (path: string) => (overridden ? `${overridden}${path}` : at(path));
+  const adminConsent = overridden ? `${overridden.replace(/\/[^/]+$/, `/${consentSeg}`)}/v2.0/adminconsent` : url(p.loginHost, `/${consentSeg}/v2.0/adminconsent`);
+
   return {
-    authority: url(p.loginHost, `/${seg}`),
-    authorize: override("authorize") ?? at("/oauth2/v2.0/authorize"),
-    token: override("token") ?? at("/oauth2/v2.0/token"),
-    adminConsent: url(p.loginHost, `/${consentSeg}/v2.0/adminconsent`),
-    discovery: at("/v2.0/.well-known/openid-configuration"),
-    jwks: at("/discovery/v2.0/keys"),
-    logout: at("/oauth2/v2.0/logout"),
+    authority,
+    authorize: authorize ?? from("/oauth2/v2.0/authorize"),
+    token: token ?? from("/oauth2/v2.0/token"),
+    adminConsent,
+    discovery: from("/v2.0/.well-known/openid-configuration"),
+    jwks: from("/discovery/v2.0/keys"),
+    logout: from("/oauth2/v2.0/logout"),
     graphBase: url(p.graphHost, "/v1.0"),
     imap: { host: p.imapHost, port: 993 },
     pop: { host: p.popHost, port: 995 },
     smtp: { host: p.smtpHost, port: 587 },
     notes,
   };
+}
+
+/** `https://host/…/{tenant}` from `https://host/…/{tenant}/oauth2/v2.0/{authorize|token}`; undefined for other layouts. */
+function authorityOf(endpoint: string | undefined): string | undefined {
+  const m = endpoint?.match(/^(https?:\/\/.+\/[^/]+)\/oauth2\/v2\.0\/(?:authorize|token)$/i);
+  return m?.[1];
 }
 
 type OverrideInput = {

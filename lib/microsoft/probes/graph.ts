@@ -13,6 +13,8 @@ export type GraphProbeInput = {
   /** "/me", or "/users/{address}" for a shared mailbox through a delegate's token. */
   mailboxPath?: string;
   timeoutMs: number;
+  /** Called before the SDK waits out a 429 (or 503/504) to retry: the wait in seconds and the attempt. */
+  onRetryWait?: (wait: { seconds: number; attempt: number; maxRetries: number; status: number }) => void;
 };
 
 export type GraphMeDetails = { id?: string; userPrincipalName?: string; mail?: string; throttledRetries: number };
@@ -33,6 +35,8 @@ class RecordingFetch implements Middleware {
   }
 }
 
+const MAX_RETRIES = 3;
+
 function graphClient(input: GraphProbeInput, signal: AbortSignal) {
   const base = new URL(input.graphBase);
   const fetcher = new RecordingFetch(signal);
@@ -49,8 +53,12 @@ function graphClient(input: GraphProbeInput, signal: AbortSignal) {
   const at: ProbeEndpoint = { protocol: "graph", host: base.hostname, port: Number(base.port) || (base.protocol === "http:" ? 80 : 443) };
   let throttledRetries = 0;
   const retryOptions = () =>
-    new RetryHandlerOptions(1, 3, (_delay, _attempt, _request, _options, response) => {
+    new RetryHandlerOptions(1, MAX_RETRIES, (delay, attempt, _request, _options, response) => {
       if (response?.status === 429) throttledRetries += 1;
+      // The SDK waits Retry-After when Microsoft sends it (its getDelay), else its own backoff.
+      const retryAfter = Number(response?.headers.get("retry-after") ?? NaN);
+      const seconds = Number.isFinite(retryAfter) ? retryAfter : delay;
+      input.onRetryWait?.({ seconds, attempt: attempt + 1, maxRetries: MAX_RETRIES, status: response?.status ?? 0 });
       return true;
     });
   return { client, at, fetcher, retryOptions, throttled: () => throttledRetries };
@@ -109,7 +117,7 @@ export function classifyGraphError(at: ProbeEndpoint, e: unknown, cause?: unknow
   const date = header("date");
   const ids = { ...(requestId ? { requestId } : {}), ...(clientRequestId ? { clientRequestId } : {}), ...(date ? { date } : {}) };
   const reply = `${e.statusCode}${e.code ? ` ${e.code}` : ""}: ${e.message}`;
-  const extra = { reply, ...(Object.keys(ids).length ? { ids } : {}) };
+  const extra = { reply, httpStatus: e.statusCode, ...(e.message ? { message: e.message } : {}), ...(Object.keys(ids).length ? { ids } : {}) };
   const detail = (what: string) => `${where(at)} ${what}: ${reply}${requestId ? ` (request-id ${requestId})` : ""}`;
   if (e.statusCode === 401) {
     const claims = claimsChallengeOf(header("www-authenticate") ?? null);

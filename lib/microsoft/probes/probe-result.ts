@@ -22,6 +22,9 @@ export type ProbeFailure = {
   /** Graph's request-id, client-request-id and date, for Microsoft support. */
   ids?: { requestId?: string; clientRequestId?: string; date?: string };
   retryAfterSeconds?: number;
+  /** Graph: the HTTP status and Graph's `message`, for explaining codes the catalog lacks. */
+  httpStatus?: number;
+  message?: string;
   /** The decoded claims of a claims challenge (graph_claims_challenge). */
   claims?: string;
 };
