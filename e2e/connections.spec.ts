@@ -87,7 +87,7 @@ test("[connections]: after tenant-wide admin consent, a mailbox owner connects w
   await pickAccount(page, t.users[0]!.upn);
   await expect(page.getByRole("heading", { name: "Accept for your organization" })).toBeVisible();
   await acceptConsent(page);
-  await expect(page.getByRole("heading", { name: "Admin consent granted" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Microsoft reported admin consent" })).toBeVisible();
   await page.getByRole("link", { name: "Back to the integration" }).click();
   await expect(page.getByText(`Tenant ${t.id}`)).toBeVisible();
 
@@ -96,9 +96,9 @@ test("[connections]: after tenant-wide admin consent, a mailbox owner connects w
   const owner = await signInThroughLink(browser, link, megan.upn);
   // No consent screen: straight back to the portal.
   await expect(owner.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
-  await expect(owner.getByText("Admin consent (tenant-wide)")).toBeVisible();
+  await expect(owner.getByText("Admin consent reported (tenant-wide)")).toBeVisible();
   await page.goto(`/orgs/${t.slug}/mailboxes`);
-  await expect(page.getByRole("row", { name: new RegExp(escape(megan.upn)) })).toContainText("Admin consent (tenant-wide)");
+  await expect(page.getByRole("row", { name: new RegExp(escape(megan.upn)) })).toContainText("Admin consent reported (tenant-wide)");
 });
 
 test("[connections]: an invited mailbox owner connects through the link, and the admin sees it connected", async ({ page, browser }) => {
@@ -269,7 +269,7 @@ test("[connections]: when user consent is off, the owner is told an admin must c
   await adminPage.getByRole("button", { name: "Grant admin consent with Microsoft" }).click();
   await pickAccount(adminPage, t.users[0]!.upn);
   await acceptConsent(adminPage);
-  await expect(adminPage.getByRole("heading", { name: "Admin consent granted" })).toBeVisible();
+  await expect(adminPage.getByRole("heading", { name: "Microsoft reported admin consent" })).toBeVisible();
 
   await owner.goto(link);
   await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();

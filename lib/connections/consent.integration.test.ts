@@ -163,6 +163,16 @@ describe("admin consent", () => {
     expect(await finish(s, new URL(res.headers.get("location")!).searchParams)).toMatchObject({ ok: true, consentType: "ADMIN" });
   });
 
+  it("a redirect without a tenant is refused and records nothing (Microsoft always names it)", async () => {
+    const s = await setup();
+    const { url } = await startAdminConsent(s.deps, { integration: s.integration, tenant: SEED.contosoId, browserId: s.browserId });
+    const params = await atMicrosoft(url, ADELE.id);
+    params.delete("tenant");
+    expect(await finish(s, params)).toMatchObject({ ok: false, failure: { code: "bad_response" } });
+    expect(await s.db.adminConsent.count({ where: { integrationId: s.integration.id } })).toBe(0);
+    expect(await s.db.auditEvent.count({ where: { orgId: s.org.id, action: { startsWith: "integration.admin_consent" } } })).toBe(0);
+  });
+
   it("never trusts the returned tenant: a different one is refused", async () => {
     const s = await setup();
     const { url } = await startAdminConsent(s.deps, { integration: s.integration, tenant: SEED.contosoId, browserId: s.browserId });

@@ -261,6 +261,8 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
   // tenant, a different answer is refused; with `organizations` it is recorded as reported.
   const requested = flow.tenantRequested ?? "organizations";
   const returned = (params.get("tenant") ?? "").toLowerCase();
+  // Microsoft's admin-consent redirect always names the tenant; one without it did not come from there.
+  if (!returned) return fail({ code: "bad_response", description: "The admin consent redirect named no tenant, so it did not come from Microsoft's admin consent endpoint. Nothing was recorded; grant admin consent again." });
   let tenantId = requested.toLowerCase();
   if (requested !== "organizations" && !GUID.test(requested)) {
     // A domain: its GUID comes from Microsoft's discovery document, not from the redirect.
@@ -270,7 +272,7 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
   if (GUID.test(tenantId) && returned && returned !== tenantId) {
     return fail({ code: "tenant_mismatch", details: { requested: tenantId, returned } });
   }
-  if (requested === "organizations") tenantId = returned || "unknown";
+  if (requested === "organizations") tenantId = returned;
   const actor = await actorOf(deps.db, flow, "Microsoft 365 admin");
   await deps.db.$transaction(async (tx) => {
     await tx.adminConsent.upsert({
@@ -278,7 +280,9 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
       create: { orgId: flow.orgId, integrationId: flow.integrationId, tenantId, scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email },
       update: { scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email, grantedAt: deps.now ?? new Date() },
     });
-    await record(tx, { action: "integration.admin_consent_granted", orgId: flow.orgId, actor, targetType: "integration", targetId: flow.integrationId, data: { tenant: tenantId, scopes: flow.requestedScopes }, meta });
+    // The redirect carries no proof (reference §2.3): this is what Microsoft's redirect reported,
+    // recorded and labelled as such, not a verified fact.
+    await record(tx, { action: "integration.admin_consent_reported", orgId: flow.orgId, actor, targetType: "integration", targetId: flow.integrationId, data: { tenant: tenantId, scopes: flow.requestedScopes, source: "admin consent redirect (unverified)" }, meta });
   });
   return { ok: true, kind: "admin_consent", tenant: tenantId, scopes: flow.requestedScopes };
 }
