@@ -72,8 +72,8 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
                       <td className="py-2 pr-4">{c.integration.name}</td>
                       <td className="py-2 pr-4">{c.upn}<span className="block text-xs text-slate-500">{CONSENT_LABELS[c.consentType]}</span></td>
                       <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.connectedAt)}</td>
-                      <td className="py-2 pr-4 text-xs">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</td>
-                      <td className="py-2"><ConnectionStatusBadge status={displayStatus(c)} /></td>
+                      <td className="min-w-40 max-w-xs py-2 pr-4 text-xs break-words">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</td>
+                      <td className="py-2 whitespace-nowrap"><ConnectionStatusBadge status={displayStatus(c)} /></td>
                     </tr>
                   );
                 })}
