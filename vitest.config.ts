@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["**/*.test.ts"],
-    globalSetup: ["lib/testing/global-setup.ts"],
+    globalSetup: ["test-support/global-setup.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ".data/**"],
     // Integration tests each open an in-memory PGlite; two cores, keep it modest.
     maxWorkers: 2,

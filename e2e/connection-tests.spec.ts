@@ -1,4 +1,7 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
+import { e2e } from "../playwright.config";
 import { createOrg, injectGraphFault, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
 
 // "Test now" through the real UI: the portal's test API streams the steps into the page while
@@ -57,4 +60,33 @@ test("[tests]: a throttled Graph call is retried after Retry-After and the step 
   await page.getByRole("button", { name: "Test now" }).click();
   await expect(page.getByText("All steps passed")).toBeVisible();
   await expect(steps(page)).toContainText("throttled the request 1 time(s)");
+});
+
+test("[tests]: a page on another port of the same host cannot make a signed-in admin's browser run a test that sends mail", async ({ page }) => {
+  const { t, olive } = await connectedMailbox(page, "Csrf");
+  const connectionPath = new URL(page.url()).pathname; // /orgs/{slug}/mailboxes/{id}
+  const id = connectionPath.split("/").pop()!;
+  const target = `${new URL(page.url()).origin}/api/orgs/${t.slug}/connections/${id}/test`;
+  // The attacker's page: same site (localhost), other origin, auto-submitting a text/plain form
+  // whose body parses as JSON, as in the security review. The SameSite=Lax cookie goes along.
+  const attacker = http.createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(`<form id="f" method="POST" enctype="text/plain" action="${target}"><input name='{"sendTo":"attacker@evil.example","x":"' value='"}'></form><script>document.getElementById("f").submit()</script>`);
+  });
+  await new Promise<void>((resolve) => attacker.listen(0, "127.0.0.1", resolve));
+  const port = (attacker.address() as AddressInfo).port;
+  try {
+    const answer = page.waitForResponse((r) => r.url() === target);
+    await page.goto(`http://localhost:${port}/`);
+    const response = await answer;
+    expect(response.status()).toBe(403);
+    expect((await response.json()) as unknown).toMatchObject({ error: { code: "forbidden" } });
+  } finally {
+    attacker.close();
+  }
+  // Nothing ran: no message left the mailbox, and no test was saved.
+  const outbox = (await (await fetch(`${e2e.emulatorAdmin}/outbox?mailbox=${encodeURIComponent(olive.upn)}`)).json()) as { to?: string[] | string }[];
+  expect(JSON.stringify(outbox)).not.toContain("attacker@evil.example");
+  await page.goto(connectionPath);
+  await expect(page.getByRole("region", { name: "History" })).not.toContainText(/Test (passed|failed)/);
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
+import { emulatorAdmin } from "../emulator/client";
 import { e2e } from "../playwright.config";
 
 // Every test makes its own tenant and users in the emulator, so tests never share data and can
@@ -7,15 +8,8 @@ import { e2e } from "../playwright.config";
 
 export type DemoUser = { upn: string; displayName: string; tenantId: string };
 
-async function admin<T>(path: string, body?: unknown, method = body === undefined ? "GET" : "POST"): Promise<T> {
-  const res = await fetch(`${e2e.emulatorAdmin}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`emulator ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+/** The emulator's admin API, for seeding and faults (the portal under test never uses it). */
+export const emulator = emulatorAdmin(e2e.emulatorAdmin);
 
 export type TenantOptions = {
   /** Display names (from `userNames`) who are administrators and may consent for the whole tenant. */
@@ -31,25 +25,25 @@ export async function makeTenant(label: string, userNames: string[], opts: Tenan
   const domain = `${label.toLowerCase()}${id}.onmicrosoft.com`;
   const unknown = [...(opts.admins ?? []), ...(opts.shared ?? []).flatMap((m) => m.delegates)].find((n) => !userNames.includes(n));
   if (unknown) throw new Error(`makeTenant: "${unknown}" is not one of the tenant's users`);
-  const tenant = await admin<{ id: string }>("/tenants", { displayName: `${label} ${id}`, domain, ...(opts.userConsent ? { userConsent: opts.userConsent } : {}) });
+  const tenant = await emulator.addTenant({ displayName: `${label} ${id}`, domain, ...(opts.userConsent ? { userConsent: opts.userConsent } : {}) });
   const users: DemoUser[] = [];
   for (const name of userNames) {
     const upn = `${name.toLowerCase().split(" ")[0]}@${domain}`;
-    await admin("/tenants/" + tenant.id + "/users", { upn, displayName: name, admin: opts.admins?.includes(name) ?? false });
+    await emulator.addUser(tenant.id, { upn, displayName: name, admin: opts.admins?.includes(name) ?? false });
     users.push({ upn, displayName: name, tenantId: tenant.id });
   }
   const shared: { upn: string; displayName: string }[] = [];
   for (const mailbox of opts.shared ?? []) {
     const upn = `${mailbox.name.toLowerCase().replace(/[^a-z0-9]+/g, ".").replace(/^\.|\.$/g, "")}@${domain}`;
     const delegates = mailbox.delegates.map((n) => users.find((u) => u.displayName === n)!.upn);
-    await admin("/tenants/" + tenant.id + "/users", { upn, displayName: mailbox.name, kind: "shared", delegates });
+    await emulator.addUser(tenant.id, { upn, displayName: mailbox.name, kind: "shared", delegates });
     shared.push({ upn, displayName: mailbox.name });
   }
   return { id: tenant.id, domain, users, shared, slug: `${label.toLowerCase()}-${id}` };
 }
 
 export async function injectFault(fault: { endpoint: "authorize" | "token" | "adminconsent"; code: number; upn?: string; delivery?: "redirect" | "page" }) {
-  await admin("/faults", fault);
+  await emulator.addFault(fault);
 }
 
 /** Signs in through the emulator's account picker, starting from `path`. */
@@ -62,7 +56,7 @@ export async function signIn(page: Page, user: { upn: string }, path = "/signin"
 
 export async function signOut(page: Page) {
   await page.getByLabel("Account menu").click();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page).toHaveURL(/\/signin/);
 }
 
@@ -75,7 +69,7 @@ export async function createOrg(page: Page, name: string, slug: string) {
 }
 
 export async function makeApp(tenantId: string, opts: { multiTenant?: boolean; secrets?: { expiresAt?: string }[] } = {}) {
-  return admin<{ clientId: string; secrets: { secretId: string; value: string }[] }>(`/tenants/${tenantId}/apps`, {
+  return emulator.addApp(tenantId, {
     displayName: `Helpdesk ${randomBytes(2).toString("hex")}`,
     multiTenant: opts.multiTenant ?? false,
     redirectUris: [`${e2e.baseURL}/api/connections/callback`],
@@ -89,7 +83,7 @@ export async function makeApp(tenantId: string, opts: { multiTenant?: boolean; s
 export async function makeGovTenant(label: string, userName: string) {
   const id = randomBytes(3).toString("hex");
   const domain = `${label.toLowerCase()}${id}.onmicrosoft.us`;
-  const tenant = await admin<{ id: string }>("/tenants", { displayName: `${label} ${id}`, domain, cloud: "usgov" });
+  const tenant = await emulator.addTenant({ displayName: `${label} ${id}`, domain, cloud: "usgov" });
   return { id: tenant.id, domain, slug: `${label.toLowerCase()}-${id}`, userName };
 }
 
@@ -103,27 +97,27 @@ export async function ownerWithOrg(page: Page, label: string) {
 
 /** Pre-grants delegated consent in the emulator (without `upn`: tenant-wide, as an admin would). */
 export async function grantConsent(consent: { clientId: string; tenant: string; upn?: string; scopes: string[] }) {
-  return admin<{ id: string; scopes: string[] }>("/consents", consent);
+  return emulator.grantConsent(consent);
 }
 
 /** The tenant's user consent setting (Entra: Enterprise apps → Consent and permissions). */
 export async function setUserConsent(tenantId: string, userConsent: "allowed" | "disabled") {
-  await admin(`/tenants/${tenantId}`, { userConsent }, "PATCH");
+  await emulator.updateTenant(tenantId, { userConsent });
 }
 
 /** Revokes a user's refresh tokens at "Microsoft" (a password reset or an admin's revoke): the next refresh gets AADSTS50173. */
 export async function revokeGrants(upn: string) {
-  await admin("/refresh-tokens/revoke", { upn });
+  await emulator.revokeRefreshTokens({ upn });
 }
 
 /** Turns SMTP AUTH off (or back on) for one mailbox, like Set-CASMailbox -SmtpClientAuthenticationDisabled. */
 export async function setSmtpAuthDisabled(upn: string, disabled: boolean) {
-  await admin(`/users/${encodeURIComponent(upn)}`, { smtpAuthDisabled: disabled }, "PATCH");
+  await emulator.updateUser(upn, { smtpAuthDisabled: disabled });
 }
 
 /** Makes Microsoft Graph answer with an error status for the next `times` calls (429 carries Retry-After). */
 export async function injectGraphFault(fault: { status: number; retryAfterSeconds?: number; times?: number; upn?: string }) {
-  await admin("/faults", { endpoint: "graph", ...fault });
+  await emulator.addFault({ endpoint: "graph", ...fault });
 }
 
 export type WizardInput = { tenant: string; clientId: string; secret: string; name?: string; cloud?: RegExp; purposes?: RegExp[] };
@@ -158,9 +152,9 @@ export async function fillIntegrationWizard(page: Page, o: WizardInput) {
 }
 
 /** Registers an integration for a new app in the tenant through the wizard; returns its page path. */
-export async function registerIntegration(page: Page, t: { slug: string; domain: string }, app: { clientId: string; secrets: { value: string }[] }, purposes: RegExp[] = [/Read mail with Microsoft Graph/]) {
+export async function registerIntegration(page: Page, t: { slug: string; domain: string }, app: { clientId: string; secrets: { value: string }[] }, purposes: RegExp[] = [/Read mail with Microsoft Graph/], name = "Helpdesk mail") {
   await page.goto(`/orgs/${t.slug}/integrations/new`);
-  await fillIntegrationWizard(page, { tenant: t.domain, clientId: app.clientId, secret: app.secrets[0]!.value, purposes });
+  await fillIntegrationWizard(page, { tenant: t.domain, clientId: app.clientId, secret: app.secrets[0]!.value, purposes, name });
   await page.getByRole("button", { name: "Save integration" }).click();
   await expect(page.getByText("Integration saved")).toBeVisible();
   return new URL(page.url()).pathname;

@@ -33,7 +33,8 @@ test("[orgs]: an admin signs in, creates an org and invites a member who signs i
   await expect(memberPage.getByRole("button", { name: "Send invitation" })).toHaveCount(0);
 
   await adminPage.getByRole("link", { name: "Audit log" }).click();
-  for (const what of ["Created the organization", "Invited a person", "Accepted an invitation", "Signed in"]) {
+  // Sign-ins from before someone joined are not the org's business (both signed in before joining).
+  for (const what of ["Created the organization", "Invited a person", "Accepted an invitation"]) {
     await expect(adminPage.getByRole("cell", { name: what }).first()).toBeVisible();
   }
   await signOut(memberPage);
@@ -100,4 +101,37 @@ test("[support]: support staff see every org read-only; others get 404", async (
   await expect(support.getByRole("button")).not.toContainText(["Save", "Remove", "Withdraw"]);
   // Support staff are not members: the org's own pages stay closed to them.
   expect((await support.goto(`/orgs/${t.slug}`))?.status()).toBe(404);
+});
+
+test("[sign-in]: signing out ends the session at once (a copied cookie stops working), and sign out everywhere ends every browser's", async ({ browser }) => {
+  const t = await makeTenant("Session", ["Sid Session"]);
+  const sid = t.users[0]!;
+  // A forged X-Forwarded-For from a client that is not a configured proxy is not believed.
+  const first = await (await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": "6.6.6.6" } })).newPage();
+  await signIn(first, sid);
+  await createOrg(first, "Session Org", t.slug);
+  await first.goto(`/orgs/${t.slug}/audit`);
+  await expect(first.getByRole("row", { name: /Created the organization/ })).toContainText(/127\.0\.0\.1|::1/);
+  await expect(first.getByText("6.6.6.6")).toHaveCount(0);
+  const copied = await first.context().cookies();
+  await signOut(first);
+  // The stolen copy of the cookie from before sign-out no longer signs anyone in.
+  const thief = await browser.newContext();
+  await thief.addCookies(copied);
+  const stolen = await thief.newPage();
+  await stolen.goto(`/orgs/${t.slug}`);
+  await expect(stolen.getByRole("heading", { name: "Sign in to Mailgrant" })).toBeVisible();
+
+  // Two browsers signed in; "Sign out everywhere" from one ends both.
+  const laptop = await (await browser.newContext()).newPage();
+  const phone = await (await browser.newContext()).newPage();
+  await signIn(laptop, sid, `/signin?callbackUrl=/orgs/${t.slug}`);
+  await signIn(phone, sid, `/signin?callbackUrl=/orgs/${t.slug}`);
+  await expect(phone.getByRole("heading", { name: "Session Org" }).first()).toBeVisible();
+  laptop.once("dialog", (d) => void d.accept());
+  await laptop.getByLabel("Account menu").click();
+  await laptop.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(laptop).toHaveURL(/\/signin/);
+  await phone.reload();
+  await expect(phone.getByRole("heading", { name: "Sign in to Mailgrant" })).toBeVisible();
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GLOBAL, HELPDESK, NORTHWIND_MAIL, SEED, USGOV, admin, isConsentScreen, readPickerForm, redirectParams, setupTestEmulator, signIn, submitConsent } from "./test-support";
+import { AUTH_CODE, GLOBAL, HELPDESK, NORTHWIND_MAIL, SEED, USGOV, admin, isConsentScreen, readPickerForm, redirectParams, setupTestEmulator, signIn, submitConsent } from "./test-support";
 
 const emu = setupTestEmulator();
 
@@ -63,7 +63,7 @@ describe("admin consent endpoint", () => {
 
     // Graph .default covers every Graph scope for every user of the tenant; Outlook still needs consent.
     const graphOnly = { tenant: "contoso.onmicrosoft.com", params: { client_id: HELPDESK.clientId, redirect_uri: CALLBACK, scope: "openid offline_access User.Read Mail.Read Mail.Send" } };
-    expect(redirectParams(await signIn(emu.http, { account: MEGAN }, graphOnly)).get("code")).toBeTruthy();
+    expect(redirectParams(await signIn(emu.http, { account: MEGAN }, graphOnly)).get("code")).toMatch(AUTH_CODE);
     const withImap = await signIn(emu.http, { account: MEGAN }, { ...graphOnly, params: { ...graphOnly.params, scope: "openid https://outlook.office.com/IMAP.AccessAsUser.All" } });
     expect(isConsentScreen(await withImap.text())).toBe(true);
   });

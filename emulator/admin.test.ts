@@ -1,19 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseSeed, SeedError } from "./seed";
+import { emulatorAdmin } from "./client";
 import { SEED, getCode, redeemForm, setupTestEmulator, token } from "./test-support";
 
 const emu = setupTestEmulator();
 
 // Admin responses are read loosely here; their shapes are asserted by the expectations themselves.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${emu.http}/_emulator${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: await res.json() };
-}
+const call = (method: string, path: string, body?: unknown) => emulatorAdmin(emu.http).call<any>(method, path, body);
 
 describe("admin API", () => {
   it("returns the seeded state without signing keys", async () => {

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JSONWebKeySet } from "jose";
 import { describe, expect, it } from "vitest";
-import { GLOBAL, SEED, authorizeUrl, getCode, pkce, readPickerForm, redeemForm, redirectParams, signIn, setupTestEmulator, token } from "./test-support";
+import { AUTH_CODE, GLOBAL, SEED, authorizeUrl, getCode, pkce, readPickerForm, redeemForm, redirectParams, signIn, setupTestEmulator, token } from "./test-support";
 
 const emu = setupTestEmulator({ resetEachTest: false });
 
@@ -140,7 +140,7 @@ describe("authorization code + PKCE", () => {
     const cookie = (picked.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
     expect(cookie).toMatch(/^ESTSAUTH=/);
     const silent = await fetch(authorizeUrl(emu.http, { params: { prompt: "none" } }), { redirect: "manual", headers: { cookie } });
-    expect(redirectParams(silent).get("code")).toBeTruthy();
+    expect(redirectParams(silent).get("code")).toMatch(AUTH_CODE);
   });
 
   it("signs out to a registered origin, or shows the signed-out page", async () => {

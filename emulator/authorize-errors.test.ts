@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SEED, authorizeUrl, redirectParams, signIn, setupTestEmulator } from "./test-support";
+import { AUTH_CODE, SEED, authorizeUrl, redirectParams, signIn, setupTestEmulator } from "./test-support";
 
 const emu = setupTestEmulator();
 
@@ -75,14 +75,14 @@ describe("authorize fault injection", () => {
       body: JSON.stringify({ endpoint: "authorize", code: 50020, upn: "megan@contoso.onmicrosoft.com" }),
     });
     // Another user is unaffected.
-    expect(redirectParams(await signIn(emu.http, { account: SEED.adeleId })).get("code")).toBeTruthy();
+    expect(redirectParams(await signIn(emu.http, { account: SEED.adeleId })).get("code")).toMatch(AUTH_CODE);
     const q = redirectParams(await signIn(emu.http, { account: "c0a70500-0000-4000-8000-0000000000a2" }));
     expect(q.get("error")).toBe("access_denied");
     expect(q.get("error_description")).toMatch(/^AADSTS50020: User account 'megan@contoso.onmicrosoft.com'/);
     expect(q.get("error_uri")).toBe("https://login.microsoftonline.com/error?code=50020");
     expect(q.get("state")).toBe("state-123");
     // times defaults to 1.
-    expect(redirectParams(await signIn(emu.http, { account: "c0a70500-0000-4000-8000-0000000000a2" })).get("code")).toBeTruthy();
+    expect(redirectParams(await signIn(emu.http, { account: "c0a70500-0000-4000-8000-0000000000a2" })).get("code")).toMatch(AUTH_CODE);
   });
 
   it("shows the injected error on Microsoft's page when delivery is page", async () => {

@@ -12,6 +12,10 @@ export interface CloudInfo {
   loginHost: string;
   graphHost: string;
   cloudInstanceName: string;
+  /** Discovery's `cloud_graph_host_name`: the retired Azure AD Graph host of the cloud. */
+  cloudGraphHostName: string;
+  /** Discovery's `rbac_url`. */
+  rbacUrl: string;
   /** Graph tokens are v1 tokens whose issuer is the cloud's STS host, not the login host. */
   v1Issuer: (tenantId: string) => string;
 }
@@ -21,18 +25,24 @@ export const CLOUDS: Record<Cloud, CloudInfo> = {
     loginHost: "login.microsoftonline.com",
     graphHost: "graph.microsoft.com",
     cloudInstanceName: "microsoftonline.com",
+    cloudGraphHostName: "graph.windows.net",
+    rbacUrl: "https://pas.windows.net",
     v1Issuer: (tid) => `https://sts.windows.net/${tid}/`,
   },
   usgov: {
     loginHost: "login.microsoftonline.us",
     graphHost: "graph.microsoft.us",
     cloudInstanceName: "microsoftonline.us",
+    cloudGraphHostName: "graph.windows.net",
+    rbacUrl: "https://pasff.usgovcloudapi.net",
     v1Issuer: (tid) => `https://sts.windows.net/${tid}/`,
   },
   china: {
     loginHost: "login.partner.microsoftonline.cn",
     graphHost: "microsoftgraph.chinacloudapi.cn",
     cloudInstanceName: "partner.microsoftonline.cn",
+    cloudGraphHostName: "graph.chinacloudapi.cn",
+    rbacUrl: "https://pas.chinacloudapi.cn",
     v1Issuer: (tid) => `https://sts.chinacloudapi.cn/${tid}/`,
   },
 };

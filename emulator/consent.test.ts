@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  AUTH_CODE,
   HELPDESK,
   SEED,
   admin,
@@ -70,9 +71,9 @@ describe("consent at /authorize", () => {
 
     const portal = await signIn(emu.http, { account: MEGAN });
     expect(portal.status).toBe(302);
-    expect(redirectParams(portal).get("code")).toBeTruthy();
+    expect(redirectParams(portal).get("code")).toMatch(AUTH_CODE);
     const forced = await signIn(emu.http, { account: MEGAN }, { params: { prompt: "consent" } });
-    expect(redirectParams(forced).get("code")).toBeTruthy();
+    expect(redirectParams(forced).get("code")).toMatch(AUTH_CODE);
   });
 
   it("stores the user's consent on Accept, issues the code, and skips the screen next time", async () => {
@@ -95,10 +96,10 @@ describe("consent at /authorize", () => {
     });
 
     const again = await pick(MEGAN);
-    expect(redirectParams(again.res).get("code")).toBeTruthy();
+    expect(redirectParams(again.res).get("code")).toMatch(AUTH_CODE);
     // Fewer scopes, other spelling: still covered.
     const fewer = await pick(MEGAN, helpdesk({ scope: "openid https://graph.microsoft.com/mail.read" }));
-    expect(redirectParams(fewer.res).get("code")).toBeTruthy();
+    expect(redirectParams(fewer.res).get("code")).toMatch(AUTH_CODE);
     // A new scope asks again, and the grant is merged into the same record.
     const more = await pick(MEGAN, helpdesk({ scope: "openid Mail.Send" }));
     expect(more.html).toContain("<li>Send mail as you");
@@ -113,7 +114,7 @@ describe("consent at /authorize", () => {
 
   it("shows the screen with prompt=consent even when the request is covered", async () => {
     await admin(emu.http, "POST", "/consents", { clientId: HELPDESK.clientId, tenant: "contoso.onmicrosoft.com", upn: "megan@contoso.onmicrosoft.com", scopes: ["User.Read", "Mail.Read", IMAP] });
-    expect(redirectParams((await pick(MEGAN)).res).get("code")).toBeTruthy();
+    expect(redirectParams((await pick(MEGAN)).res).get("code")).toMatch(AUTH_CODE);
     expect(isConsentScreen((await pick(MEGAN, helpdesk({ prompt: "consent" }))).html)).toBe(true);
   });
 
@@ -130,12 +131,12 @@ describe("consent at /authorize", () => {
   it("lets an admin consent on behalf of the organization, so other users skip the screen", async () => {
     const adele = await pick(SEED.adeleId);
     expect(adele.html).toContain('<input type="checkbox" id="consent-org" name="consent_org" value="1"> <label for="consent-org">Consent on behalf of your organization</label>');
-    expect(redirectParams(await submitConsent(emu.http, adele.html, "accept", { org: true })).get("code")).toBeTruthy();
+    expect(redirectParams(await submitConsent(emu.http, adele.html, "accept", { org: true })).get("code")).toMatch(AUTH_CODE);
     const [record] = await consents();
     expect(record).not.toHaveProperty("userId");
     expect(record?.scopes).toHaveLength(3);
-    expect(redirectParams((await pick(LEE)).res).get("code")).toBeTruthy();
-    expect(redirectParams((await pick(MEGAN)).res).get("code")).toBeTruthy();
+    expect(redirectParams((await pick(LEE)).res).get("code")).toMatch(AUTH_CODE);
+    expect(redirectParams((await pick(MEGAN)).res).get("code")).toMatch(AUTH_CODE);
   });
 
   it("records only the admin's own consent when the box is not ticked", async () => {
@@ -168,7 +169,7 @@ describe("consent at /authorize", () => {
     const adele = await pick(SEED.adeleId);
     expect(isConsentScreen(adele.html)).toBe(true);
     await submitConsent(emu.http, adele.html, "accept", { org: true });
-    expect(redirectParams((await pick(MEGAN)).res).get("code")).toBeTruthy();
+    expect(redirectParams((await pick(MEGAN)).res).get("code")).toMatch(AUTH_CODE);
   });
 
   it("answers prompt=none with consent_required (AADSTS65001) while consent is missing", async () => {
@@ -181,7 +182,7 @@ describe("consent at /authorize", () => {
     expect(q.get("state")).toBe("state-123");
 
     await submitConsent(emu.http, first.html, "accept");
-    expect(redirectParams(await silent()).get("code")).toBeTruthy();
+    expect(redirectParams(await silent()).get("code")).toMatch(AUTH_CODE);
   });
 
   it("fires an authorize fault with a upn at the pick, before consent", async () => {
@@ -232,14 +233,14 @@ describe("forged consent forms", () => {
     expect((await post({ ...second, scope: `${second.scope} Mail.Send`, consent: "accept" })).status).toBe(400);
 
     const third = readPickerForm((await pick(MEGAN)).html).fields;
-    expect(redirectParams(await post({ ...third, consent: "accept" })).get("code")).toBeTruthy();
+    expect(redirectParams(await post({ ...third, consent: "accept" })).get("code")).toMatch(AUTH_CODE);
     expect((await post({ ...third, consent: "accept" })).status).toBe(400);
     expect(await consents()).toHaveLength(1);
   });
 
   it("treats a non-admin's consent_org as a consent for that user only", async () => {
     const { fields } = readPickerForm((await pick(MEGAN)).html);
-    expect(redirectParams(await post({ ...fields, consent: "accept", consent_org: "1" })).get("code")).toBeTruthy();
+    expect(redirectParams(await post({ ...fields, consent: "accept", consent_org: "1" })).get("code")).toMatch(AUTH_CODE);
     expect((await consents())[0]?.userId).toBe(MEGAN);
   });
 

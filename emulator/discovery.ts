@@ -1,18 +1,23 @@
 import { aadError, errorBody } from "./aad-error";
 import { CLOUDS, CONSUMERS_TENANT_ID, GRAPH_HOSTS, type Cloud } from "./clouds";
 import { loginBase, type EmulatorContext, type IdentityRequest } from "./context";
+import type { Tenant, TenantRef } from "./model";
 import { SESSION_COOKIE } from "./authorize";
 import { redirect, sendHtml, sendJson } from "./http";
 import { pairwiseSub } from "./ids";
 import { errorPage, signedOutPage } from "./pages";
-import { graphAudiences } from "./resources";
+import { graphAudiences, partitionOf, resourceById } from "./resources";
 import { jwks, splitName, verifyAccessToken } from "./tokens";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { criteriaFor, takeEarlyFault } from "./faults";
 import { applyHttpFault } from "./http-faults";
 
-const REGION_SCOPE: Record<Cloud, string> = { global: "NA", usgov: "USGov", china: "AS" };
+/** Discovery's `tenant_region_sub_scope`: GCC (moderate), GCC High ("DODCON") and DoD; absent for commercial tenants. */
+function regionSubScope(tenant: Tenant): string | undefined {
+  if (tenant.cloud === "usgov") return tenant.subcloud === "dod" ? "DOD" : "DODCON";
+  return tenant.gcc ? "GCC" : undefined;
+}
 
 function unknownTenant(r: IdentityRequest): void {
   const e = aadError(90002, r.ctx.state.now(), { tenant: r.tenantSegment });
@@ -38,15 +43,34 @@ async function metadataFault(r: IdentityRequest, endpoint: "discovery" | "keys")
 
 export async function handleDiscovery(r: IdentityRequest): Promise<void> {
   if (await metadataFault(r, "discovery")) return;
-  const ref = r.ctx.state.resolveTenantSegment(r.tenantSegment, r.cloud);
+  const ref = r.ctx.state.resolveTenantSegment(r.tenantSegment, r.cloud) ?? otherCloudTenantAtGlobalHost(r);
   if (!ref) return unknownTenant(r);
-  const base = loginBase(r.ctx, r.cloud);
-  const browserBase = loginBase(r.ctx, r.cloud, true);
+  sendJson(r.res, 200, discoveryDocument(r.ctx, ref.kind === "tenant" ? ref.tenant.cloud : r.cloud, ref), { "cache-control": "max-age=86400, private" });
+}
+
+/**
+ * The worldwide login host answers discovery for a tenant of another cloud too, naming that cloud (issuer and
+ * endpoints on its login host, its region and Graph host): what tools use to find a tenant's cloud (reference §1.4).
+ * Every other endpoint, and the other clouds' hosts, still say AADSTS90002 for a tenant that isn't theirs.
+ */
+function otherCloudTenantAtGlobalHost(r: IdentityRequest): TenantRef | undefined {
+  if (r.cloud !== "global") return undefined;
+  const tenant = r.ctx.state.findTenant(r.tenantSegment);
+  return tenant ? { kind: "tenant", tenant } : undefined;
+}
+
+function discoveryDocument(ctx: EmulatorContext, cloud: Cloud, ref: TenantRef): Record<string, unknown> {
+  const base = loginBase(ctx, cloud);
+  const browserBase = loginBase(ctx, cloud, true);
   // Tenant documents name the tenant by GUID even when asked by domain, as Microsoft's do.
   const seg = ref.kind === "tenant" ? ref.tenant.id : ref.alias;
   const issuerTenant = ref.kind === "tenant" ? ref.tenant.id : ref.alias === "consumers" ? CONSUMERS_TENANT_ID : "{tenantid}";
-  const cloudInfo = CLOUDS[r.cloud];
-  sendJson(r.res, 200, {
+  const cloudInfo = CLOUDS[cloud];
+  // DoD has its own Graph host; GCC High and the other clouds use the cloud's.
+  const graphUri = ref.kind === "tenant" ? resourceById("graph").uris[partitionOf(ref.tenant)][0] : undefined;
+  const graphHost = graphUri ? new URL(graphUri).host : cloudInfo.graphHost;
+  const subScope = ref.kind === "tenant" ? regionSubScope(ref.tenant) : undefined;
+  return {
     token_endpoint: `${base}/${seg}/oauth2/v2.0/token`,
     token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
     jwks_uri: `${base}/${seg}/discovery/v2.0/keys`,
@@ -57,7 +81,7 @@ export async function handleDiscovery(r: IdentityRequest): Promise<void> {
     scopes_supported: ["openid", "profile", "email", "offline_access"],
     issuer: `${base}/${issuerTenant}/v2.0`,
     request_uri_parameter_supported: false,
-    userinfo_endpoint: `${r.ctx.httpsOrigin}/${cloudInfo.graphHost}/oidc/userinfo`,
+    userinfo_endpoint: `${ctx.httpsOrigin}/${graphHost}/oidc/userinfo`,
     authorization_endpoint: `${browserBase}/${seg}/oauth2/v2.0/authorize`,
     http_logout_supported: true,
     frontchannel_logout_supported: true,
@@ -66,12 +90,13 @@ export async function handleDiscovery(r: IdentityRequest): Promise<void> {
       "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
       "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email",
     ],
-    tenant_region_scope: ref.kind === "tenant" ? REGION_SCOPE[r.cloud] : null,
+    tenant_region_scope: ref.kind === "tenant" ? ref.tenant.regionScope : null,
+    ...(subScope ? { tenant_region_sub_scope: subScope } : {}),
     cloud_instance_name: cloudInfo.cloudInstanceName,
-    cloud_graph_host_name: "graph.windows.net",
-    msgraph_host: cloudInfo.graphHost,
-    rbac_url: "https://pas.windows.net",
-  }, { "cache-control": "max-age=86400, private" });
+    cloud_graph_host_name: cloudInfo.cloudGraphHostName,
+    msgraph_host: graphHost,
+    rbac_url: cloudInfo.rbacUrl,
+  };
 }
 
 export async function handleKeys(r: IdentityRequest): Promise<void> {

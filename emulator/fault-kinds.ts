@@ -118,13 +118,25 @@ const mailSchema = z
     kind: z.literal("mail").optional(),
     endpoint: z.enum(["imap", "pop", "smtp"]),
     /** Exchange's busy answers. */
-    code: z.literal("throttle"),
+    code: z.literal("throttle").optional(),
+    /**
+     * A refused XOAUTH2 sign-in first answers with a SASL challenge carrying a base64 JSON error (as Dovecot and
+     * Google do, RFC 7628 §3.2.3) and waits for the client's empty line (or `*`) before the final failure. Used up
+     * only by a failed sign-in.
+     */
+    challengeOnFailure: z.literal(true).optional(),
     /** Wait this long before the busy answer. */
     delayMs: delayMs.optional(),
     ...filters,
     times,
   })
-  .strict();
+  .strict()
+  .superRefine(
+    refine((f, issue) => {
+      if ((f.code === undefined) === (f.challengeOnFailure === undefined)) issue("code", 'needs code: "throttle" or challengeOnFailure: true (one of them)');
+      if (f.challengeOnFailure && f.delayMs !== undefined) issue("delayMs", "delayMs goes with a throttle (use a network fault to delay AUTH)");
+    }),
+  );
 
 const networkSchema = z
   .object({
@@ -205,9 +217,9 @@ export const FAULT_KINDS: Record<FaultKind, FaultKindSpec> = {
   mail: {
     endpoints: ["imap", "pop", "smtp"],
     schema: mailSchema,
-    recognizes: (b) => MAIL.has(String(b.endpoint)) && has(b, "code"),
+    recognizes: (b) => MAIL.has(String(b.endpoint)) && has(b, "code", "challengeOnFailure"),
     early: () => false,
-    doc: "imap, pop, smtp: at AUTH; Exchange's busy answers",
+    doc: "imap, pop, smtp: at AUTH; Exchange's busy answers (code: throttle), or a SASL error challenge before a refused XOAUTH2 (challengeOnFailure)",
   },
   network: {
     endpoints: ["token", "discovery", "keys", "graph", "imap", "pop", "smtp"],

@@ -40,10 +40,19 @@ function matches(f: Fault, c: FaultCriteria): boolean {
   return true;
 }
 
-function take<K extends FaultKind>(state: EmulatorState, criteria: FaultCriteria, stage: "early" | "late" | "any", kinds: readonly K[]): Extract<Fault, { kind: K }> | undefined {
+function take<K extends FaultKind>(
+  state: EmulatorState,
+  criteria: FaultCriteria,
+  stage: "early" | "late" | "any",
+  kinds: readonly K[],
+  wanted: (f: Extract<Fault, { kind: K }>) => boolean = () => true,
+): Extract<Fault, { kind: K }> | undefined {
   const fault = state.faults.find(
     (f): f is Extract<Fault, { kind: K }> =>
-      (kinds as readonly FaultKind[]).includes(f.kind) && (stage === "any" || FAULT_KINDS[f.kind].early(f) === (stage === "early")) && matches(f, criteria),
+      (kinds as readonly FaultKind[]).includes(f.kind) &&
+      (stage === "any" || FAULT_KINDS[f.kind].early(f) === (stage === "early")) &&
+      matches(f, criteria) &&
+      wanted(f as Extract<Fault, { kind: K }>),
   );
   if (!fault) return undefined;
   if (fault.remaining !== null) {
@@ -68,7 +77,12 @@ export function takeGraphFault(state: EmulatorState, criteria: FaultCriteria): G
 
 /** Mail protocols at AUTH: a "throttle" fault (possibly with a delay before the answer). */
 export function takeThrottleFault(state: EmulatorState, criteria: FaultCriteria): MailFault | undefined {
-  return take(state, criteria, "any", ["mail"]);
+  return take(state, criteria, "any", ["mail"], (f) => f.code === "throttle");
+}
+
+/** Mail protocols, after a refused XOAUTH2: a challengeOnFailure fault (answer with a SASL error challenge first). */
+export function takeChallengeFault(state: EmulatorState, criteria: FaultCriteria): MailFault | undefined {
+  return take(state, criteria, "any", ["mail"], (f) => f.challengeOnFailure === true);
 }
 
 /** Mail protocols: a pure delay or drop, matched at connect or at AUTH. */

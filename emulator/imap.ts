@@ -88,7 +88,7 @@ class ImapSession {
   selected: string | undefined;
   /** A throttle fault: AUTHENTICATE succeeded, but Exchange's backend is "not connected". */
   notConnected = false;
-  pending: { kind: "authenticate" | "idle"; tag: string } | undefined;
+  pending: { kind: "authenticate" | "idle" | "challenged"; tag: string } | undefined;
 
   constructor(readonly io: MailIO) {}
 
@@ -109,7 +109,13 @@ class ImapSession {
     if (await io.networkFault(criteria)) return;
     const throttled = await io.throttleFault(criteria);
     const result = await authenticateXoauth2(io.ctx, "imap", b64);
-    if (!result.ok) return io.reply(`${tag} NO AUTHENTICATE failed.`);
+    if (!result.ok) {
+      // A challengeOnFailure fault: the SASL error challenge first, NO after the client's (empty) answer.
+      const challenge = io.failureChallenge(criteria);
+      if (!challenge) return io.reply(`${tag} NO AUTHENTICATE failed.`);
+      this.pending = { kind: "challenged", tag };
+      return io.reply(`+ ${challenge}`);
+    }
     this.mailbox = result.mailbox;
     this.notConnected = throttled;
     io.reply(`${tag} OK AUTHENTICATE completed.`);
@@ -225,11 +231,13 @@ const AUTHENTICATED: Record<string, ImapHandler> = {
   UNSELECT: unselect,
 };
 
-/** What follows a `+` continuation: the AUTHENTICATE payload, or IDLE's DONE. */
+/** What follows a `+` continuation: the AUTHENTICATE payload, the answer to an error challenge, or IDLE's DONE. */
 function continuation(s: ImapSession, line: string): void | Promise<void> {
   const pending = s.pending!;
   s.pending = undefined;
   if (pending.kind === "authenticate") return s.authenticate(pending.tag, line.trim());
+  // The answer to an error challenge: `*` cancels (RFC 3501 §6.2.2); empty, or anything else, ends in NO.
+  if (pending.kind === "challenged") return s.io.reply(line.trim() === "*" ? `${pending.tag} BAD AUTHENTICATE aborted.` : `${pending.tag} NO AUTHENTICATE failed.`);
   if (line.trim().toUpperCase() === "DONE") s.io.reply(`${pending.tag} OK IDLE completed.`);
 }
 

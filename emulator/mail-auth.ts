@@ -3,7 +3,7 @@ import { checkAccessToken, hasAny, mayAccessMailbox, peekClaims, type AccessClai
 import type { EmulatorContext } from "./context";
 import type { FaultCriteria } from "./faults";
 import { partitionOf, resourceById } from "./resources";
-import type { EmulatorState, MailProtocol, User } from "./state";
+import type { EmulatorState, MailProtocol, Tenant, User } from "./state";
 
 /** The Exchange Online front-end the emulator pretends to be (it appears in greetings and SMTP diagnostics). */
 export const EXCHANGE_SERVER = "EMU01PR01CA0001.namprd01.prod.outlook.com";
@@ -77,6 +77,16 @@ async function check(ctx: EmulatorContext, protocol: MailProtocol, b64: string):
   const disabled = protocol === "smtp" ? state.smtpAuthDisabledFor(mailbox) : null;
   if (disabled) return fail(disabled === "Tenant" ? "smtpAuthDisabledForTenant" : "smtpAuthDisabledForMailbox");
   return { ok: true, mailbox, claims };
+}
+
+/**
+ * The SASL error challenge of XOAUTH2 (Google's spec; OAUTHBEARER's error message, RFC 7628 §3.2.2): base64 of
+ * `{"status":"401","schemes":"bearer","scope":"<the tenant's Outlook resource>/.default"}`.
+ */
+export function xoauth2ErrorChallenge(tenant: Tenant | undefined): string {
+  const resource = tenant ? resourceById("outlook").uris[partitionOf(tenant)][0] : undefined;
+  const json = JSON.stringify({ status: "401", schemes: "bearer", scope: `${resource ?? "https://outlook.office.com"}/.default` });
+  return Buffer.from(json).toString("base64");
 }
 
 /** Fault matching for a mail AUTH: the `user=` mailbox, and the app and tenant read from the raw token. */

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import tls from "node:tls";
 import type { AddressInfo } from "node:net";
 import type { EmulatorContext } from "./context";
-import { takeMailNetworkFault, takeThrottleFault, type FaultCriteria } from "./faults";
+import { takeChallengeFault, takeMailNetworkFault, takeThrottleFault, type FaultCriteria } from "./faults";
+import { xoauth2ErrorChallenge } from "./mail-auth";
 import type { Fault, MailProtocol } from "./state";
 
 /** One protocol conversation: the listener feeds it lines and tells it when the client went quiet. */
@@ -33,6 +34,8 @@ export interface MailIO {
   networkFault(criteria: FaultCriteria): Promise<boolean>;
   /** Takes a matching "throttle" fault, after its delay; true when the session should answer with its throttle text. */
   throttleFault(criteria: FaultCriteria): Promise<boolean>;
+  /** After a refused XOAUTH2: a matching challengeOnFailure fault's SASL challenge (base64 JSON), or undefined. */
+  failureChallenge(criteria: FaultCriteria): string | undefined;
 }
 
 export interface MailListenerOptions {
@@ -154,6 +157,7 @@ class Connection implements MailIO {
       const generation = this.generation;
       this.queue = this.queue
         .then(() => (generation === this.generation && !this.ended ? this.session.line(line) : undefined))
+        .then(() => this.ctx.state.changed())
         .catch((err: unknown) => {
           console.error(`emulator: ${this.opts.protocol} session failed`, err);
           this.destroy();
@@ -214,6 +218,11 @@ class Connection implements MailIO {
     }
     if (fault.delayMs) await this.sleep(fault.delayMs);
     return this.ended;
+  }
+
+  failureChallenge(criteria: FaultCriteria): string | undefined {
+    if (!takeChallengeFault(this.ctx.state, criteria)) return undefined;
+    return xoauth2ErrorChallenge(criteria.tenant);
   }
 
   async throttleFault(criteria: FaultCriteria): Promise<boolean> {

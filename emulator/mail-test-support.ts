@@ -1,7 +1,8 @@
 // Helpers for the emulator's Graph and mail-protocol tests (not a test file itself).
 import net from "node:net";
 import tls from "node:tls";
-import { HELPDESK, SEED, admin, getCode, redeemForm, token, type TestEmulator } from "./test-support";
+import { emulatorAdmin } from "./client";
+import { HELPDESK, SEED, getCode, redeemForm, token, type TestEmulator } from "./test-support";
 
 export const USERS = {
   adele: { id: SEED.adeleId, upn: "adele@contoso.onmicrosoft.com" },
@@ -37,8 +38,7 @@ export async function helpdeskToken(emu: TestEmulator, resource: string): Promis
 }
 
 export async function fault(emu: TestEmulator, body: Record<string, unknown>): Promise<void> {
-  const res = await admin(emu.http, "POST", "/faults", body);
-  if (res.status !== 201) throw new Error(`fault: ${JSON.stringify(res.body)}`);
+  await emulatorAdmin(emu.http).addFault(body);
 }
 
 export function xoauth2(user: string, accessToken: string): string {

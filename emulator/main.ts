@@ -33,6 +33,8 @@ try {
     imapPort,
     popPort,
     smtpPort,
+    // Opt-in persistence (demo mode turns it on): grants and mailboxes survive a restart.
+    ...(env.EMULATOR_STATE_FILE ? { stateFile: path.resolve(env.EMULATOR_STATE_FILE) } : {}),
   });
   console.log(`emulator: ${emulator.httpsUrl}${emulator.httpUrl ? ` (browser pages ${emulator.httpUrl})` : ""}`);
   const mail = [
@@ -41,6 +43,10 @@ try {
     emulator.smtpPort !== null ? `SMTP ${emulator.mailHost}:${emulator.smtpPort} (STARTTLS)` : "",
   ].filter(Boolean);
   if (mail.length > 0) console.log(`emulator: ${mail.join(", ")}`);
+  if (env.EMULATOR_STATE_FILE) {
+    const from = emulator.stateSource === "stateFile" ? "restored from" : "starting from the seed; saving to";
+    console.log(`emulator: state ${from} ${path.resolve(env.EMULATOR_STATE_FILE)}`);
+  }
   const stop = () => {
     void emulator.close().then(() => process.exit(0));
   };

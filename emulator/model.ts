@@ -10,6 +10,10 @@ export interface Tenant {
   cloud: Cloud;
   /** usgov only: GCC High (default) or DoD, which have different Graph/Exchange hosts. */
   subcloud?: Subcloud;
+  /** global only: GCC (moderate), worldwide endpoints; discovery says `tenant_region_sub_scope: "GCC"`. */
+  gcc?: boolean;
+  /** Discovery's `tenant_region_scope`. */
+  regionScope: string;
   /** Whether the tenant has Exchange Online; without it Outlook resources answer AADSTS650052. */
   exchangeOnline: boolean;
   /** Entra's user consent setting: "disabled" sends non-admins to "Need admin approval" (AADSTS90094). */

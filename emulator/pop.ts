@@ -1,4 +1,5 @@
 import { GREETING_TAG, authenticateXoauth2, xoauth2Criteria } from "./mail-auth";
+import type { FaultCriteria } from "./faults";
 import { splitCommand, type MailIO, type MailSession } from "./mail-server";
 import { graphId, mimeSize, renderMime, type MailMessage } from "./mailbox";
 import type { User } from "./state";
@@ -25,6 +26,8 @@ class PopSession {
   messages: MailMessage[] = [];
   readonly deleted = new Set<number>();
   pendingAuth = false;
+  /** An error challenge was sent; the next line is the client's answer to it. */
+  challenged = false;
 
   constructor(readonly io: MailIO) {}
 
@@ -36,11 +39,25 @@ class PopSession {
     if (await io.networkFault(criteria)) return;
     if (await io.throttleFault(criteria)) return io.close("-ERR Server Unavailable. 21");
     const result = await authenticateXoauth2(io.ctx, "pop", b64);
-    if (!result.ok) return io.reply(AUTH_FAILED);
+    if (!result.ok) return this.refuse(criteria);
     this.mailbox = result.mailbox;
     // A POP session sees the Inbox as it was at login, oldest first.
     this.messages = [...state.mailboxOf(this.mailbox).inbox].sort((a, b) => a.uid - b.uid);
     io.reply("+OK User successfully authenticated.");
+  }
+
+  /** The failure, or (a challengeOnFailure fault) first the SASL error challenge, the failure after the client's answer. */
+  refuse(criteria: FaultCriteria) {
+    const challenge = this.io.failureChallenge(criteria);
+    if (!challenge) return this.io.reply(AUTH_FAILED);
+    this.challenged = true;
+    this.io.reply(`+ ${challenge}`);
+  }
+
+  /** The client's answer to an error challenge: empty (RFC 7628's %x01 for OAUTHBEARER), `*`, or anything else, all end in failure. */
+  afterChallenge(line: string) {
+    this.challenged = false;
+    this.io.reply(line.trim() === "*" ? "-ERR Authentication canceled." : AUTH_FAILED);
   }
 
   /** 1-based message number → message, unless deleted or out of range. */
@@ -142,6 +159,7 @@ export function createPopSession(io: MailIO): MailSession {
     greet: () => io.reply(`+OK The Microsoft Exchange POP3 service is ready. [${GREETING_TAG}]`),
     idle: () => "-ERR Connection is closed. 13",
     line(line) {
+      if (s.challenged) return s.afterChallenge(line);
       if (s.pendingAuth) {
         s.pendingAuth = false;
         return s.authenticate(line.trim());

@@ -80,6 +80,8 @@ async function dispatch(ctx: EmulatorContext, req: IncomingMessage, res: ServerR
 
 export function createRequestHandler(ctx: EmulatorContext, loadDefaultSeed: () => Promise<Seed>) {
   return (req: IncomingMessage, res: ServerResponse): void => {
+    // Reads leave the state as it was; anything else may have changed it (the state file saver debounces).
+    if (req.method !== "GET" && req.method !== "HEAD") res.once("close", () => ctx.state.changed());
     dispatch(ctx, req, res, loadDefaultSeed).catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();
       if (err instanceof BodyTooLargeError) return sendJson(res, 413, { error: "request_too_large" });

@@ -41,6 +41,10 @@ export const seedTenantSchema = z
     cloud: z.enum(["global", "usgov", "china"]).default("global"),
     /** usgov only: which US Gov environment (resources differ). Default gcchigh. */
     subcloud: z.enum(["gcchigh", "dod"]).optional(),
+    /** global only: a GCC (moderate) tenant, on the worldwide endpoints but named `tenant_region_sub_scope: "GCC"` in discovery. */
+    gcc: z.boolean().optional(),
+    /** Discovery's `tenant_region_scope` (NA, EU, AS, OC, WW, …). Default NA (global), USGov (usgov), AS (china). */
+    regionScope: z.string().regex(/^[A-Za-z]{2,8}$/, "must be a region code such as NA, EU, AS or USGov").optional(),
     /** false = no Exchange Online subscription: Outlook resources answer AADSTS650052. */
     exchangeOnline: z.boolean().default(true),
     /** "disabled": users can't consent to apps; non-admins see "Need admin approval" (AADSTS90094). */
@@ -52,8 +56,9 @@ export const seedTenantSchema = z
   .strict();
 
 /** Applied where the tenant schema is used whole (refined object schemas can't be `.omit`ted in zod 4). */
-export const subcloudCheck = (t: { cloud: string; subcloud?: string | undefined }): boolean => t.subcloud === undefined || t.cloud === "usgov";
-export const subcloudIssue = { message: "subcloud is only for usgov tenants", path: ["subcloud"] };
+export const subcloudCheck = (t: { cloud: string; subcloud?: string | undefined; gcc?: boolean | undefined }): boolean =>
+  (t.subcloud === undefined || t.cloud === "usgov") && (!t.gcc || t.cloud === "global");
+export const subcloudIssue = { message: "subcloud is only for usgov tenants, gcc only for global ones", path: ["subcloud"] };
 
 export const seedCertificateSchema = z
   .object({ certificatePem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM X.509 certificate" }) })

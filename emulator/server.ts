@@ -13,7 +13,8 @@ import { createSmtpSession } from "./smtp";
 import { loadSeedFile, type Seed } from "./seed";
 import { EmulatorState } from "./state";
 import { ensureEmulatorCertificate } from "./tls";
-import { createSigningKey } from "./tokens";
+import { createSigningKey, type SigningKey } from "./tokens";
+import { StateFileError, createStateSaver, readStateFile, restoreState, serializeState, setAside } from "./persistence";
 
 export const DEFAULT_SEED_PATH = fileURLToPath(new URL("./seed/demo.json", import.meta.url));
 
@@ -38,6 +39,15 @@ export interface EmulatorOptions {
   smtpPort?: number | null;
   /** IMAP/POP/SMTP connections quiet for this long are closed with the server's goodbye. Default 10 minutes. */
   mailIdleTimeoutMs?: number;
+  /**
+   * Keep the state (directory, credentials, consents, refresh tokens, mailboxes, clock, signing key) in this JSON
+   * file: loaded at start when present (the seed is then not used), saved debounced after changes and on close.
+   * A file that can't be used is reported, kept as `<file>.bad`, and the emulator starts from the seed.
+   * Default: none (state in memory only).
+   */
+  stateFile?: string;
+  /** Debounce for state file saves (ms). Default 500, at most 5 s between saves while changes keep coming. */
+  stateSaveDelayMs?: number;
 }
 
 export interface RunningEmulator {
@@ -50,6 +60,10 @@ export interface RunningEmulator {
   imapPort: number | null;
   popPort: number | null;
   smtpPort: number | null;
+  /** Where the state came from: the seed (no state file, or none yet), the state file, or the seed after a bad file was set aside. */
+  stateSource: "seed" | "stateFile" | "seedAfterBadStateFile";
+  /** Saves the state file now (no-op without one). */
+  saveState(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -79,8 +93,17 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const loadDefaultSeed = () => (typeof seedSource === "string" ? loadSeedFile(seedSource) : Promise.resolve(seedSource));
 
   const state = new EmulatorState();
-  state.load(await loadDefaultSeed());
-  const [cert, key] = await Promise.all([ensureEmulatorCertificate(opts.tlsDir ?? ".data/emulator/tls"), createSigningKey()]);
+  const restored = opts.stateFile ? await restoreFromFile(state, opts.stateFile) : null;
+  if (!restored?.key) state.load(await loadDefaultSeed());
+  const [cert, key] = await Promise.all([ensureEmulatorCertificate(opts.tlsDir ?? ".data/emulator/tls"), restored?.key ?? createSigningKey()]);
+  const saver = opts.stateFile
+    ? createStateSaver({ path: opts.stateFile, snapshot: () => serializeState(state, key), ...(opts.stateSaveDelayMs !== undefined ? { delayMs: opts.stateSaveDelayMs } : {}) })
+    : null;
+  if (saver) {
+    state.onChange = () => saver.changed();
+    // Write the first file at once (a fresh start or a set-aside bad file), so the key and seed are on disk.
+    if (restored?.source !== "stateFile") state.changed();
+  }
   const ctx: EmulatorContext = { state, key, httpsOrigin: "", httpOrigin: null, mail: { host: publicHost, imapPort: null, popPort: null, smtpPort: null } };
   const handler = createRequestHandler(ctx, loadDefaultSeed);
 
@@ -126,8 +149,39 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     imapPort: ctx.mail.imapPort,
     popPort: ctx.mail.popPort,
     smtpPort: ctx.mail.smtpPort,
+    stateSource: restored?.source ?? "seed",
+    saveState: async () => {
+      if (!saver) return;
+      state.changed();
+      await saver.flush();
+    },
     close: async () => {
       await Promise.all([...servers.map(shutdown), ...mailListeners.map((l) => l.close())]);
+      state.onChange = undefined;
+      await saver?.flush();
     },
   };
+}
+
+/** Loads the state file into `state`; a file that can't be used is reported and kept as `.bad` (start from the seed). */
+async function restoreFromFile(state: EmulatorState, file: string): Promise<{ source: RunningEmulator["stateSource"]; key?: SigningKey }> {
+  const setAsideBecause = async (why: string) => {
+    const bad = await setAside(file);
+    console.error(`emulator: the state file ${file} can't be used (${why}); kept it as ${bad} and started from the seed`);
+    return { source: "seedAfterBadStateFile" as const };
+  };
+  let loaded: Awaited<ReturnType<typeof readStateFile>>;
+  try {
+    loaded = await readStateFile(file);
+  } catch (err) {
+    if (err instanceof StateFileError) return setAsideBecause(err.message);
+    throw err;
+  }
+  if (!loaded) return { source: "seed" };
+  try {
+    restoreState(state, loaded.file);
+  } catch (err) {
+    return setAsideBecause((err as Error).message);
+  }
+  return { source: "stateFile", key: loaded.key };
 }

@@ -30,7 +30,9 @@ class SmtpSession {
   rcpts: string[] = [];
   data: string[] | undefined;
   dataBytes = 0;
-  pending: "xoauth2" | "login-user" | "login-pass" | undefined;
+  pending: "xoauth2" | "challenged" | "login-user" | "login-pass" | undefined;
+  /** The final reply owed after an error challenge. */
+  challengeRefusal: (() => string) | undefined;
   loginUser = "";
 
   constructor(readonly io: MailIO) {}
@@ -72,11 +74,17 @@ class SmtpSession {
     if (await io.networkFault(criteria)) return;
     const result = await authenticateXoauth2(io.ctx, "smtp", b64);
     if (!result.ok) {
-      if (result.failure === "smtpAuthDisabledForTenant" || result.failure === "smtpAuthDisabledForMailbox") {
-        const scope = result.failure === "smtpAuthDisabledForTenant" ? "Tenant" : "Mailbox";
-        return io.reply(`535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the ${scope}. Visit https://aka.ms/smtp_auth_disabled for more information. ${this.diag()}`);
-      }
-      return io.reply(`535 5.7.3 Authentication unsuccessful ${this.diag()}`);
+      const disabled = result.failure === "smtpAuthDisabledForTenant" ? "Tenant" : result.failure === "smtpAuthDisabledForMailbox" ? "Mailbox" : null;
+      const refusal = () =>
+        disabled
+          ? `535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the ${disabled}. Visit https://aka.ms/smtp_auth_disabled for more information. ${this.diag()}`
+          : `535 5.7.3 Authentication unsuccessful ${this.diag()}`;
+      // A challengeOnFailure fault: 334 with the SASL error challenge first, the 535 after the client's answer.
+      const challenge = io.failureChallenge(criteria);
+      if (!challenge) return io.reply(refusal());
+      this.pending = "challenged";
+      this.challengeRefusal = refusal;
+      return io.reply(`334 ${challenge}`);
     }
     this.auth = { mailbox: result.mailbox, claims: result.claims, criteria };
     io.reply("235 2.7.0 Authentication successful");
@@ -115,6 +123,12 @@ class SmtpSession {
     const step = this.pending;
     this.pending = undefined;
     if (step === "xoauth2") return this.xoauth2(line.trim());
+    if (step === "challenged") {
+      // RFC 4954 §4: `*` cancels (501); an empty line, or anything else, gets the refusal.
+      const refusal = this.challengeRefusal;
+      this.challengeRefusal = undefined;
+      return this.io.reply(line.trim() === "*" ? "501 5.0.0 Authentication aborted" : (refusal?.() ?? `535 5.7.3 Authentication unsuccessful ${this.diag()}`));
+    }
     if (line.trim() === "*") return this.io.reply("501 5.0.0 Authentication aborted");
     if (step === "login-user") {
       this.loginUser = Buffer.from(line.trim(), "base64").toString("utf8");

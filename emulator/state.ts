@@ -9,6 +9,9 @@ import type { Tenant, UserConsentSetting, UserKind, User, AppSecret, App, Pendin
 
 export * from "./model";
 
+/** Where Entra says a tenant lives when nobody said otherwise (discovery's `tenant_region_scope`). */
+const DEFAULT_REGION_SCOPE: Record<Cloud, string> = { global: "NA", usgov: "USGov", china: "AS" };
+
 const ALIASES = new Set(["common", "organizations", "consumers"]);
 
 /** Messages kept in the admin outbox (Graph sendMail and SMTP), newest kept. */
@@ -46,6 +49,12 @@ export class EmulatorState {
   sessions = new Map<string, Set<string>>();
   /** Tests move time forward instead of sleeping (code expiry, refresh inactivity). */
   clockOffsetMs = 0;
+  /** Told after anything that may have changed the state (a non-GET request, a mail command): the state file saver. */
+  onChange: (() => void) | undefined;
+
+  changed(): void {
+    this.onChange?.();
+  }
 
   now(): number {
     return Date.now() + this.clockOffsetMs;
@@ -146,6 +155,8 @@ export class EmulatorState {
     domains: string[];
     cloud?: Cloud;
     subcloud?: Subcloud | undefined;
+    gcc?: boolean | undefined;
+    regionScope?: string | undefined;
     exchangeOnline?: boolean;
     userConsent?: UserConsentSetting;
     smtpAuthDisabled?: boolean;
@@ -163,6 +174,8 @@ export class EmulatorState {
       domains,
       cloud,
       ...(cloud === "usgov" ? { subcloud: input.subcloud ?? "gcchigh" } : {}),
+      ...(cloud === "global" && input.gcc ? { gcc: true } : {}),
+      regionScope: input.regionScope ?? DEFAULT_REGION_SCOPE[cloud],
       exchangeOnline: input.exchangeOnline ?? true,
       userConsent: input.userConsent ?? "allowed",
       smtpAuthDisabled: input.smtpAuthDisabled ?? false,

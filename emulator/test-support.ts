@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { emulatorAdmin, type AdminAnswer } from "./client";
 import { startEmulator, type RunningEmulator } from "./server";
 
 export const SEED = {
@@ -18,6 +19,8 @@ export const SEED = {
 };
 
 export const GLOBAL = "login.microsoftonline.com";
+/** An authorization code as the emulator issues it: Microsoft's "1.A…" shape, base64url. */
+export const AUTH_CODE = /^1\.A[A-Za-z0-9_-]{100,}$/;
 export const USGOV = "login.microsoftonline.us";
 
 /** Seeded single-tenant apps for app-only (client credentials) mail access. */
@@ -31,13 +34,9 @@ export const NORTHWIND_MAIL = {
   secret: "Nw5Q~Northwind.Gcc_High~Secret00000001x",
 };
 
-export async function admin(origin: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${origin}/_emulator${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+/** One admin call, answered as it came (status and body); emulator/client.ts has the named calls. */
+export function admin(origin: string, method: string, path: string, body?: unknown): Promise<AdminAnswer> {
+  return emulatorAdmin(origin).call(method, path, body);
 }
 
 export type TestEmulator = RunningEmulator & { http: string };
@@ -54,14 +53,14 @@ export function setupTestEmulator(opts: { resetEachTest?: boolean } = {}): TestE
   afterAll(() => emu.close());
   if (opts.resetEachTest ?? true) {
     beforeEach(async () => {
-      await fetch(`${emu.http}/_emulator/reset`, { method: "POST" });
+      await emulatorAdmin(emu.http).reset();
     });
   }
   return emu;
 }
 
 export async function startTestEmulator(): Promise<TestEmulator> {
-  // vitest's global setup shares one certificate its workers trust (lib/testing/global-setup.ts).
+  // vitest's global setup shares one certificate its workers trust (test-support/global-setup.ts).
   const tlsDir = process.env.MAILGRANT_TEST_TLS_DIR ?? (await mkdtemp(path.join(tmpdir(), "mailgrant-emulator-tls-")));
   const emu = await startEmulator({ tlsDir });
   if (!emu.httpUrl) throw new Error("expected the HTTP listener");

@@ -34,16 +34,26 @@ export async function createSigningKey(): Promise<SigningKey> {
     notBeforeDate,
     notAfterDate: new Date(notBeforeDate.getTime() + 5 * 365 * 86_400_000),
   });
-  const cert = new X509Certificate(pems.cert);
+  return signingKeyFrom({ privateKeyPem: pems.private, certificate: new X509Certificate(pems.cert).raw.toString("base64") });
+}
+
+/** The key as a state file keeps it: the private key (PKCS#8 PEM) and its certificate (base64 DER, the `x5c`). */
+export interface StoredSigningKey {
+  privateKeyPem: string;
+  certificate: string;
+}
+
+export function signingKeyFrom(stored: StoredSigningKey): SigningKey {
+  const cert = new X509Certificate(Buffer.from(stored.certificate, "base64"));
+  const privateKey = createPrivateKey(stored.privateKeyPem);
+  if (!cert.checkPrivateKey(privateKey)) throw new Error("the signing key does not match its certificate");
   const x5t = createHash("sha1").update(cert.raw).digest("base64url");
   const jwk = cert.publicKey.export({ format: "jwk" }) as JWK;
-  return {
-    kid: x5t,
-    x5t,
-    x5c: cert.raw.toString("base64"),
-    privateKey: createPrivateKey(pems.private),
-    publicJwk: { kty: jwk.kty, n: jwk.n, e: jwk.e },
-  };
+  return { kid: x5t, x5t, x5c: cert.raw.toString("base64"), privateKey, publicJwk: { kty: jwk.kty, n: jwk.n, e: jwk.e } };
+}
+
+export function exportSigningKey(key: SigningKey): StoredSigningKey {
+  return { privateKeyPem: key.privateKey.export({ type: "pkcs8", format: "pem" }).toString(), certificate: key.x5c };
 }
 
 export function jwks(key: SigningKey, issuerTemplate: string): JSONWebKeySet {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTempPostgresDatabase } from "@/lib/testing/test-db";
+import { createTempPostgresDatabase } from "@/test-support/test-db";
 
 // Drives the real Prisma CLI through our offline schema-engine bridge (prisma/engine), the way
 // `npm start` and operators do: no test double between the CLI and the database.

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ensureEmulatorCertificate } from "../emulator/tls";
+import { demoEnvironment } from "./demo-env";
 
 type Seed = {
   tenants: { displayName: string; users: { upn: string; displayName: string; admin?: boolean; kind?: "user" | "shared" }[] }[];
@@ -16,7 +17,8 @@ type Seed = {
 export async function startDemoEmulator(opts: { root: string; dataDir: string; portalUrl: string; children: ChildProcess[] }) {
   const httpsPort = Number(process.env.EMULATOR_PORT ?? 3100);
   const httpPort = Number(process.env.EMULATOR_HTTP_PORT ?? httpsPort + 1);
-  const [imapPort, popPort, smtpPort] = (["IMAP", "POP", "SMTP"] as const).map((p, i) => Number(process.env[`EMULATOR_${p}_PORT`] ?? httpsPort + 2 + i));
+  const mailPort = (p: "IMAP" | "POP" | "SMTP", offset: number) => Number(process.env[`EMULATOR_${p}_PORT`] ?? httpsPort + offset);
+  const [imapPort, popPort, smtpPort] = [mailPort("IMAP", 2), mailPort("POP", 3), mailPort("SMTP", 4)];
   const tlsDir = path.join(opts.dataDir, "emulator", "tls");
   const cert = await ensureEmulatorCertificate(tlsDir);
   const seedPath = process.env.EMULATOR_SEED ?? path.join(opts.root, "emulator", "seed", "demo.json");
@@ -35,6 +37,8 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
       EMULATOR_SMTP_PORT: String(smtpPort),
       EMULATOR_TLS_DIR: tlsDir,
       EMULATOR_SEED: seedPath,
+      // Stored connections must keep refreshing after a restart: the emulator keeps its grants in the data folder.
+      EMULATOR_STATE_FILE: process.env.EMULATOR_STATE_FILE ?? path.join(opts.dataDir, "emulator-state.json"),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -61,35 +65,33 @@ export async function startDemoEmulator(opts: { root: string; dataDir: string; p
   // Shared mailboxes cannot sign in; a delegate connects them.
   const users = seed.tenants.flatMap((t) => t.users.filter((u) => u.kind !== "shared").map((u) => ({ ...u, tenant: t.displayName })));
   const supportEmail = users.find((u) => u.upn.startsWith("support@"))?.upn ?? "";
+  const demo = demoEnvironment(
+    process.env,
+    { httpsPort, httpPort, imapPort, popPort, smtpPort, certPath: cert.certPath, portalClientId: portalApp.clientId, portalSecret: portalApp.secrets[0].value },
+    opts.dataDir,
+  );
+  if (demo.caBundle) writeCaBundle(demo.caBundle);
   const banner = [
     `Microsoft emulator: https://localhost:${httpsPort} (sign-in pages on http://localhost:${httpPort})`,
     `Mail (XOAUTH2): IMAP localhost:${imapPort}, POP localhost:${popPort} (TLS), SMTP localhost:${smtpPort} (STARTTLS)`,
+    ...demo.notes.map((n) => `Kept from your environment: ${n}`),
     "Demo accounts (pick one on the emulator's sign-in page; no password):",
     ...users.map((u) => `  ${u.upn.padEnd(38)} ${u.displayName} (${u.tenant})${u.upn === supportEmail ? " — support staff" : u.admin ? " — Microsoft 365 admin" : ""}`),
   ].join("\n");
-  return {
-    banner,
-    supportEmail,
-    env: {
-      AUTH_MICROSOFT_ENTRA_ID_ID: portalApp.clientId,
-      AUTH_MICROSOFT_ENTRA_ID_SECRET: portalApp.secrets[0].value,
-      AUTH_MICROSOFT_ENTRA_ID_ISSUER: `https://localhost:${httpsPort}/login.microsoftonline.com/organizations/v2.0`,
-      NODE_EXTRA_CA_CERTS: cert.certPath,
-      // Every Microsoft host the portal calls for integrations is served by the emulator under a
-      // path named after the host (https://localhost:3100/login.microsoftonline.us/...).
-      MICROSOFT_ENDPOINT_BASE: `https://localhost:${httpsPort}`,
-      // Browsers are sent to the sign-in pages on plain HTTP, so demo users see no certificate warning.
-      MICROSOFT_BROWSER_ENDPOINT_BASE: `http://localhost:${httpPort}`,
-      MICROSOFT_EMULATOR_ADMIN_URL: admin,
-      // IMAP/POP/SMTP (outlook.office365.com:993/995, smtp.office365.com:587 at Microsoft) are served on these ports.
-      MICROSOFT_MAIL_HOST: "localhost",
-      MICROSOFT_IMAP_PORT: String(imapPort),
-      MICROSOFT_POP_PORT: String(popPort),
-      MICROSOFT_SMTP_PORT: String(smtpPort),
-      // Consent-link mails are written to the log in demo mode instead of being sent.
-      MAILGRANT_SMTP_URL: process.env.MAILGRANT_SMTP_URL ?? "log",
-    },
-  };
+  return { banner, supportEmail, env: demo.env };
+}
+
+/** One PEM file with the caller's CAs and the emulator's certificate (NODE_EXTRA_CA_CERTS takes a single file). */
+function writeCaBundle(bundle: { path: string; sources: string[] }) {
+  const parts = bundle.sources.map((file) => {
+    try {
+      return readFileSync(file, "utf8").trim();
+    } catch (e) {
+      throw new Error(`cannot read the CA file ${file} (NODE_EXTRA_CA_CERTS): ${(e as Error).message}`);
+    }
+  });
+  mkdirSync(path.dirname(bundle.path), { recursive: true });
+  writeFileSync(bundle.path, `${parts.join("\n")}\n`, { mode: 0o600 });
 }
 
 async function waitFor(url: string, child: ChildProcess) {

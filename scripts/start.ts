@@ -9,6 +9,7 @@ import { lockDown } from "../lib/private-files";
 import { loadOrCreateLocalSecrets } from "./local-secrets";
 import { buildIfStale } from "./build-if-stale";
 import { startDemoEmulator } from "./demo-emulator";
+import { usesBuiltinEmulator } from "./demo-env";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -46,11 +47,20 @@ if (demo || process.env.NODE_ENV !== "production") {
 }
 
 let demoBanner = "";
-if (demo) {
+if (demo && usesBuiltinEmulator(process.env)) {
   const emulator = await startDemoEmulator({ root, dataDir, portalUrl: webEnv.AUTH_URL!, children }).catch((e: Error) => fail(`Could not start the Microsoft emulator: ${e.message}`));
+  // Only what the caller left unset: demo mode can be pointed at other stand-ins and trust other CAs.
   Object.assign(webEnv, emulator.env, { MAILGRANT_DEMO: "1" });
   webEnv.SUPPORT_EMAILS ??= emulator.supportEmail;
   demoBanner = emulator.banner;
+} else if (demo) {
+  webEnv.MAILGRANT_DEMO = "1";
+  webEnv.MAILGRANT_SMTP_URL ??= "log";
+  demoBanner = [
+    `Microsoft endpoints: ${process.env.MICROSOFT_ENDPOINT_BASE} (MICROSOFT_ENDPOINT_BASE), so the built-in Microsoft emulator is not started.`,
+    "Portal sign-in uses AUTH_MICROSOFT_ENTRA_ID_* if set; demo accounts are those of that stand-in.",
+  ].join("\n");
+  console.log(demoBanner);
 }
 
 try {

@@ -1,5 +1,4 @@
-import { diagnose } from "@/lib/diagnosis/catalog";
-import type { Failure } from "@/lib/connections/consent";
+import { explainFailure, supportRows, type Failure } from "@/lib/connections/failure";
 import { CopyField } from "@/components/integrations/copy-field";
 
 const CONSENT_REQUIRED = new Set(["AADSTS65001", "AADSTS90094", "consent_required"]);
@@ -11,13 +10,15 @@ export const needsAdminConsent = (f: Failure) => CONSENT_REQUIRED.has(f.code);
  * fix, plus what is specific to this attempt and the raw details for a support ticket.
  */
 export function FailureView({ failure, redirectUri, adminConsentLink }: { failure: Failure; redirectUri?: string; adminConsentLink?: string }) {
-  const d = diagnose(failure.code);
+  const d = explainFailure(failure);
   const details = failure.details ?? {};
   return (
     <div className="space-y-4">
       <div role="alert" className="space-y-2">
         <h1 className="text-xl font-semibold text-red-800">{d.title}</h1>
+        {d.classLabel ? <p className="text-sm font-medium text-slate-900">Kind of failure: {d.classLabel}</p> : null}
         <p className="text-sm text-slate-800">{d.meaning}</p>
+        {d.happened ? <p className="text-sm text-slate-800">{d.happened}</p> : null}
       </div>
       {failure.code === "mailbox_mismatch" ? (
         <p className="rounded-md border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
@@ -42,12 +43,7 @@ export function FailureView({ failure, redirectUri, adminConsentLink }: { failur
       <details className="rounded-md border border-slate-200 px-4 py-2 text-sm">
         <summary className="cursor-pointer font-medium">Details for a support ticket</summary>
         <dl className="mt-2 grid grid-cols-[9rem_1fr] gap-y-1 break-all text-xs">
-          <dt className="text-slate-600">Error code</dt><dd className="font-mono">{failure.code}</dd>
-          {failure.error && failure.error !== failure.code ? <><dt className="text-slate-600">OAuth error</dt><dd className="font-mono">{failure.error}</dd></> : null}
-          {failure.description ? <><dt className="text-slate-600">Message</dt><dd>{failure.description}</dd></> : null}
-          {failure.traceId ? <><dt className="text-slate-600">Trace ID</dt><dd className="font-mono">{failure.traceId}</dd></> : null}
-          {failure.correlationId ? <><dt className="text-slate-600">Correlation ID</dt><dd className="font-mono">{failure.correlationId}</dd></> : null}
-          {failure.timestamp ? <><dt className="text-slate-600">Timestamp</dt><dd className="font-mono">{failure.timestamp}</dd></> : null}
+          {supportRows(failure).map(([k, v]) => <div key={k} className="contents"><dt className="text-slate-600">{k}</dt><dd className={k === "Message" ? "" : "font-mono"}>{v}</dd></div>)}
           {d.docs ? <><dt className="text-slate-600">Microsoft&apos;s page</dt><dd><a className="text-brand-700 underline" href={d.docs} rel="noreferrer" target="_blank">{d.docs}</a></dd></> : null}
         </dl>
       </details>

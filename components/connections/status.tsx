@@ -13,7 +13,7 @@ export function ConnectionStatusBadge({ status }: { status: DisplayStatus }) {
   return <Badge tone={s.tone}>{s.label}</Badge>;
 }
 
-export const CONSENT_LABELS = { USER: "User consent", ADMIN: "Admin consent (tenant-wide)", DELEGATE: "Delegate of a shared mailbox" } as const;
+export const CONSENT_LABELS = { USER: "User consent", ADMIN: "Admin consent reported (tenant-wide)", DELEGATE: "Delegate of a shared mailbox" } as const;
 
 const LINK: Record<LinkState, { label: string; tone: "slate" | "blue" | "green" | "amber" | "red" }> = {
   pending: { label: "Not opened", tone: "slate" },

@@ -37,7 +37,7 @@ export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?
     red: "bg-red-100 text-red-900",
     blue: "bg-brand-100 text-brand-800",
   };
-  return <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+  return <span className={`inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
 }
 
 export function Notice({ tone = "info", title, children }: { tone?: "info" | "error" | "success"; title?: string; children?: ReactNode }) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db-client";
-import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import { makeUser, openTestDb } from "@/test-support/test-db";
 import { createOrg } from "@/lib/orgs/orgs";
 import { authorizeOrg } from "@/lib/auth/authorize";
 import { listAuditEvents, record } from "./record";

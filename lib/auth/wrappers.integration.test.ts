@@ -4,7 +4,7 @@ import { z } from "zod";
 import { parseKeyring } from "@/lib/crypto";
 import type { Database } from "@/lib/db-client";
 import type { User } from "@/generated/prisma/client";
-import { openTestDb, makeUser } from "@/lib/testing/test-db";
+import { openTestDb, makeUser } from "@/test-support/test-db";
 import { createOrg } from "@/lib/orgs/orgs";
 
 // The action and route wrappers against a real database: who may call, what reaches the handler,

@@ -1,7 +1,7 @@
 import "server-only";
 import { cookies } from "next/headers";
 import { publicUrl } from "@/lib/deployment";
-import { BROWSER_COOKIE, newBrowserId } from "./flow";
+import { BROWSER_COOKIE, newBrowserId } from "./flow-state";
 
 /** This browser's id for binding consent flows, created on first use (server actions only). */
 export async function ensureBrowserId(): Promise<string> {

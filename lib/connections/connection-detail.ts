@@ -1,9 +1,9 @@
 import type { Db } from "@/lib/db-client";
 import type { Keyring } from "@/lib/crypto";
-import type { Failure } from "./consent";
+import type { Failure } from "./failure";
 import type { TestRun } from "./connection-test";
 import { displayStatus, getConnection } from "./connections";
-import { missingScopes } from "./scopes";
+import { missingScopes } from "./granted-scopes";
 import { listEvents, tokenStatus } from "./tokens";
 import { inactivityDeadline } from "./inactivity";
 

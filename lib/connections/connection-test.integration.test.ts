@@ -1,19 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-support";
-import { openTestDb } from "@/lib/testing/test-db";
-import { orgWithIntegration } from "@/lib/testing/org-fixtures";
-import { connectThroughEmulator } from "@/lib/testing/microsoft-browser";
+import { openTestDb } from "@/test-support/test-db";
+import { orgWithIntegration } from "@/test-support/org-fixtures";
+import { connectThroughEmulator } from "@/test-support/microsoft-browser";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { startConnect, type FlowDeps } from "./consent";
-import { newBrowserId } from "./flow";
+import { newBrowserId } from "./flow-state";
 import { runConnectionTest, type TestRun } from "./connection-test";
 import { capturedLogLines } from "@/lib/logger";
 
 // "Test now" against the emulator's Microsoft Graph and its IMAP, POP and SMTP listeners, over
-// TLS with the emulator's certificate (trusted by the workers, see lib/testing/global-setup.ts).
+// TLS with the emulator's certificate (trusted by the workers, see test-support/global-setup.ts).
 
 const emu = setupTestEmulator();
 const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
@@ -60,6 +60,33 @@ describe("connection test: Graph", () => {
     expect(r.steps.map((s) => s.detail).join(" ")).toContain("throttled");
   });
 
+  it("while Microsoft throttles, the step says so and when it retries (through onUpdate)", async () => {
+    const c = await connected(["graph-read"]);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 429, retryAfterSeconds: 1, times: 1 })).status).toBe(201);
+    const updates: TestRun[] = [];
+    const r = await c.run({ onUpdate: (u) => updates.push(u) });
+    expect(r.ok).toBe(true);
+    const waiting = updates.flatMap((u) => u.steps).find((s) => s.waiting);
+    expect(waiting).toMatchObject({ status: "running", waiting: { reason: "throttled", seconds: 1, attempt: 1, httpStatus: 429 } });
+    expect(r.steps.every((s) => s.waiting === undefined)).toBe(true);
+  });
+
+  it("a Graph 503 is explained as Microsoft Graph unavailable, with its status and request ids", async () => {
+    const { explainStep } = await import("./step-view");
+    const c = await connected(["graph-read"]);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 503, retryAfterSeconds: 0, times: "untilCleared" })).status).toBe(201);
+    try {
+      const r = await c.run();
+      const me = r.steps.find((s) => s.id === "graph-me")!;
+      expect(me).toMatchObject({ status: "failed", class: "transient", httpStatus: 503, ids: { requestId: expect.any(String) } });
+      const d = explainStep(me)!;
+      expect(d.title).toMatch(/Microsoft Graph is unavailable/);
+      expect(JSON.stringify(d)).not.toMatch(/do not have an explanation/);
+    } finally {
+      await admin(emu.http, "DELETE", "/faults");
+    }
+  });
+
   it("a tenant without Exchange Online fails the inbox step with MailboxNotEnabledForRESTAPI", async () => {
     const c = await connected(["graph-read"]);
     await admin(emu.http, "PATCH", `/tenants/${SEED.contosoId}`, { exchangeOnline: false });
@@ -90,7 +117,7 @@ describe("claims challenge", () => {
     const c = await connected(["graph-read"]);
     expect((await admin(emu.http, "POST", "/faults", { endpoint: "graph", status: 401, claimsChallenge: true, times: 1 })).status).toBe(201);
     const r = await c.run();
-    expect(r.steps.find((s) => s.id === "graph-me")).toMatchObject({ status: "failed", code: "graph_claims_challenge" });
+    expect(r.steps.find((s) => s.id === "graph-me")).toMatchObject({ status: "failed", code: "graph_claims_challenge", class: "needs_reconsent", ids: { requestId: expect.any(String), clientRequestId: expect.any(String) } });
     const row = await c.db.connection.findFirstOrThrow({ where: { orgId: c.org.id } });
     expect(row.status).toBe("NEEDS_RECONSENT");
     const claims = pendingClaims(row.lastFailure);
@@ -118,6 +145,7 @@ describe("connection test: IMAP, POP and SMTP", () => {
     const r = await c.run();
     expect(statuses(r)).toEqual([["refresh-outlook", "ok", undefined], ["imap", "ok", undefined], ["smtp", "failed", "smtp_auth_disabled"]]);
     expect(r.steps.at(-1)?.detail).toContain("5.7.139");
+    expect(r.steps.at(-1)).toMatchObject({ class: "misconfigured", reply: expect.stringMatching(/^535 5\.7\.139 /) });
   });
 
   it("without Exchange Online no Exchange token is issued (650052) and the protocol steps are skipped", async () => {
@@ -134,7 +162,7 @@ describe("connection test: IMAP, POP and SMTP", () => {
     expect((await admin(emu.http, "POST", "/faults", { endpoint: "pop", drop: true, times: 1 })).status).toBe(201);
     const r = await c.run();
     expect(r.steps.find((s) => s.id === "imap")?.status).toBe("ok");
-    expect(r.steps.find((s) => s.id === "pop")?.status).toBe("failed");
+    expect(r.steps.find((s) => s.id === "pop")).toMatchObject({ status: "failed", class: "transient", detail: expect.stringContaining(`POP ${emu.mailHost}:${emu.popPort}`) });
   });
 });
 

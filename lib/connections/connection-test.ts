@@ -1,25 +1,51 @@
-import tls from "node:tls";
-import { Client, GraphError, RetryHandlerOptions } from "@microsoft/microsoft-graph-client";
-import { ImapFlow } from "imapflow";
-import nodemailer from "nodemailer";
 import type { Db } from "@/lib/db-client";
 import type { Prisma } from "@/generated/prisma/client";
 import { notFound } from "@/lib/errors";
 import type { Keyring } from "@/lib/crypto";
+import type { FailureClass } from "@/lib/diagnosis/catalog";
 import type { CloudId } from "@/lib/microsoft/clouds";
-import { mailEndpoints, type HostMap, type MailEndpoint } from "@/lib/microsoft/endpoints";
+import { mailEndpoints, type HostMap } from "@/lib/microsoft/endpoints";
 import type { Purpose } from "@/lib/microsoft/scopes";
+import { probeGraphInbox, probeGraphMe, probeGraphSend } from "@/lib/microsoft/probes/graph";
+import { probeImap } from "@/lib/microsoft/probes/imap";
+import { probePop } from "@/lib/microsoft/probes/pop";
+import { probeSmtp } from "@/lib/microsoft/probes/smtp";
+import { withDeadline, type ProbeEndpoint, type ProbeResult } from "@/lib/microsoft/probes/probe-result";
 import { resourcesFor } from "@/lib/integrations/check-credentials";
 import { endpointsOf } from "@/lib/integrations/integrations";
 import { getAccessToken, claimsOf, type Resource } from "./tokens";
 
 // "Test now": real mail access for one connection, as a list of steps that report as they run.
-// Only what the integration is for is tested; every step has a timeout, so a test never hangs.
-// Failures carry a diagnosis code (lib/diagnosis/catalog.ts) and the server's own words.
+// Only what the integration is for is tested. The protocol work is in lib/microsoft/probes, whose
+// classified results (diagnosis code, class, the server's exact reply) become the steps here;
+// every probe has a deadline, so a test never hangs.
 
 export type StepId = "refresh-graph" | "refresh-outlook" | "graph-me" | "graph-inbox" | "graph-send" | "imap" | "pop" | "smtp";
 export type StepStatus = "pending" | "running" | "ok" | "failed" | "skipped";
-export type TestStep = { id: StepId; label: string; status: StepStatus; detail?: string; code?: string; durationMs?: number };
+export type TestStep = {
+  id: StepId;
+  label: string;
+  status: StepStatus;
+  detail?: string;
+  /** Failed steps: the diagnosis code, its class and the server's exact reply. */
+  code?: string;
+  class?: FailureClass;
+  reply?: string;
+  /** Failed steps: what Microsoft sent, for explaining codes the catalog lacks. */
+  error?: string;
+  suberror?: string;
+  httpStatus?: number;
+  message?: string;
+  /** The server the step talked to (Graph, IMAP, POP, SMTP). */
+  at?: ProbeEndpoint;
+  /** What identifies the failure for Microsoft support (Graph's request ids; the token endpoint's trace and correlation ids). */
+  ids?: StepIds;
+  /** Running steps: when they started (the panel shows elapsed time) and a wait Microsoft asked for. */
+  startedAt?: string;
+  waiting?: { reason: "throttled" | "unavailable"; seconds: number; attempt: number; maxRetries: number; httpStatus: number };
+  durationMs?: number;
+};
+export type StepIds = { requestId?: string; clientRequestId?: string; date?: string; traceId?: string; correlationId?: string; timestamp?: string };
 export type TestRun = { startedAt: string; finishedAt?: string; ok?: boolean; steps: TestStep[] };
 
 export type MailHostSettings = { host: string; imapPort?: number; popPort?: number; smtpPort?: number };
@@ -72,27 +98,10 @@ export function plannedSteps(purposes: Purpose[], opts: { sendTo?: string } = {}
   return ids.map((id) => ({ id, label: id === "smtp" && opts.sendTo ? "SMTP: STARTTLS, sign in with XOAUTH2 and send a test message" : LABELS[id], status: "pending" }));
 }
 
-class StepFailure extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
-async function withTimeout<T>(ms: number, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new StepFailure("timeout", `${what} did not answer within ${Math.round(ms / 1000)} s.`));
-    }, ms);
-  });
-  try {
-    return await Promise.race([fn(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** What a step ends with: a probe's result, or the refresh's (which is not a probe). */
+type StepOutcome =
+  | { ok: true; summary: string }
+  | { ok: false; code: string; class: FailureClass; detail: string; reply?: string; claims?: string; error?: string; suberror?: string; httpStatus?: number; message?: string; at?: ProbeEndpoint; ids?: StepIds };
 
 /** Runs the test, reporting each step change through onUpdate, and returns the finished run. */
 export async function runConnectionTest(deps: TestDeps, orgId: string, connectionId: string, opts: { sendTo?: string; onUpdate?: (run: TestRun) => void } = {}): Promise<TestRun> {
@@ -104,116 +113,64 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
   const publish = () => opts.onUpdate?.(structuredClone(run));
   const timeoutMs = deps.stepTimeoutMs ?? 15_000;
   const tokens: Partial<Record<Resource, string>> = {};
-  const endpoints = endpointsOf(c.integration, deps.hostMap);
+  const graphBase = endpointsOf(c.integration, deps.hostMap).graphBase;
   const mail = mailEndpoints(c.integration.cloud as CloudId, deps.mailHost);
+  const ca = deps.tlsCa ? { ca: deps.tlsCa } : {};
   // Delegated Graph calls for a shared mailbox go through /users/{address}; the token is the delegate's.
-  const graphUser = c.mailboxKind === "SHARED" ? `/users/${encodeURIComponent(c.mailbox)}` : "/me";
-
-  const graph = () => {
-    const base = new URL(endpoints.graphBase);
-    return Client.init({
-      authProvider: (done) => done(null, tokens.graph ?? ""),
-      baseUrl: `${base.origin}${base.pathname.replace(/v1\.0\/?$/, "")}`,
-      defaultVersion: "v1.0",
-      customHosts: new Set([base.hostname]),
-    });
+  const mailboxPath = c.mailboxKind === "SHARED" ? `/users/${encodeURIComponent(c.mailbox)}` : "/me";
+  let current: TestStep | undefined;
+  // A throttled (or briefly unavailable) Graph call waits before its retry: the step says so meanwhile.
+  const onRetryWait = (w: { seconds: number; attempt: number; maxRetries: number; status: number }) => {
+    if (!current) return;
+    current.waiting = { reason: w.status === 429 ? "throttled" : "unavailable", seconds: Math.round(w.seconds), attempt: w.attempt, maxRetries: w.maxRetries, httpStatus: w.status };
+    publish();
   };
-  let throttledRetries = 0;
-  const retryOptions = () =>
-    new RetryHandlerOptions(1, 3, (_delay, _attempt, _request, _options, response) => {
-      if (response?.status === 429) throttledRetries += 1;
-      return true;
-    });
+  const graph = () => ({ graphBase, accessToken: tokens.graph ?? "", mailboxPath, timeoutMs, onRetryWait });
+  const outlook = { user: c.mailbox, timeoutMs, ...ca };
+  // The probes have their own timeouts; the deadline is the last word, a little later.
+  const deadline = <D>(at: ProbeEndpoint, probe: (signal: AbortSignal) => Promise<ProbeResult<D>>) => withDeadline(at, timeoutMs + 1000, probe);
 
-  const steps: Record<StepId, () => Promise<string>> = {
+  const steps: Record<StepId, () => Promise<StepOutcome>> = {
     "refresh-graph": () => refreshStep("graph"),
     "refresh-outlook": () => refreshStep("outlook"),
-    "graph-me": async () => {
-      const me = (await graph().api("/me").middlewareOptions([retryOptions()]).select("id,displayName,userPrincipalName,mail").get()) as { userPrincipalName?: string; mail?: string };
-      return `Signed in as ${me.userPrincipalName ?? me.mail ?? "?"}.`;
-    },
-    "graph-inbox": async () => {
-      const page = (await graph().api(`${graphUser}/mailFolders/inbox/messages`).middlewareOptions([retryOptions()]).top(1).select("id,subject,receivedDateTime").get()) as { value?: { subject?: string; receivedDateTime?: string }[] };
-      const m = page.value?.[0];
-      const read = m ? `Read the newest message (received ${m.receivedDateTime ?? "?"}).` : "The inbox is empty; reading it worked.";
-      return throttledRetries ? `${read} Microsoft throttled the request ${throttledRetries} time(s); it was retried after the wait Microsoft asked for.` : read;
-    },
-    "graph-send": async () => {
-      await graph().api(`${graphUser}/sendMail`).middlewareOptions([retryOptions()]).post({
-        message: { subject: "Mailgrant test message", body: { contentType: "Text", content: "Sent by Mailgrant's connection test." }, toRecipients: [{ emailAddress: { address: opts.sendTo } }] },
-        saveToSentItems: false,
-      });
-      return `Sent to ${opts.sendTo}.`;
-    },
-    imap: () => imapStep(mail.imap),
-    pop: () => popStep(mail.pop),
-    smtp: () => smtpStep(mail.smtp),
+    "graph-me": () => probeGraphMe(graph()),
+    "graph-inbox": () => probeGraphInbox(graph()),
+    "graph-send": () => probeGraphSend({ ...graph(), to: opts.sendTo ?? "" }),
+    imap: () => deadline({ protocol: "imap", ...mail.imap }, () => probeImap({ ...mail.imap, ...outlook, accessToken: tokens.outlook ?? "" })),
+    pop: () => deadline({ protocol: "pop", ...mail.pop }, (signal) => probePop({ ...mail.pop, ...outlook, accessToken: tokens.outlook ?? "", signal })),
+    smtp: () => deadline({ protocol: "smtp", ...mail.smtp }, () => probeSmtp({ ...mail.smtp, ...outlook, accessToken: tokens.outlook ?? "", ...(opts.sendTo ? { sendTo: opts.sendTo } : {}) })),
   };
 
-  async function refreshStep(resource: Resource): Promise<string> {
-    const r = await getAccessToken({ db: deps.db, keyring: deps.keyring, ...(deps.hostMap ? { hostMap: deps.hostMap } : {}) }, c.orgId, c.id, resource, { force: true });
-    if (!r.ok) throw new StepFailure(r.failure.code, r.failure.description ?? r.failure.code);
+  async function refreshStep(resource: Resource): Promise<StepOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    // The refresh carries on (and is stored) if it outlives the step; the test just stops waiting.
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
+    const refreshed = getAccessToken({ db: deps.db, keyring: deps.keyring, ...(deps.hostMap ? { hostMap: deps.hostMap } : {}) }, c.orgId, c.id, resource, { force: true });
+    refreshed.catch(() => {}); // a late failure has nowhere to go
+    const r = await Promise.race([refreshed, late]).finally(() => clearTimeout(timer));
+    if (r === "late") return { ok: false, code: "timeout", class: "transient", detail: `No access token within ${Math.round(timeoutMs / 1000)} s.` };
+    if (!r.ok) {
+      const f = r.failure;
+      const ids = { ...(f.traceId ? { traceId: f.traceId } : {}), ...(f.correlationId ? { correlationId: f.correlationId } : {}), ...(f.timestamp ? { timestamp: f.timestamp } : {}) };
+      return {
+        ok: false,
+        code: f.code,
+        class: r.classification,
+        detail: f.description ?? f.code,
+        ...(f.error ? { error: f.error } : {}),
+        ...(f.suberror ? { suberror: f.suberror } : {}),
+        ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
+        ...(f.description ? { message: f.description } : {}),
+        ...(Object.keys(ids).length ? { ids } : {}),
+      };
+    }
     tokens[resource] = r.value.token;
     const claims = claimsOf(r.value.token);
     const expires = `expires ${r.value.expiresAt.toISOString().slice(11, 16)} UTC`;
-    if (!claims.readable) return `Token issued (${expires}); Microsoft made it opaque, so its claims can't be shown.`;
-    return `Audience ${claims.aud ?? "?"}, scopes ${claims.scp ?? claims.roles?.join(" ") ?? "?"}, tenant ${claims.tid ?? "?"}, ${expires}.`;
-  }
-
-  const tlsOptions = () => ({ ...(deps.tlsCa ? { ca: deps.tlsCa } : {}), servername: mail.imap.host });
-
-  async function imapStep(at: MailEndpoint): Promise<string> {
-    const client = new ImapFlow({ host: at.host, port: at.port, secure: true, auth: { user: c.mailbox, accessToken: tokens.outlook ?? "" }, logger: false, tls: tlsOptions(), connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs });
-    client.on("error", () => {}); // failures surface through the awaited calls
-    try {
-      await client.connect();
-      const box = await client.mailboxOpen("INBOX", { readOnly: true });
-      await client.logout();
-      return `Signed in to ${at.host}:${at.port}; INBOX has ${box.exists} message(s).`;
-    } catch (e) {
-      client.close();
-      const err = e as { authenticationFailed?: boolean; responseText?: string; message?: string };
-      if (err.authenticationFailed || /AUTHENTICATE failed/i.test(err.responseText ?? err.message ?? "")) throw new StepFailure("imap_auth_failed", err.responseText ?? "AUTHENTICATE failed.");
-      throw e;
-    }
-  }
-
-  async function popStep(at: MailEndpoint): Promise<string> {
-    // The payload goes on its own line after "+ ": a token never fits POP3's 255-octet command
-    // line (RFC 5034), and Exchange closes the connection when it is sent inline.
-    const lines = await pop3(at, deps.tlsCa, timeoutMs, ["AUTH XOAUTH2", xoauth2(c.mailbox, tokens.outlook ?? ""), "STAT", "QUIT"]);
-    const stat = lines[3] ?? "";
-    return `Signed in to ${at.host}:${at.port}; ${stat.replace(/^\+OK\s*/, "").split(" ")[0] ?? "?"} message(s).`;
-  }
-
-  async function smtpStep(at: MailEndpoint): Promise<string> {
-    const transport = nodemailer.createTransport({
-      host: at.host,
-      port: at.port,
-      secure: false,
-      requireTLS: true,
-      auth: { type: "OAuth2", user: c.mailbox, accessToken: tokens.outlook ?? "" },
-      tls: tlsOptions(),
-      connectionTimeout: timeoutMs,
-      greetingTimeout: timeoutMs,
-      socketTimeout: timeoutMs,
-    });
-    try {
-      await transport.verify();
-      if (opts.sendTo) {
-        await transport.sendMail({ from: c.mailbox, to: opts.sendTo, subject: "Mailgrant test message", text: "Sent by Mailgrant's connection test over SMTP." });
-        return `Signed in to ${at.host}:${at.port} and sent a test message to ${opts.sendTo}.`;
-      }
-      return `Signed in to ${at.host}:${at.port} (STARTTLS, AUTH XOAUTH2).`;
-    } catch (e) {
-      const err = e as { response?: string; responseCode?: number; message?: string };
-      const text = err.response ?? err.message ?? "";
-      if (/5\.7\.139/.test(text)) throw new StepFailure("smtp_auth_disabled", text);
-      if (/5\.7\.3|535/.test(text)) throw new StepFailure("smtp_auth_failed", text);
-      throw e;
-    } finally {
-      transport.close();
-    }
+    const summary = claims.readable
+      ? `Audience ${claims.aud ?? "?"}, scopes ${claims.scp ?? claims.roles?.join(" ") ?? "?"}, tenant ${claims.tid ?? "?"}, ${expires}.`
+      : `Token issued (${expires}); Microsoft made it opaque, so its claims can't be shown.`;
+    return { ok: true, summary };
   }
 
   publish();
@@ -226,80 +183,38 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
       continue;
     }
     step.status = "running";
+    step.startedAt = new Date().toISOString();
+    current = step;
     publish();
     const started = Date.now();
-    try {
-      step.detail = await withTimeout(timeoutMs, step.label, () => steps[step.id]());
+    // Probes return their failures; anything thrown is a bug or the database, shown as unknown.
+    const result = await steps[step.id]().catch((e: unknown): StepOutcome => ({ ok: false, code: "unknown", class: "transient", detail: String((e as Error)?.message ?? e).slice(0, 300) }));
+    if (result.ok) {
       step.status = "ok";
-    } catch (e) {
+      step.detail = result.summary;
+    } else {
       step.status = "failed";
-      const f = describeFailure(e);
-      step.code = f.code;
-      step.detail = f.detail;
-      if (f.claims !== undefined) await recordClaimsChallenge(deps.db, c.orgId, c.id, f.claims);
+      step.code = result.code;
+      step.class = result.class;
+      step.detail = result.detail;
+      if (result.reply) step.reply = result.reply;
+      if (result.error) step.error = result.error;
+      if (result.suberror) step.suberror = result.suberror;
+      if (result.httpStatus !== undefined) step.httpStatus = result.httpStatus;
+      if (result.message) step.message = result.message;
+      if (result.at) step.at = result.at;
+      if (result.ids) step.ids = result.ids;
+      if (result.claims !== undefined) await recordClaimsChallenge(deps.db, c.orgId, c.id, result.claims);
     }
     step.durationMs = Date.now() - started;
+    delete step.waiting;
+    current = undefined;
     publish();
   }
   run.finishedAt = new Date().toISOString();
   run.ok = run.steps.every((s) => s.status === "ok");
   publish();
   return run;
-}
-
-/** Turns what a step threw into a diagnosis code and the server's words. Never includes a token. */
-export function describeFailure(e: unknown): { code: string; detail: string; claims?: string } {
-  if (e instanceof StepFailure) return { code: e.code, detail: e.message };
-  if (e instanceof GraphError) {
-    const challenge = e.statusCode === 401 ? claimsChallengeOf(e.headers?.get("www-authenticate") ?? null) : undefined;
-    if (challenge !== undefined) return { code: "graph_claims_challenge", detail: `401 ${e.code ?? ""}: ${e.message} (a claims challenge: insufficient_claims)`, claims: challenge };
-    const code = e.statusCode === 429 ? "graph_throttled" : e.code ? `graph:${e.code}` : `graph_http_${e.statusCode}`;
-    return { code, detail: `${e.statusCode} ${e.code ?? ""}: ${e.message}${e.requestId ? ` (request-id ${e.requestId})` : ""}`.trim() };
-  }
-  const err = e as { code?: string; message?: string };
-  if (err?.code && ["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ECONNRESET", "ETIMEDOUT"].includes(err.code)) return { code: "unreachable", detail: `Connection failed (${err.code}).` };
-  if (err?.code === "ETIMEDOUT" || /timed? ?out/i.test(err?.message ?? "")) return { code: "timeout", detail: err.message ?? "Timed out." };
-  return { code: "unknown", detail: (err?.message ?? String(e)).slice(0, 300) };
-}
-
-const xoauth2 = (user: string, token: string) => Buffer.from(`user=${user}\x01auth=Bearer ${token}\x01\x01`).toString("base64");
-
-/** A minimal POP3 conversation over TLS: the greeting, then one reply ("+OK", or "+ " to continue AUTH) per line sent. */
-function pop3(at: MailEndpoint, ca: string | undefined, timeoutMs: number, commands: string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: at.host, port: at.port, servername: at.host, ...(ca ? { ca } : {}) });
-    socket.setTimeout(timeoutMs, () => socket.destroy(new StepFailure("timeout", `${at.host}:${at.port} stopped answering.`)));
-    const replies: string[] = [];
-    let buffer = "";
-    let sent = -1;
-    socket.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString("utf8");
-      let nl: number;
-      while ((nl = buffer.indexOf("\r\n")) !== -1) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 2);
-        if (sent === -1) {
-          if (!line.startsWith("+OK")) return socket.destroy(new StepFailure("pop_unavailable", line));
-        } else {
-          replies[sent] = line;
-          if (line.startsWith("-ERR")) {
-            socket.end();
-            // The AUTH command and its payload line both answer for the sign-in.
-            const duringAuth = /^AUTH/i.test(commands[sent] ?? "") || /^AUTH/i.test(commands[sent - 1] ?? "");
-            return reject(new StepFailure(duringAuth ? "pop_auth_failed" : "pop_error", line));
-          }
-        }
-        sent += 1;
-        if (sent < commands.length) socket.write(`${commands[sent]}\r\n`);
-        else {
-          socket.end();
-          return resolve(["", ...replies]);
-        }
-      }
-    });
-    socket.on("error", reject);
-    socket.on("close", () => reject(new StepFailure("pop_error", "The POP server closed the connection.")));
-  });
 }
 
 /** Keeps the finished run on the connection (shown on its page) and in its history. */
@@ -311,24 +226,9 @@ export async function saveTestRun(db: Db, orgId: string, connectionId: string, r
       connectionId,
       kind: run.ok ? "test_passed" : "test_failed",
       ...(failed[0]?.code ? { code: failed[0].code } : {}),
-      detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}) })) },
+      detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}), ...(s.class ? { class: s.class } : {}) })) },
     },
   });
-}
-
-/**
- * The claims a CAE claims challenge asks for (reference §3.4): `WWW-Authenticate: Bearer …,
- * error="insufficient_claims", claims="<base64 JSON>"`. Returns the decoded JSON, or undefined.
- */
-export function claimsChallengeOf(header: string | null): string | undefined {
-  if (!header || !/error="insufficient_claims"/.test(header)) return undefined;
-  const encoded = header.match(/claims="([^"]+)"/)?.[1];
-  if (!encoded) return "";
-  try {
-    return Buffer.from(encoded, "base64").toString("utf8");
-  } catch {
-    return "";
-  }
 }
 
 /** A claims challenge means the next sign-in must satisfy those claims: the grant needs re-consent. */

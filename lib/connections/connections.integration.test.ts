@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "@/lib/testing/test-db";
-import { orgWithIntegration } from "@/lib/testing/org-fixtures";
+import { openTestDb } from "@/test-support/test-db";
+import { orgWithIntegration } from "@/test-support/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { disconnectConnection, displayStatus, getConnection, listConnections, readAccessToken, readRefreshToken, saveConnection, storeRotatedRefreshToken, type SaveConnectionInput } from "./connections";
-import { consumeAuthorizationRequest, createAuthorizationRequest, FLOW_TTL_MS, getFlowForBrowser, newBrowserId } from "./flow";
+import { consumeAuthorizationRequest, createAuthorizationRequest, FLOW_TTL_MS, getFlowForBrowser, newBrowserId } from "./flow-state";
 
 const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
 let database: Database;
@@ -80,7 +80,7 @@ describe("grant store", () => {
     expect(await readAccessToken(b.db, keyring, b.org.id, saved.id, "graph")).toBeNull();
     expect(await storeRotatedRefreshToken(b.db, keyring, { orgId: b.org.id, id: saved.id, expectedVersion: 1, refreshToken: refreshToken() })).toBe(false);
     await expect(disconnectConnection(b.db, b.org.id, b.owner, saved.id)).rejects.toThrow(/does not exist/);
-    expect(await getConnection(a.db, a.org.id, saved.id)).not.toBeNull();
+    expect(await getConnection(a.db, a.org.id, saved.id)).toMatchObject({ id: saved.id, orgId: a.org.id });
   });
 
   it("disconnect deletes the grant and its cached tokens, and records who did it", async () => {
@@ -140,7 +140,7 @@ describe("authorization state", () => {
 
   it("shows a flow's result only to its own browser", async () => {
     const { db, flow, browserId } = await start("flow-result");
-    expect(await getFlowForBrowser(db, flow.id, browserId)).not.toBeNull();
+    expect(await getFlowForBrowser(db, flow.id, browserId)).toMatchObject({ id: flow.id });
     expect(await getFlowForBrowser(db, flow.id, newBrowserId())).toBeNull();
     expect(await getFlowForBrowser(db, flow.id, undefined)).toBeNull();
   });
@@ -148,7 +148,7 @@ describe("authorization state", () => {
 
 describe("key rotation", () => {
   it("moves refresh and access tokens to the newest key; they still decrypt; a second run changes nothing", async () => {
-    const { reencryptConnections } = await import("./reencrypt");
+    const { reencryptConnections } = await import("./reencrypt-tokens");
     const { parseEnvelope } = await import("@/lib/crypto");
     const { db, org, integration, owner } = await setup("grant-rotate");
     const input = grant(org.id, integration.id);

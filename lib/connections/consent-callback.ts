@@ -2,7 +2,7 @@ import type { RequestMeta } from "@/lib/audit/record";
 import { logger } from "@/lib/logger";
 import { AppError } from "@/lib/errors";
 import { completeFlow, type FlowDeps } from "./consent";
-import { consumeAuthorizationRequest } from "./flow";
+import { consumeAuthorizationRequest } from "./flow-state";
 
 /**
  * The whole of Microsoft's return to the portal after mailbox or admin consent: consume the flow

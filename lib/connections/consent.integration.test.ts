@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, readPickerForm, setupTestEmulator } from "@/emulator/test-support";
-import { openTestDb } from "@/lib/testing/test-db";
-import { orgWithIntegration } from "@/lib/testing/org-fixtures";
+import { openTestDb } from "@/test-support/test-db";
+import { orgWithIntegration } from "@/test-support/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { readRefreshToken } from "./connections";
 import { completeFlow, startAdminConsent, startConnect, type FlowDeps, type Outcome } from "./consent";
-import { playMicrosoft } from "@/lib/testing/microsoft-browser";
-import { consumeAuthorizationRequest, newBrowserId } from "./flow";
+import { playMicrosoft } from "@/test-support/microsoft-browser";
+import { consumeAuthorizationRequest, newBrowserId } from "./flow-state";
 
 // The consent flows end to end at the HTTP level: the portal's code drives the emulator's
 // authorize, consent and admin-consent pages like a browser would, then finishes the callback.
@@ -161,6 +161,16 @@ describe("admin consent", () => {
     const res = await fetch(new URL(picker.action, emu.http), { method: "POST", body: new URLSearchParams({ ...picker.fields, account: MEGAN.id }), redirect: "manual" });
     expect(res.status).toBe(302); // no consent screen
     expect(await finish(s, new URL(res.headers.get("location")!).searchParams)).toMatchObject({ ok: true, consentType: "ADMIN" });
+  });
+
+  it("a redirect without a tenant is refused and records nothing (Microsoft always names it)", async () => {
+    const s = await setup();
+    const { url } = await startAdminConsent(s.deps, { integration: s.integration, tenant: SEED.contosoId, browserId: s.browserId });
+    const params = await atMicrosoft(url, ADELE.id);
+    params.delete("tenant");
+    expect(await finish(s, params)).toMatchObject({ ok: false, failure: { code: "bad_response" } });
+    expect(await s.db.adminConsent.count({ where: { integrationId: s.integration.id } })).toBe(0);
+    expect(await s.db.auditEvent.count({ where: { orgId: s.org.id, action: { startsWith: "integration.admin_consent" } } })).toBe(0);
   });
 
   it("never trusts the returned tenant: a different one is refused", async () => {

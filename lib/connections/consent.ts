@@ -2,17 +2,16 @@ import type { Db } from "@/lib/db-client";
 import type { MailboxKind, Prisma } from "@/generated/prisma/client";
 import type { Keyring } from "@/lib/crypto";
 import { record, type RequestMeta } from "@/lib/audit/record";
-import { parseMicrosoftErrorDescription } from "@/lib/diagnosis/catalog";
 import { CLOUDS, type CloudId } from "@/lib/microsoft/clouds";
-import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken, tenantIdOf, tenantIssuer } from "@/lib/microsoft/delegated";
+import { buildAdminConsentUrl, buildAuthorizeUrl, redeemAuthorizationCode, refreshAccessToken, tenantIdOf, tenantIssuer } from "@/lib/microsoft/oauth-client";
 import { type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
 import { delegatedScopes, tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
-import type { MicrosoftError } from "@/lib/microsoft/token-client";
-import { GUID } from "@/lib/integrations/secret-hints";
+import { GUID } from "@/lib/microsoft/guid";
 import { credentialOf, endpointsOf, getIntegration, getIntegrationWithSecrets, type IntegrationView } from "@/lib/integrations/integrations";
 import { saveConnection, type AccessTokenInput } from "./connections";
-import { createAuthorizationRequest, type ConsumedFlow } from "./flow";
-import { missingScopes, qualifyGranted, splitScopes } from "./scopes";
+import { createAuthorizationRequest, type ConsumedFlow } from "./flow-state";
+import { missingScopes, qualifyGranted, splitScopes } from "./granted-scopes";
+import { failureFromMicrosoftError, failureFromRedirect, type Failure } from "./failure";
 
 // Starting a trip to Microsoft (user consent or admin consent) and finishing it on the callback.
 // Nothing is stored unless every check passes: state, code, ID token, mailbox identity, and a
@@ -121,54 +120,12 @@ export async function startAdminConsent(deps: FlowDeps, input: { integration: In
   return { url, flowId: flow.id };
 }
 
-/** What the result page shows. Stored on the flow row; never contains a token. */
-export type Failure = {
-  /** A diagnosis code: "AADSTS65004", "access_denied", "mailbox_mismatch", "timeout", … */
-  code: string;
-  error?: string;
-  description?: string;
-  traceId?: string;
-  correlationId?: string;
-  timestamp?: string;
-  details?: Record<string, string>;
-};
-
 export type Outcome =
   | { ok: true; kind: "connected"; connectionId: string; mailbox: string; updated: boolean; missingScopes: string[]; consentType: string; signedInAs: string }
   | { ok: true; kind: "admin_consent"; tenant: string; scopes: string[] }
   | { ok: false; failure: Failure };
 
 const fail = (failure: Failure): Outcome => ({ ok: false, failure });
-
-/** Microsoft's error on the redirect: error, error_description ("AADSTS…: … Trace ID: …"), error_subcode. */
-export function failureFromRedirect(params: URLSearchParams): Failure {
-  const error = params.get("error") ?? "server_error";
-  const description = params.get("error_description") ?? "";
-  const parsed = parseMicrosoftErrorDescription(description);
-  // A cancel on the consent screen sometimes comes back without a number.
-  const aadsts = parsed.aadsts ?? (error === "access_denied" && params.get("error_subcode") === "cancel" ? 65004 : undefined);
-  return {
-    code: aadsts ? `AADSTS${aadsts}` : error,
-    error,
-    ...(parsed.message ? { description: parsed.message } : {}),
-    ...(parsed.traceId ?? params.get("trace_id") ? { traceId: parsed.traceId ?? params.get("trace_id")! } : {}),
-    ...(parsed.correlationId ?? params.get("correlation_id") ? { correlationId: parsed.correlationId ?? params.get("correlation_id")! } : {}),
-    ...(parsed.timestamp ? { timestamp: parsed.timestamp } : {}),
-  };
-}
-
-export function failureFromMicrosoftError(e: MicrosoftError): Failure {
-  const parsed = e.description ? parseMicrosoftErrorDescription(e.description) : undefined;
-  const code = e.kind === "oauth" ? (e.aadsts ? `AADSTS${e.aadsts}` : (e.error ?? "bad_response")) : e.kind;
-  return {
-    code,
-    ...(e.error ? { error: e.error } : {}),
-    ...(parsed?.message ? { description: parsed.message } : e.description ? { description: e.description } : {}),
-    ...(e.traceId ? { traceId: e.traceId } : {}),
-    ...(e.correlationId ? { correlationId: e.correlationId } : {}),
-    ...(e.timestamp ? { timestamp: e.timestamp } : {}),
-  };
-}
 
 type Actor = { id: string | null; email: string };
 
@@ -210,7 +167,7 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
     nonce: flow.nonce ?? "",
     ...(singleTenantGuid ? { expectedTenantId: singleTenantGuid } : {}),
   });
-  if (!redeemed.ok) return fail(failureFromMicrosoftError(redeemed.error));
+  if (!redeemed.ok) return fail(failureFromMicrosoftError(redeemed.error, "token"));
   const { account } = redeemed;
   const signedIn = account.username.toLowerCase();
 
@@ -250,7 +207,7 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
     if (!r.ok) {
       const consentMissing = r.error.aadsts === 65001 || r.error.suberror === "consent_required" || r.error.error === "consent_required";
       if (consentMissing) continue;
-      return fail(failureFromMicrosoftError(r.error));
+      return fail(failureFromMicrosoftError(r.error, "token"));
     }
     granted.push(...qualifyGranted(splitScopes(r.tokens.scope), graphOrigin));
     accessTokens.push({ resource, token: r.tokens.accessToken, scopes: splitScopes(r.tokens.scope), expiresAt: new Date(now.getTime() + r.tokens.expiresIn * 1000) });
@@ -296,7 +253,7 @@ async function completeConnect(deps: FlowDeps, flow: ConsumedFlow, params: URLSe
 }
 
 async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: URLSearchParams, meta?: RequestMeta): Promise<Outcome> {
-  if (params.has("error")) return fail(failureFromRedirect(params));
+  if (params.has("error")) return fail(failureFromRedirect(params, "admin_consent"));
   if (params.get("admin_consent")?.toLowerCase() !== "true") {
     return fail({ code: "bad_response", description: "Microsoft sent the browser back without admin_consent=True or an error." });
   }
@@ -304,6 +261,8 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
   // tenant, a different answer is refused; with `organizations` it is recorded as reported.
   const requested = flow.tenantRequested ?? "organizations";
   const returned = (params.get("tenant") ?? "").toLowerCase();
+  // Microsoft's admin-consent redirect always names the tenant; one without it did not come from there.
+  if (!returned) return fail({ code: "bad_response", description: "The admin consent redirect named no tenant, so it did not come from Microsoft's admin consent endpoint. Nothing was recorded; grant admin consent again." });
   let tenantId = requested.toLowerCase();
   if (requested !== "organizations" && !GUID.test(requested)) {
     // A domain: its GUID comes from Microsoft's discovery document, not from the redirect.
@@ -313,7 +272,7 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
   if (GUID.test(tenantId) && returned && returned !== tenantId) {
     return fail({ code: "tenant_mismatch", details: { requested: tenantId, returned } });
   }
-  if (requested === "organizations") tenantId = returned || "unknown";
+  if (requested === "organizations") tenantId = returned;
   const actor = await actorOf(deps.db, flow, "Microsoft 365 admin");
   await deps.db.$transaction(async (tx) => {
     await tx.adminConsent.upsert({
@@ -321,7 +280,9 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
       create: { orgId: flow.orgId, integrationId: flow.integrationId, tenantId, scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email },
       update: { scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email, grantedAt: deps.now ?? new Date() },
     });
-    await record(tx, { action: "integration.admin_consent_granted", orgId: flow.orgId, actor, targetType: "integration", targetId: flow.integrationId, data: { tenant: tenantId, scopes: flow.requestedScopes }, meta });
+    // The redirect carries no proof (reference §2.3): this is what Microsoft's redirect reported,
+    // recorded and labelled as such, not a verified fact.
+    await record(tx, { action: "integration.admin_consent_reported", orgId: flow.orgId, actor, targetType: "integration", targetId: flow.integrationId, data: { tenant: tenantId, scopes: flow.requestedScopes, source: "admin consent redirect (unverified)" }, meta });
   });
   return { ok: true, kind: "admin_consent", tenant: tenantId, scopes: flow.requestedScopes };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb } from "@/lib/testing/test-db";
-import { orgWithIntegration } from "@/lib/testing/org-fixtures";
+import { openTestDb } from "@/test-support/test-db";
+import { orgWithIntegration } from "@/test-support/org-fixtures";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { CONSENT_LINK_DAYS, createConsentLink, linkState, openConsentLink, revokeConsentLink, signAdminConsentToken, verifyAdminConsentToken } from "./links";

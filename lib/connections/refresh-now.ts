@@ -4,7 +4,7 @@ import { resourcesFor } from "@/lib/integrations/check-credentials";
 import type { Purpose } from "@/lib/microsoft/scopes";
 import { getConnection } from "./connections";
 import { getAccessToken, type Resource, type TokenDeps } from "./tokens";
-import type { FailureClass } from "./classify";
+import type { FailureClass } from "@/lib/diagnosis/catalog";
 
 type Actor = { id: string; email: string };
 

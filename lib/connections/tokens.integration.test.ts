@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-support";
-import { openTestDb } from "@/lib/testing/test-db";
-import { orgWithIntegration } from "@/lib/testing/org-fixtures";
-import { connectThroughEmulator } from "@/lib/testing/microsoft-browser";
+import { openTestDb } from "@/test-support/test-db";
+import { orgWithIntegration } from "@/test-support/org-fixtures";
+import { connectThroughEmulator } from "@/test-support/microsoft-browser";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
@@ -45,12 +45,22 @@ describe("access tokens", () => {
     const c = await connected();
     const before = await refreshTokensIssued();
     const results = await Promise.all(Array.from({ length: 50 }, () => getAccessToken(c.deps, c.org.id, c.id, "graph", { shareInProcess: false })));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(await refreshTokensIssued()).toBe(before + 1);
-    expect(results.every((r) => r.ok)).toBe(true);
     const tokens = new Set(results.map((r) => (r.ok ? r.value.token : "")));
     expect(tokens.size).toBe(1);
     expect(results.filter((r) => r.ok && !r.value.fromCache)).toHaveLength(1);
     expect(await c.db.connectionEvent.count({ where: { connectionId: c.id, kind: "refreshed" } })).toBe(1);
+  });
+
+  it("50 separate 'processes' waiting for a refresher whose grant was revoked get its answer instead of asking Microsoft again", async () => {
+    const c = await connected();
+    expect((await admin(emu.http, "POST", "/refresh-tokens/revoke", { upn: "adele@contoso.onmicrosoft.com" })).status).toBe(200);
+    const results = await Promise.all(Array.from({ length: 50 }, () => getAccessToken(c.deps, c.org.id, c.id, "graph", { shareInProcess: false })));
+    expect(results.filter((r) => r.ok || r.classification !== "needs_reconsent" || r.failure.code !== "AADSTS50173")).toEqual([]);
+    // Each refresh that reaches Microsoft records its failure: one event, one token call.
+    expect(await c.db.connectionEvent.count({ where: { connectionId: c.id, kind: "refresh_failed" } })).toBe(1);
+    expect((await c.db.connection.findUniqueOrThrow({ where: { id: c.id } })).refreshLeaseUntil).toBeNull();
   });
 
   it("50 concurrent requests in one process share one refresh; later calls use the cache", async () => {
@@ -72,15 +82,16 @@ describe("access tokens", () => {
     expect(now?.version).toBe(old!.version + 1);
     expect(now?.token).not.toBe(old?.token);
     const row = await c.db.connection.findUniqueOrThrow({ where: { id: c.id } });
-    expect(row.lastRefreshedAt).not.toBeNull();
-    expect(row.refreshLeaseUntil).toBeNull();
+    // One refresh, one moment: the refresh, the use of the old token and the new token's issue.
+    expect(row.lastRefreshedAt).toBeInstanceOf(Date);
+    expect(row).toMatchObject({ refreshTokenLastUsedAt: row.lastRefreshedAt, refreshTokenIssuedAt: row.lastRefreshedAt, refreshLeaseUntil: null, refreshLeaseOwner: null });
   });
 
   it("a crash between receiving and storing a rotated refresh token loses nothing", async () => {
     const c = await connected();
     // A refresher that got Microsoft's answer and died before storing it: the rotated token is lost.
     const stored = await readRefreshToken(c.db, keyring, c.org.id, c.id);
-    const { refreshAccessToken, tenantIssuer } = await import("@/lib/microsoft/delegated");
+    const { refreshAccessToken, tenantIssuer } = await import("@/lib/microsoft/oauth-client");
     const base = `${emu.http}/login.microsoftonline.com/contoso.onmicrosoft.com`;
     const lost = await refreshAccessToken({ tokenEndpoint: `${base}/oauth2/v2.0/token`, issuer: await tenantIssuer(base, SEED.contosoId), clientId: HELPDESK.clientId, credential: { kind: "secret", secret: HELPDESK.secret }, refreshToken: stored!.token, scope: "https://graph.microsoft.com/Mail.Read offline_access" });
     expect(lost.ok).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SignJWT } from "jose";
-import { claimsOf } from "./tokens";
+import { claimsOf, waitPauseMs } from "./tokens";
 
 describe("claimsOf", () => {
   it("reads the claims that matter from a JWT access token", async () => {
@@ -12,5 +12,13 @@ describe("claimsOf", () => {
 
   it("says so for an opaque token instead of failing", () => {
     expect(claimsOf("EwBoA8l6BAAU-opaque-token")).toMatchObject({ readable: false, reason: expect.stringContaining("opaque") });
+  });
+});
+
+describe("waitPauseMs", () => {
+  it("doubles from 100 ms up to 2 s, each pause between half and all of its cap", () => {
+    const caps = [0, 1, 2, 3, 4, 5, 6, 40].map((round) => waitPauseMs(round, () => 1));
+    expect(caps).toEqual([100, 200, 400, 800, 1600, 2000, 2000, 2000]);
+    expect([0, 3, 40].map((round) => waitPauseMs(round, () => 0))).toEqual([50, 400, 1000]);
   });
 });

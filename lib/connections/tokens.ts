@@ -5,21 +5,23 @@ import { Prisma } from "@/generated/prisma/client";
 import { decryptField, encryptField, type Keyring } from "@/lib/crypto";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import type { CloudId } from "@/lib/microsoft/clouds";
-import { refreshAccessToken, tenantIssuer } from "@/lib/microsoft/delegated";
+import { refreshAccessToken, tenantIssuer } from "@/lib/microsoft/oauth-client";
 import { type HostMap } from "@/lib/microsoft/endpoints";
 import { tokenScopesFor, type Purpose } from "@/lib/microsoft/scopes";
 import { credentialOf, endpointsOf, getIntegrationWithSecrets } from "@/lib/integrations/integrations";
 import { logger } from "@/lib/logger";
-import { backoffMs, classifyFailure, type FailureClass } from "./classify";
-import { failureFromMicrosoftError, type Failure } from "./consent";
+import { backoffMs, classifyFailure } from "./classify";
+import type { FailureClass } from "@/lib/diagnosis/catalog";
+import { failureFromMicrosoftError, type Failure } from "./failure";
 import { readRefreshToken, storeRotatedRefreshToken } from "./connections";
 
 // Access tokens per resource from the one refresh grant, cached encrypted until shortly before
 // they expire. A refresh is single-flight per connection: within a process through a shared
 // promise, across processes through a lease on the connection row (whoever sets a lease that
-// has run out refreshes; the others wait for the cached token). The rotated refresh token is
-// stored with compare-and-set, so a newer one is never replaced; a crash between receiving and
-// storing it loses nothing, because the previous refresh token still works at Microsoft.
+// has run out refreshes; the others wait for its result, see refreshUnderLease). The rotated
+// refresh token is stored with compare-and-set, so a newer one is never replaced; a crash between
+// receiving and storing it loses nothing, because the previous refresh token still works at
+// Microsoft.
 
 export type Resource = "graph" | "outlook";
 
@@ -48,11 +50,17 @@ const inflight = new Map<string, Promise<TokenResult>>();
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const accessContext = (orgId: string, rowId: string, resource: string) => ({ orgId, table: "ConnectionAccessToken", rowId, field: resource });
 
-async function cachedToken(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<AccessToken | null> {
+type TokenRow = { tokenEncrypted: string; expiresAt: Date; scopes: string[] };
+
+function usableToken(deps: TokenDeps, orgId: string, id: string, resource: Resource, row: TokenRow | null | undefined): AccessToken | null {
   const now = (deps.now ?? (() => new Date()))();
-  const row = await deps.db.connectionAccessToken.findFirst({ where: { connectionId: id, resource, connection: { orgId } } });
   if (!row || row.expiresAt.getTime() - REFRESH_MARGIN_MS <= now.getTime()) return null;
   return { token: decryptField(deps.keyring, row.tokenEncrypted, accessContext(orgId, id, resource)), expiresAt: row.expiresAt, scopes: row.scopes, fromCache: true };
+}
+
+async function cachedToken(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<AccessToken | null> {
+  const row = await deps.db.connectionAccessToken.findFirst({ where: { connectionId: id, resource, connection: { orgId } } });
+  return usableToken(deps, orgId, id, resource, row);
 }
 
 /**
@@ -78,19 +86,108 @@ export async function getAccessToken(deps: TokenDeps, orgId: string, connectionI
   return pending;
 }
 
+// Waiting for another process's refresh. A waiter first tries the lease (its caller has just
+// missed the cache). After that it waits for looks at the connection row (lease, last failure,
+// cached token for the resource: one primary-key read) taken by this process's one poller for the
+// connection and resource, shared by every waiter in the process, including those that stand in
+// for separate processes (`shareInProcess: false`): they still claim the lease each on their own,
+// so the lease is what keeps the refresh single-flight, but they read the row once between them.
+// The database then sees one query per round per process, however many requests wait. The rounds
+// thin out: the pause doubles from WAIT_FIRST_MS to WAIT_MAX_MS, half of it random, so processes
+// that lost the same race spread out instead of polling in step. (Fixed 100-200 ms polls of three
+// queries per waiter queued hundreds of queries ahead of the refresher on the single-connection
+// embedded database and starved it.) A waiter stops as soon as the holder's result is visible:
+// its token, or the failure it recorded (the answer the holder got, as callers sharing the promise
+// in-process get), instead of refreshing again and calling Microsoft once per waiter after a
+// refused grant.
+//
+// Not LISTEN/NOTIFY: the portal reaches the database only through Prisma, whose pool has no
+// connection that stays LISTENing, and the embedded database has no other process to notify. A
+// dedicated pg connection per process would save at most WAIT_MAX_MS of latency on a path that
+// runs about once an hour per connection; polling works the same on both databases.
+const WAIT_FIRST_MS = 100;
+const WAIT_MAX_MS = 2_000;
+
+/** The pause before the next look at a lease: doubling from WAIT_FIRST_MS up to WAIT_MAX_MS, half of it random. */
+export function waitPauseMs(round: number, random = Math.random): number {
+  const cap = Math.min(WAIT_MAX_MS, WAIT_FIRST_MS * 2 ** Math.min(round, 30));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+type LeaseRow = { refreshLeaseUntil: Date | null; lastFailure: Prisma.JsonValue | null; accessTokens: TokenRow[] };
+type Waiter = { resolve: (row: LeaseRow | null) => void; reject: (e: unknown) => void };
+const pollers = new Map<string, Set<Waiter>>();
+
+/** The next look at the connection's lease row (null: the connection is gone), from this process's shared poller. */
+function nextLook(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<LeaseRow | null> {
+  const key = `${orgId}:${id}:${resource}`;
+  return new Promise((resolve, reject) => {
+    let waiters = pollers.get(key);
+    if (!waiters) {
+      waiters = new Set();
+      pollers.set(key, waiters);
+      void poll(deps, orgId, id, resource, key, waiters);
+    }
+    waiters.add({ resolve, reject });
+  });
+}
+
+async function poll(deps: TokenDeps, orgId: string, id: string, resource: Resource, key: string, waiters: Set<Waiter>) {
+  // Waiters that keep waiting sign up again during the pause, so the rounds keep growing for them.
+  for (let round = 0; ; round += 1) {
+    // Real time even when tests stub the retry sleep: the holder needs real time to finish.
+    await realSleep(waitPauseMs(round));
+    if (waiters.size === 0) break;
+    const batch = [...waiters];
+    waiters.clear();
+    try {
+      const row = await deps.db.connection.findFirst({
+        where: { id, orgId },
+        select: { refreshLeaseUntil: true, lastFailure: true, accessTokens: { where: { resource }, select: { tokenEncrypted: true, expiresAt: true, scopes: true } } },
+      });
+      for (const w of batch) w.resolve(row);
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+    }
+  }
+  pollers.delete(key);
+}
+
+/** A failure the lease holder recorded for this resource since `since` (lastFailure as recordFailure writes it). */
+function failureSince(lastFailure: Prisma.JsonValue | null, resource: Resource, since: number): TokenResult | null {
+  if (!lastFailure || typeof lastFailure !== "object" || Array.isArray(lastFailure)) return null;
+  const { classification, resource: failedResource, at, ...failure } = lastFailure as Record<string, unknown>;
+  if (failedResource !== resource || typeof at !== "string" || !(Date.parse(at) >= since) || typeof failure.code !== "string") return null;
+  return { ok: false, classification: classification as FailureClass, failure: failure as Failure };
+}
+
+/** Refreshes under the connection's lease, or waits for whoever holds it. Callers have just found no usable cached token. */
 async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<TokenResult> {
   const now = deps.now ?? (() => new Date());
   const owner = randomUUID();
   const leaseMs = deps.leaseMs ?? 30_000;
-  const giveUpAt = now().getTime() + (deps.waitMs ?? leaseMs + 5_000);
-  for (;;) {
-    const cached = await cachedToken(deps, orgId, id, resource);
-    if (cached) return { ok: true, value: cached };
+  const startedAt = now().getTime();
+  const giveUpAt = startedAt + (deps.waitMs ?? leaseMs + 5_000);
+  for (let round = 0; ; round += 1) {
+    let held = false;
+    if (round > 0) {
+      const row = await nextLook(deps, orgId, id, resource);
+      if (!row) return { ok: false, classification: "misconfigured", failure: { code: "connection_gone", description: "The connection was disconnected." } };
+      const cached = usableToken(deps, orgId, id, resource, row.accessTokens[0]);
+      if (cached) return { ok: true, value: cached };
+      held = row.refreshLeaseUntil !== null && row.refreshLeaseUntil.getTime() >= now().getTime();
+      // The holder we waited for let go without a token: it failed and recorded why. A clock
+      // skewed between processes can only hide that failure, which costs one more refresh.
+      const failed = held ? null : failureSince(row.lastFailure, resource, startedAt);
+      if (failed) return failed;
+    }
     const at = now();
-    const claimed = await deps.db.connection.updateMany({
-      where: { id, orgId, OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: at } }] },
-      data: { refreshLeaseUntil: new Date(at.getTime() + leaseMs), refreshLeaseOwner: owner },
-    });
+    const claimed = held
+      ? { count: 0 }
+      : await deps.db.connection.updateMany({
+          where: { id, orgId, OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: at } }] },
+          data: { refreshLeaseUntil: new Date(at.getTime() + leaseMs), refreshLeaseOwner: owner },
+        });
     if (claimed.count === 1) {
       try {
         return await refreshNow(deps, orgId, id, resource);
@@ -98,14 +195,9 @@ async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, res
         await deps.db.connection.updateMany({ where: { id, refreshLeaseOwner: owner }, data: { refreshLeaseUntil: null, refreshLeaseOwner: null } });
       }
     }
-    if (!(await deps.db.connection.count({ where: { id, orgId } }))) {
-      return { ok: false, classification: "misconfigured", failure: { code: "connection_gone", description: "The connection was disconnected." } };
-    }
     if (now().getTime() > giveUpAt) {
       return { ok: false, classification: "transient", failure: { code: "refresh_busy", description: "Another refresh of this connection did not finish in time; try again." } };
     }
-    // Real time even when tests stub the retry sleep: waiters must not starve the refresher.
-    await realSleep(100 + Math.floor(Math.random() * 100));
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diagnose, diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, knownFlowCodes, knownMailCodes, parseMicrosoftErrorDescription } from "./catalog";
+import { classOf, diagnose, diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, knownFlowCodes, knownMailCodes, parseMicrosoftErrorDescription } from "./catalog";
 
 describe("diagnosis catalog", () => {
   it.each(knownAadstsCodes())("AADSTS%i has a title, meaning, cause, fix and a lookup link", (code) => {
@@ -38,6 +38,15 @@ describe("diagnosis catalog", () => {
     expect(knownAadstsCodes()).toEqual(expect.arrayContaining(reference));
     expect(knownFlowCodes()).toEqual(expect.arrayContaining(flow));
     expect(knownAadstsCodes()).toEqual(expect.arrayContaining(microsoft));
+  });
+
+  it("gives every code a connection can hit its class, beside its text", () => {
+    const classes = ["needs_reconsent", "misconfigured", "blocked", "transient"];
+    for (const n of knownAadstsCodes()) expect(classes).toContain(diagnoseAadsts(n).class);
+    for (const code of [...knownMailCodes(), "timeout", "unreachable", "bad_response"]) expect(classes).toContain(classOf(code));
+    expect(classOf("AADSTS50173")).toBe("needs_reconsent");
+    expect(classOf("smtp_auth_disabled")).toBe("misconfigured");
+    expect(classOf("state_expired")).toBeUndefined();
   });
 
   it("still names an unknown code", () => {

@@ -3,8 +3,15 @@
 // Facts: shared reference "microsoft-identity.md" §4.2 (AADSTS codes), from Microsoft Learn.
 
 import { AADSTS } from "./aadsts";
-import { FLOW } from "./flow";
+import { PORTAL_FLOW_CODES } from "./portal-flow-codes";
 import { MAIL } from "./mail";
+
+/**
+ * What a failure means for a connection, and so what happens next: needs_reconsent (the mailbox
+ * owner signs in again), misconfigured (an admin fixes the app, tenant or mailbox settings),
+ * blocked (a policy or the account's state stops it), transient (try again later).
+ */
+export type FailureClass = "needs_reconsent" | "misconfigured" | "blocked" | "transient";
 
 export type Diagnosis = {
   code: string;
@@ -13,31 +20,49 @@ export type Diagnosis = {
   cause: string;
   fix: string;
   docs?: string;
+  /** Absent for failures that are not about a connection (portal sign-in, a consent link's state). */
+  class?: FailureClass;
+  /** Set when the catalog has no entry for the code; lib/diagnosis/explain.ts then builds one from the context. */
+  unknown?: true;
 };
 
 /** What an entry holds; `code` and the AADSTS lookup link are added when it is looked up. */
-export type Entry = Omit<Diagnosis, "code" | "docs">;
+export type Entry = Omit<Diagnosis, "code" | "docs" | "unknown">;
+/** An entry for an error a connection can hit (token refresh, Graph, mail protocols): it says its class. */
+export type ClassifiedEntry = Entry & { class: FailureClass };
 
 const errorLookup = (n: number) => `https://login.microsoftonline.com/error?code=${n}`;
 
 
 /** Failures before Microsoft answered. */
-const NETWORK: Record<"timeout" | "unreachable" | "bad_response", Entry> = {
+const NETWORK: Record<"timeout" | "unreachable" | "bad_response" | "unavailable", ClassifiedEntry> = {
   timeout: {
+    class: "transient",
     title: "Microsoft did not answer in time",
     meaning: "The request to Microsoft's token endpoint timed out.",
     cause: "A network problem between the portal and Microsoft, a firewall, or a Microsoft outage.",
     fix: "Try again. If it persists, check that the portal server can reach the cloud's login host (outbound HTTPS) and Microsoft's service health.",
   },
   unreachable: {
+    class: "transient",
     title: "Microsoft's login host could not be reached",
     meaning: "The portal could not connect to the token endpoint.",
     cause: "A wrong endpoint override, DNS, a proxy or firewall blocking outbound HTTPS, or the wrong cloud's host.",
     fix: "Check the integration's cloud and endpoint overrides, and that the server can reach the login host.",
   },
+  // A 5xx or 429 whose body is not Microsoft's JSON error: the front door (or a proxy) answered for
+  // an unavailable service. The status is what matters; the body says nothing about the override.
+  unavailable: {
+    class: "transient",
+    title: "Microsoft's sign-in service is unavailable",
+    meaning: "The token endpoint answered with a server error or asked to slow down, without an OAuth error: the service did not handle the request.",
+    cause: "A Microsoft outage or overload, or throttling of this app (HTTP 429).",
+    fix: "Nothing to change: the portal retries on its own; try again in a few minutes. If it persists, check Microsoft 365 service health.",
+  },
   bad_response: {
+    class: "transient",
     title: "The answer from the token endpoint was not understood",
-    meaning: "Something answered, but not like Microsoft's identity platform.",
+    meaning: "Something answered, but not like Microsoft's identity platform (not its JSON token or error body).",
     cause: "The endpoint override points at a proxy or a page instead of a v2.0 token endpoint.",
     fix: "Use the v2.0 token endpoint from your app's Endpoints tab, or remove the override.",
   },
@@ -52,10 +77,10 @@ export function diagnose(code: string): Diagnosis {
   const n = code.match(/^AADSTS(\d+)$/)?.[1];
   if (n) return diagnoseAadsts(Number(n));
   if (code in NETWORK) return diagnoseNetwork(code as keyof typeof NETWORK);
-  if (Object.hasOwn(FLOW, code)) return { code, ...FLOW[code]! };
+  if (Object.hasOwn(PORTAL_FLOW_CODES, code)) return { code, ...PORTAL_FLOW_CODES[code]! };
   if (Object.hasOwn(MAIL, code)) return { code, ...MAIL[code]! };
-  if (code.startsWith("graph:")) return { code, ...UNKNOWN, title: `Microsoft Graph error ${code.slice(6)}`, docs: "https://learn.microsoft.com/graph/errors" };
-  return { code, ...UNKNOWN, title: `Error ${code}` };
+  if (code.startsWith("graph:")) return { code, ...UNKNOWN, title: `Microsoft Graph error ${code.slice(6)}`, docs: "https://learn.microsoft.com/graph/errors", unknown: true };
+  return { code, ...UNKNOWN, title: `Error ${code}`, unknown: true };
 }
 
 /** Auth.js error types, for failures on the portal's side of a sign-in. */
@@ -90,7 +115,8 @@ const UNKNOWN: Entry = {
 };
 
 export function diagnoseAadsts(code: number): Diagnosis {
-  const entry = AADSTS[code] ?? { ...UNKNOWN, title: `Microsoft error AADSTS${code}` };
+  const entry = AADSTS[code];
+  if (!entry) return { code: `AADSTS${code}`, docs: errorLookup(code), ...UNKNOWN, title: `Microsoft error AADSTS${code}`, unknown: true };
   return { code: `AADSTS${code}`, docs: errorLookup(code), ...entry };
 }
 
@@ -98,7 +124,17 @@ export function diagnoseAuthError(type: string): Diagnosis {
   return { code: type, ...(AUTHJS[type] ?? AUTHJS.Configuration!) };
 }
 
-export const knownFlowCodes = () => Object.keys(FLOW);
+/** The class of a stored code, from its catalog entry; undefined for codes without one. */
+export function classOf(code: string): FailureClass | undefined {
+  return diagnose(code).class;
+}
+
+/** The class of an AADSTS number, from its catalog entry; undefined when the catalog does not know it. */
+export function classOfAadsts(code: number): FailureClass | undefined {
+  return AADSTS[code]?.class;
+}
+
+export const knownFlowCodes = () => Object.keys(PORTAL_FLOW_CODES);
 export const knownMailCodes = () => Object.keys(MAIL);
 
 export const knownAadstsCodes = () => Object.keys(AADSTS).map(Number);

@@ -1,9 +1,14 @@
 // Graph and IMAP/POP/SMTP failures seen by the connection test.
-import type { Entry } from "./catalog";
+import type { ClassifiedEntry } from "./catalog";
 
-/** Graph errors ("graph:<code>") and IMAP/POP/SMTP replies, for the connection test. Facts: reference §5.5, §6. */
-export const MAIL: Record<string, Entry & { docs?: string }> = {
+/**
+ * Graph errors ("graph:<code>"), IMAP/POP/SMTP replies and network failures of the mail probes
+ * (lib/microsoft/probes). Facts: reference §5.1, §5.5, §6; RFC 3463 (SMTP enhanced codes), RFC 5530
+ * (IMAP response codes), RFC 2449/3206 (POP response codes).
+ */
+export const MAIL: Record<string, ClassifiedEntry & { docs?: string }> = {
   "graph:ErrorAccessDenied": {
+    class: "misconfigured",
     title: "Graph denied access to the mailbox",
     meaning: "The token is valid, but it does not allow this mailbox or this operation.",
     cause: "A missing permission (Mail.Read, Mail.Send; Mail.Read.Shared or Mail.Send.Shared for a shared mailbox), or the signed-in user has no Full Access to the shared mailbox, or an application access policy limits the app.",
@@ -11,6 +16,7 @@ export const MAIL: Record<string, Entry & { docs?: string }> = {
     docs: "https://learn.microsoft.com/graph/api/resources/mail-api-overview",
   },
   "graph:MailboxNotEnabledForRESTAPI": {
+    class: "misconfigured",
     title: "The mailbox is not in Exchange Online",
     meaning: "Graph found the user but no Exchange Online mailbox it can serve.",
     cause: "The user has no Exchange Online licence, the mailbox is on-premises, inactive or soft-deleted.",
@@ -18,18 +24,21 @@ export const MAIL: Record<string, Entry & { docs?: string }> = {
     docs: "https://learn.microsoft.com/graph/api/resources/mail-api-overview",
   },
   "graph:ErrorInvalidUser": {
+    class: "misconfigured",
     title: "Graph does not know this mailbox",
     meaning: "The address used for the mailbox is not a user or shared mailbox in the tenant.",
     cause: "A typo in the shared mailbox address, or the mailbox belongs to another tenant.",
     fix: "Check the mailbox address; reconnect the mailbox with the correct address.",
   },
   "graph:InvalidAuthenticationToken": {
+    class: "needs_reconsent",
     title: "Graph rejected the access token",
     meaning: "The token is expired, for the wrong audience, or otherwise unusable by Graph.",
     cause: "A token for Exchange was sent to Graph (or the other way round), the clock is off, or the token was revoked.",
     fix: "Refresh now and test again; if it keeps failing, re-consent the mailbox.",
   },
   graph_claims_challenge: {
+    class: "needs_reconsent",
     title: "Microsoft asked for a fresh sign-in",
     meaning: "Graph answered 401 with a claims challenge (insufficient_claims): under continuous access evaluation or Conditional Access, the current tokens are no longer enough.",
     cause: "The user's password changed, their sessions were revoked, they moved to a location a policy blocks, or a policy now needs a stronger sign-in.",
@@ -37,6 +46,7 @@ export const MAIL: Record<string, Entry & { docs?: string }> = {
     docs: "https://learn.microsoft.com/entra/identity-platform/claims-challenge",
   },
   graph_throttled: {
+    class: "transient",
     title: "Microsoft Graph is throttling this app",
     meaning: "Graph answered 429 Too Many Requests more often than the portal retries.",
     cause: "Too many requests for this mailbox or app in a short time (Outlook limits: about 10,000 requests per 10 minutes per app and mailbox).",
@@ -44,6 +54,7 @@ export const MAIL: Record<string, Entry & { docs?: string }> = {
     docs: "https://learn.microsoft.com/graph/throttling-limits",
   },
   smtp_auth_disabled: {
+    class: "misconfigured",
     title: "SMTP AUTH is disabled",
     meaning: "Exchange refused SMTP sign-in (535 5.7.139): authenticated SMTP is turned off for the tenant or this mailbox.",
     cause: "Microsoft turns SMTP AUTH off by default; the tenant-wide setting or the mailbox's own setting disallows it.",
@@ -51,36 +62,149 @@ export const MAIL: Record<string, Entry & { docs?: string }> = {
     docs: "https://aka.ms/smtp_auth_disabled",
   },
   smtp_auth_failed: {
+    class: "misconfigured",
     title: "SMTP sign-in failed",
     meaning: "Exchange refused the XOAUTH2 sign-in (535 5.7.3).",
     cause: "The token lacks SMTP.Send, is for another mailbox than the one signing in, or the account can't send as that mailbox.",
     fix: "Make sure the integration includes SMTP.Send and the mailbox re-consented; for a shared mailbox grant the delegate Send As (Add-RecipientPermission -Identity <shared> -Trustee <delegate> -AccessRights SendAs).",
   },
   imap_auth_failed: {
+    class: "misconfigured",
     title: "IMAP sign-in failed",
     meaning: "Exchange answered \"AUTHENTICATE failed\" to the XOAUTH2 sign-in.",
     cause: "IMAP is disabled for the mailbox, the token lacks IMAP.AccessAsUser.All, or the signed-in account has no access to that mailbox.",
     fix: "Enable IMAP for the mailbox (Set-CASMailbox -Identity <mailbox> -ImapEnabled $true), check the integration includes IMAP and re-consent; for a shared mailbox give the delegate Full Access.",
   },
   pop_auth_failed: {
+    class: "misconfigured",
     title: "POP sign-in failed",
     meaning: "Exchange answered \"-ERR Authentication failure\" to the XOAUTH2 sign-in.",
     cause: "POP is disabled for the mailbox, the token lacks POP.AccessAsUser.All, or the account has no access to that mailbox.",
     fix: "Enable POP for the mailbox (Set-CASMailbox -Identity <mailbox> -PopEnabled $true), check the integration includes POP and re-consent.",
   },
   pop_unavailable: {
+    class: "transient",
     title: "The POP server refused the connection",
     meaning: "The server's greeting was not the expected +OK.",
     cause: "The server is busy or the host and port are not a POP3 server.",
     fix: "Test again in a few minutes; check the POP host (outlook.office365.com:995 for Global).",
   },
   pop_error: {
+    class: "transient",
     title: "The POP conversation failed",
     meaning: "The POP server answered an error or closed the connection.",
     cause: "See the server's reply below.",
     fix: "Test again; if it persists, send the details to support.",
   },
+  graph_unavailable: {
+    class: "transient",
+    title: "Microsoft Graph is unavailable",
+    meaning: "Graph answered with a server error (5xx).",
+    cause: "A Microsoft outage or an overloaded Exchange Online back end.",
+    fix: "Test again in a few minutes; check Microsoft 365 service health if it persists.",
+    docs: "https://learn.microsoft.com/graph/errors",
+  },
+  imap_not_connected: {
+    class: "misconfigured",
+    title: "IMAP signed in, but the mailbox could not be opened",
+    meaning: "Exchange accepted the sign-in, then answered \"User is authenticated but not connected\".",
+    cause: "Usually the token's user cannot open the mailbox in user= (no Full Access to a shared mailbox, or app-only access without Add-MailboxPermission), or the address is wrong; sometimes Exchange's back end is busy.",
+    fix: "Check the mailbox address and give the signed-in account (or the app's service principal) Full Access: Add-MailboxPermission -Identity <mailbox> -User <delegate or service principal> -AccessRights FullAccess. Then test again.",
+  },
+  imap_unavailable: {
+    class: "transient",
+    title: "The IMAP server is busy",
+    meaning: "The IMAP server said it cannot serve the request now ([UNAVAILABLE], [INUSE] or [LIMIT], or Exchange's throttling).",
+    cause: "Too many connections to this mailbox, throttling, or a temporary problem at the server.",
+    fix: "Test again in a few minutes; reduce how many IMAP connections the software opens to this mailbox.",
+  },
+  imap_command_failed: {
+    class: "misconfigured",
+    title: "The IMAP server refused a command",
+    meaning: "After signing in, the server answered NO or BAD (see its reply below).",
+    cause: "The folder does not exist or the account may not open it; the server's reply says which.",
+    fix: "Check the mailbox's folders and permissions; if the reply does not explain it, send the details to support.",
+  },
+  smtp_basic_auth_disabled: {
+    class: "misconfigured",
+    title: "Basic authentication is not supported for SMTP",
+    meaning: "Exchange answered 550 5.7.30: sign-in with a password is no longer accepted for client submission.",
+    cause: "Basic authentication for SMTP AUTH was retired or turned off for the tenant; only OAuth (XOAUTH2) works.",
+    fix: "Use OAuth: let the software send through this connection (XOAUTH2) or the mail bridge instead of a password.",
+    docs: "https://techcommunity.microsoft.com/t5/exchange-team-blog/exchange-online-to-retire-basic-auth-for-client-submission-smtp/ba-p/4114750",
+  },
+  smtp_not_authenticated: {
+    class: "misconfigured",
+    title: "SMTP refused to send without a sign-in",
+    meaning: "Exchange answered 530 5.7.57: the client was not authenticated when it tried to send.",
+    cause: "The sign-in did not happen or was not accepted before MAIL FROM; the client skipped AUTH.",
+    fix: "Make sure the software signs in with XOAUTH2 after STARTTLS before sending; test again.",
+  },
+  smtp_send_as_denied: {
+    class: "misconfigured",
+    title: "The account may not send as this address",
+    meaning: "Exchange answered 554 5.2.252 SendAsDenied.",
+    cause: "The From address is another mailbox than the one signed in, and the account has no Send As permission on it.",
+    fix: "Send from the connected mailbox, or grant Send As: Add-RecipientPermission -Identity <mailbox> -Trustee <account> -AccessRights SendAs.",
+  },
+  smtp_auth_mechanism: {
+    class: "misconfigured",
+    title: "The SMTP server does not offer this sign-in method",
+    meaning: "The server answered 504 (5.7.4): it does not accept XOAUTH2 here.",
+    cause: "The SMTP host is not Exchange Online's client submission endpoint, or STARTTLS was not done first.",
+    fix: "Use smtp.office365.com:587 with STARTTLS (or the cloud's SMTP host) for the integration.",
+  },
+  smtp_temporary: {
+    class: "transient",
+    title: "The SMTP server asked to try again later",
+    meaning: "The server answered with a temporary failure (4xx, for example 421 4.7.0 or 454 4.7.0).",
+    cause: "Throttling, a busy server, or a temporary problem at Exchange.",
+    fix: "Test again in a few minutes; the server's reply below says more.",
+  },
+  smtp_rejected: {
+    class: "misconfigured",
+    title: "The SMTP server refused the request",
+    meaning: "The server answered with a permanent failure (5xx); see its reply below.",
+    cause: "The reply's enhanced status code (x.y.z) names the reason.",
+    fix: "Look up the reply's code; if it does not explain it, send the details to support.",
+  },
+  server_timeout: {
+    class: "transient",
+    title: "The server did not answer in time",
+    meaning: "A mail or Graph server (named in the details) did not answer within the step's time limit.",
+    cause: "A network problem, a firewall that drops the traffic silently, or a slow server.",
+    fix: "Test again. If it persists, check that the portal server can reach that host and port (outbound).",
+  },
+  server_unreachable: {
+    class: "transient",
+    title: "The server could not be reached",
+    meaning: "The connection to a mail or Graph server (named in the details) was refused or had no route.",
+    cause: "A firewall blocking the port, a wrong host override, or a network outage.",
+    fix: "Check the host and port in the details and that the portal server may connect to them; test again.",
+  },
+  host_not_found: {
+    class: "misconfigured",
+    title: "The server's name does not resolve",
+    meaning: "DNS has no address for the host named in the details.",
+    cause: "A typo in a host override, or DNS on the portal server cannot resolve public names.",
+    fix: "Check the integration's or deployment's host settings, and the server's DNS.",
+  },
+  connection_lost: {
+    class: "transient",
+    title: "The server closed the connection",
+    meaning: "The connection to the server (named in the details) was reset or closed before the step finished.",
+    cause: "A network interruption, a proxy, or the server dropping the connection.",
+    fix: "Test again; if it persists, check proxies and firewalls between the portal and that host.",
+  },
+  tls_failed: {
+    class: "misconfigured",
+    title: "The server's TLS certificate was not accepted",
+    meaning: "The secure connection to the server (named in the details) failed its certificate check.",
+    cause: "A TLS-intercepting proxy, a wrong host name, or a server whose certificate is not trusted.",
+    fix: "Connect to the cloud's own host names; if a proxy inspects TLS, trust its CA (NODE_EXTRA_CA_CERTS) or exempt the mail hosts.",
+  },
   unknown: {
+    class: "transient",
     title: "The step failed unexpectedly",
     meaning: "Something failed that the portal does not recognise.",
     cause: "See the message below.",

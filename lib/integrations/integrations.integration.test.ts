@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import { makeUser, openTestDb } from "@/test-support/test-db";
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { createOrg } from "@/lib/orgs/orgs";
@@ -54,7 +54,7 @@ describe("integrations", () => {
     await expect(deleteIntegration(a.db, b.org.id, b.owner, a.integration.id)).rejects.toMatchObject({ code: "not_found" });
     await expect(getIntegrationWithSecrets(a.db, keyring, b.org.id, a.integration.id)).rejects.toMatchObject({ code: "not_found" });
     await expect(updateIntegration(a.db, b.org.id, b.owner, a.integration.id, a.settings)).rejects.toMatchObject({ code: "not_found" });
-    expect(await getIntegration(a.db, a.org.id, a.integration.id)).not.toBeNull();
+    expect(await getIntegration(a.db, a.org.id, a.integration.id)).toMatchObject({ id: a.integration.id, orgId: a.org.id });
   });
 
   it("changing scopes or endpoints needs re-consent; renaming does not", async () => {

@@ -1,6 +1,6 @@
 // Runs in the browser (live hints in the wizard) and on the server (validation).
 
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from "@/lib/microsoft/guid";
 
 /** The most common mistake in every Azure guide: the Secret ID pasted instead of the Value. */
 export function secretProblem(secret: string, clientId?: string): string | null {

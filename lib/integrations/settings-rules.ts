@@ -2,7 +2,8 @@ import { z } from "zod";
 import { CLOUD_IDS, type CloudId } from "@/lib/microsoft/clouds";
 import { PURPOSES, type Purpose, validateExtraScope } from "@/lib/microsoft/scopes";
 import { TENANT_MODES, configurationWarnings, validateEndpointOverride, validateTenant, type HostMap, type TenantMode, type WizardWarning } from "@/lib/microsoft/endpoints";
-import { GUID, secretProblem } from "./secret-hints";
+import { secretProblem } from "./secret-hints";
+import { GUID } from "@/lib/microsoft/guid";
 
 // The rules for an integration's settings, free of Node modules so the wizard runs the very
 // same rules in the browser (step by step) that the server runs on save (all at once).

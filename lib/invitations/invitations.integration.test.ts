@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDb, makeUser } from "@/lib/testing/test-db";
+import { openTestDb, makeUser } from "@/test-support/test-db";
 import type { Database } from "@/lib/db-client";
 import { createOrg } from "@/lib/orgs/orgs";
 import { acceptInvitation, createInvitation, findInvitationByToken, listInvitationsForEmail, listPendingInvitations, revokeInvitation } from "./invitations";

@@ -174,7 +174,8 @@ describe("deriveEndpoints with overrides", () => {
   it("replaces authorize and token and says so in notes", () => {
     const e = deriveEndpoints({ ...base, overrides: { token: `https://login.chinacloudapi.cn/${TENANT}/oauth2/v2.0/token` } });
     expect(e.token).toBe(`https://login.chinacloudapi.cn/${TENANT}/oauth2/v2.0/token`);
-    expect(e.authorize).toBe(`https://login.partner.microsoftonline.cn/${TENANT}/oauth2/v2.0/authorize`);
+    // One authority: the authorize endpoint follows the token endpoint's.
+    expect(e.authorize).toBe(`https://login.chinacloudapi.cn/${TENANT}/oauth2/v2.0/authorize`);
     expect(e.notes.some((n) => n.includes("token URL is overridden"))).toBe(true);
     expect(e.notes.some((n) => n.includes("login.chinacloudapi.cn"))).toBe(true);
   });
@@ -192,6 +193,29 @@ describe("deriveEndpoints with overrides", () => {
     expect(() => deriveEndpoints({ ...base, overrides: { token: custom } })).toThrow(/names tenant t but the integration is for tenant contoso/);
     expect(() => deriveEndpoints({ ...base, overrides: { token: "https://login.microsoftonline.com/x/oauth2/token" } })).toThrow(/token URL override is invalid/);
     expect(deriveEndpoints({ ...base, tenant: "t.example.com", overrides: { token: "https://idp.example.com/t.example.com/oauth2/v2.0/token" } }).token).toBe("https://idp.example.com/t.example.com/oauth2/v2.0/token");
+  });
+  const LOCAL = "http://localhost:3100/login.partner.microsoftonline.cn";
+  it.each([
+    ["token override on another host", "china", "single", { token: `https://login.chinacloudapi.cn/${TENANT}/oauth2/v2.0/token` }, `https://login.chinacloudapi.cn/${TENANT}`, `https://login.chinacloudapi.cn/${TENANT}`],
+    ["authorize override only", "china", "single", { authorize: `https://login.chinacloudapi.cn/${TENANT}/oauth2/v2.0/authorize` }, `https://login.chinacloudapi.cn/${TENANT}`, `https://login.chinacloudapi.cn/${TENANT}`],
+    ["both; the token endpoint's authority wins", "china", "single", { authorize: `https://login.partner.microsoftonline.cn/${TENANT}/oauth2/v2.0/authorize`, token: `https://login.chinacloudapi.cn/${TENANT}/oauth2/v2.0/token` }, `https://login.chinacloudapi.cn/${TENANT}`, `https://login.chinacloudapi.cn/${TENANT}`],
+    ["a custom identity provider", "global", "single", { token: "https://idp.example.com/tenants/t.example.com/oauth2/v2.0/token" }, "https://idp.example.com/tenants/t.example.com", "https://idp.example.com/tenants/t.example.com"],
+    ["common: admin consent at organizations on the same authority", "global", "common", { token: "https://idp.example.com/common/oauth2/v2.0/token" }, "https://idp.example.com/common", "https://idp.example.com/organizations"],
+    ["a stored mapped override", "china", "single", { token: `${LOCAL}/${TENANT}/oauth2/v2.0/token` }, `${LOCAL}/${TENANT}`, `${LOCAL}/${TENANT}`],
+  ] as [string, CloudId, TenantMode, { authorize?: string; token?: string }, string, string][])("derives every endpoint from one authority: %s", (_name, cloud, mode, overrides, authority, consentAuthority) => {
+    const tenant = overrides.token?.includes("t.example.com") ? "t.example.com" : TENANT;
+    const e = deriveEndpoints({ cloud, tenantMode: mode, tenant, overrides });
+    expect(e.authority).toBe(authority);
+    expect(e.discovery).toBe(`${authority}/v2.0/.well-known/openid-configuration`);
+    expect(e.jwks).toBe(`${authority}/discovery/v2.0/keys`);
+    expect(e.logout).toBe(`${authority}/oauth2/v2.0/logout`);
+    expect(e.adminConsent).toBe(`${consentAuthority}/v2.0/adminconsent`);
+    expect(e.token).toBe(overrides.token ?? `${authority}/oauth2/v2.0/token`);
+    expect(e.authorize).toBe(overrides.authorize ?? `${authority}/oauth2/v2.0/authorize`);
+  });
+  it("without overrides every endpoint stays on the cloud's host", () => {
+    const e = deriveEndpoints({ ...base });
+    for (const u of [e.authority, e.discovery, e.jwks, e.adminConsent, e.logout]) expect(new URL(u).host).toBe("login.partner.microsoftonline.cn");
   });
   it("notes that admin consent uses organizations for common", () => {
     expect(deriveEndpoints({ cloud: "global", tenantMode: "common" }).notes.join(" ")).toMatch(/organizations instead of common/);

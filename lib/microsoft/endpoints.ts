@@ -1,6 +1,7 @@
 // The only place a Microsoft URL is built. Facts: shared reference "microsoft-identity.md" §1, §2.3.
 import { AppError } from "@/lib/errors";
 import { CLOUDS, CLOUD_IDS, cloudsUsingHost, describeClouds, loginHostsOf, type CloudId } from "./clouds";
+import { GUID } from "./guid";
 
 // The wizard's helpers live in their own file for size; the contract names this module.
 export { azureGuide, configurationWarnings, type WizardWarning } from "./setup-guide";
@@ -8,7 +9,6 @@ export { azureGuide, configurationWarnings, type WizardWarning } from "./setup-g
 export const TENANT_MODES = ["single", "organizations", "common"] as const;
 export type TenantMode = (typeof TENANT_MODES)[number];
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const ALIASES = new Set(["common", "organizations", "consumers"]);
 // §1.1: the tenant behind `consumers`; a portal for organizations' mailboxes can't use it.
@@ -134,20 +134,36 @@ export function deriveEndpoints(input: {
     return loginHostsOf(input.cloud).includes(parsed.host) ? map(parsed).href : r.url;
   };
 
+  const authorize = override("authorize");
+  const token = override("token");
+  // One integration talks to one authority: with an override, discovery (and so the issuer), the
+  // signing keys, admin consent and logout come from the overridden authority, the prefix before
+  // /oauth2/v2.0/{kind} (§1.2), not from the cloud's host. The token endpoint's wins: it issues the tokens.
+  const overridden = authorityOf(token) ?? authorityOf(authorize);
+  const authority = overridden ?? url(p.loginHost, `/${seg}`);
+  const from = (path: string) => (overridden ? `${overridden}${path}` : at(path));
+  const adminConsent = overridden ? `${overridden.replace(/\/[^/]+$/, `/${consentSeg}`)}/v2.0/adminconsent` : url(p.loginHost, `/${consentSeg}/v2.0/adminconsent`);
+
   return {
-    authority: url(p.loginHost, `/${seg}`),
-    authorize: override("authorize") ?? at("/oauth2/v2.0/authorize"),
-    token: override("token") ?? at("/oauth2/v2.0/token"),
-    adminConsent: url(p.loginHost, `/${consentSeg}/v2.0/adminconsent`),
-    discovery: at("/v2.0/.well-known/openid-configuration"),
-    jwks: at("/discovery/v2.0/keys"),
-    logout: at("/oauth2/v2.0/logout"),
+    authority,
+    authorize: authorize ?? from("/oauth2/v2.0/authorize"),
+    token: token ?? from("/oauth2/v2.0/token"),
+    adminConsent,
+    discovery: from("/v2.0/.well-known/openid-configuration"),
+    jwks: from("/discovery/v2.0/keys"),
+    logout: from("/oauth2/v2.0/logout"),
     graphBase: url(p.graphHost, "/v1.0"),
     imap: { host: p.imapHost, port: 993 },
     pop: { host: p.popHost, port: 995 },
     smtp: { host: p.smtpHost, port: 587 },
     notes,
   };
+}
+
+/** `https://host/…/{tenant}` from `https://host/…/{tenant}/oauth2/v2.0/{authorize|token}`; undefined for other layouts. */
+function authorityOf(endpoint: string | undefined): string | undefined {
+  const m = endpoint?.match(/^(https?:\/\/.+\/[^/]+)\/oauth2\/v2\.0\/(?:authorize|token)$/i);
+  return m?.[1];
 }
 
 type OverrideInput = {

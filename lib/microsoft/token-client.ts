@@ -8,8 +8,10 @@ import { importPKCS8 } from "jose";
 export type ClientCredential = { kind: "secret"; secret: string } | { kind: "certificate"; privateKeyPem: string; thumbprintSha1: string };
 
 export type MicrosoftError = {
-  kind: "oauth" | "timeout" | "unreachable" | "bad_response" | "invalid_id_token";
+  /** unavailable: a 5xx or 429 without Microsoft's JSON error (the front door or a proxy answered). */
+  kind: "oauth" | "timeout" | "unreachable" | "bad_response" | "unavailable" | "invalid_id_token";
   httpStatus?: number;
+  retryAfterSeconds?: number;
   error?: string;
   suberror?: string;
   aadsts?: number;
@@ -66,7 +68,25 @@ export function classifyTokenError(e: unknown): MicrosoftError {
   if (err?.name === "TypeError" && (err.cause?.code || /fetch failed/.test(err.message ?? ""))) {
     return { kind: "unreachable", description: err.cause?.code ? `Connection failed (${err.cause.code}).` : "Connection failed." };
   }
+  // oauth4webapi keeps the Response as the cause when the body is no OAuth error (HTML, truncated JSON).
+  const response = (e as { cause?: unknown })?.cause;
+  if (response instanceof Response) return fromStatus(response, err?.message);
   return { kind: "bad_response", description: err?.message?.slice(0, 300) };
+}
+
+/**
+ * An answer that is not Microsoft's JSON: by its status. 5xx and 429 mean the service did not
+ * handle the request (whatever the body); anything else is something other than a v2.0 endpoint.
+ */
+export function fromStatus(response: Response, message?: string): MicrosoftError {
+  const status = response.status;
+  const type = response.headers.get("content-type")?.split(";")[0]?.trim();
+  const body = type ? ` (${type})` : "";
+  if (status === 429 || status >= 500) {
+    const retryAfter = Number(response.headers.get("retry-after") ?? NaN);
+    return { kind: "unavailable", httpStatus: status, description: `${response.url || "The token endpoint"} answered HTTP ${status}${body} without an OAuth error.`, ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) };
+  }
+  return { kind: "bad_response", httpStatus: status, description: `${response.url || "The token endpoint"} answered HTTP ${status}${body}, not a v2.0 token response${message ? `: ${message}` : ""}.`.slice(0, 300) };
 }
 
 /** Microsoft's error body: error, error_description ("AADSTS…: …"), error_codes, ids. */

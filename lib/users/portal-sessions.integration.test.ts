@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/lib/db-client";
-import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import { makeUser, openTestDb } from "@/test-support/test-db";
 import { endAllPortalSessions, endPortalSession, startPortalSession, userOfSession } from "./portal-sessions";
 
 let database: Database;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import { makeUser, openTestDb } from "@/test-support/test-db";
 import type { Database } from "@/lib/db-client";
 import { setSupportRole } from "./support-role";
 import { recordSignIn } from "./sign-in";

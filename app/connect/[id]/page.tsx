@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
 import { db } from "@/lib/db";
 import { connectionRedirectUri, linkSigningSecret, publicUrl } from "@/lib/deployment";
-import { getFlowForBrowser } from "@/lib/connections/flow";
+import { getFlowForBrowser } from "@/lib/connections/flow-state";
 import { readBrowserId } from "@/lib/connections/browser";
 import { signAdminConsentToken } from "@/lib/connections/links";
-import { scopeName } from "@/lib/connections/scopes";
+import { scopeName } from "@/lib/connections/granted-scopes";
 import type { Outcome } from "@/lib/connections/consent";
 import { FailureView, needsAdminConsent } from "@/components/connections/failure-view";
 import { PublicPage } from "@/components/connections/public-page";
@@ -49,9 +49,9 @@ export default async function ConnectResultPage({ params }: { params: Promise<{ 
   if (outcome.kind === "admin_consent") {
     return (
       <PublicPage>
-        <h1 className="text-xl font-semibold text-green-800">Admin consent granted</h1>
+        <h1 className="text-xl font-semibold text-green-800">Microsoft reported admin consent</h1>
         <p className="text-sm text-slate-700">
-          {flow.integration.name} of {flow.org.name} may now be used by everyone in tenant <code className="text-xs">{outcome.tenant}</code> without a consent prompt.
+          Microsoft&apos;s redirect says an administrator of tenant <code className="text-xs">{outcome.tenant}</code> consented, for everyone in it, to {flow.integration.name} of {flow.org.name}. A redirect carries no proof, so the portal records it as reported; mailboxes of that tenant should now connect without a consent prompt.
         </p>
         <ul className="list-inside list-disc text-sm text-slate-700">{outcome.scopes.map((s) => <li key={s}>{scopeName(s)}</li>)}</ul>
         {back}

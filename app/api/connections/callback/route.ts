@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { appKeyring, flowSettings, publicUrl } from "@/lib/deployment";
 import { requestMeta } from "@/lib/request-meta";
 import { finishConsentCallback } from "@/lib/connections/consent-callback";
-import { BROWSER_COOKIE } from "@/lib/connections/flow";
+import { BROWSER_COOKIE } from "@/lib/connections/flow-state";
 
 export const dynamic = "force-dynamic";
 

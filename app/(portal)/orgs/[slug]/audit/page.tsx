@@ -19,6 +19,7 @@ const ACTIONS: Record<string, string> = {
   "integration.credential_rotated": "Replaced an integration's credential",
   "integration.deleted": "Deleted an integration",
   "integration.admin_consent_granted": "Granted admin consent for a tenant",
+  "integration.admin_consent_reported": "Recorded admin consent reported by Microsoft's redirect",
   "connection.created": "Connected a mailbox",
   "connection.reconsented": "Re-consented a mailbox",
   "connection.disconnected": "Disconnected a mailbox",

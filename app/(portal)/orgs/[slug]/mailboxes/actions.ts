@@ -14,6 +14,7 @@ import { inviteMailbox, type LinkDelivery } from "@/lib/connections/invite-mailb
 import { refreshNow } from "@/lib/connections/refresh-now";
 import { integrationForForm, startReconsent } from "@/lib/connections/reconsent";
 import { diagnose } from "@/lib/diagnosis/catalog";
+import { addSharedScopes, missingSharedScopes } from "@/lib/integrations/shared-scopes";
 
 const mailboxKind = z.enum(["USER", "SHARED"], { message: "Choose whether this is a user's mailbox or a shared mailbox." }).default("USER");
 const integrationId = z.uuid({ message: "Pick the integration the mailbox should connect through." });
@@ -28,6 +29,7 @@ export const connectMailboxAction = orgAction(
         integrationId,
         mailbox: z.union([z.literal(""), z.string().trim().toLowerCase().pipe(z.email({ message: "Enter the mailbox's email address, e.g. support@contoso.com, or leave it empty." }))]).default(""),
         mailboxKind,
+        acknowledgeMissingShared: z.literal("yes").optional(),
       })
       .refine((v) => v.mailboxKind === "USER" || v.mailbox !== "", { path: ["mailbox"], message: "Enter the shared mailbox's address: a delegate signs in for it." }),
   },
@@ -37,6 +39,10 @@ export const connectMailboxAction = orgAction(
       throw new AppError("forbidden", "Members can connect only their own mailbox. Ask an owner or admin to connect other or shared mailboxes.", "mailbox");
     }
     const integration = await integrationForForm({ db }, org.id, input.integrationId);
+    const missing = input.mailboxKind === "SHARED" ? missingSharedScopes(integration) : [];
+    if (missing.length && !input.acknowledgeMissingShared) {
+      throw new AppError("invalid_input", `${integration.name} lacks ${missing.join(" and ")}, so Graph cannot reach this shared mailbox. Add the scopes, or confirm that it is used over IMAP, POP or SMTP only.`, "acknowledgeMissingShared");
+    }
     const mailbox = input.mailbox || (can("connections.write") ? null : own);
     const { url } = await startConnect({ db, keyring, ...flowSettings() }, { integration, mailbox, mailboxKind: input.mailboxKind, startedById: user.id, browserId: await ensureBrowserId() });
     return { redirect: url };
@@ -95,4 +101,10 @@ export const refreshNowAction = orgAction({ permission: "connections.write", sch
     .map((r) => (r.ok ? `${RESOURCE_NAMES[r.resource]}: new token, valid until ${r.expiresAt.toISOString().slice(11, 16)} UTC.` : `${RESOURCE_NAMES[r.resource]}: ${diagnose(r.code).title} (${r.code}).`))
     .join(" ");
   return { ok: results.every((r) => r.ok), message };
+});
+
+/** "Add Mail.Read.Shared to the integration" from the connect form, before a shared mailbox connects. */
+export const addSharedScopesAction = orgAction({ permission: "integrations.write", schema: z.object({ integrationId }) }, async ({ db, org, user, meta, input }) => {
+  const { name, added } = await addSharedScopes(db, org.id, user, input.integrationId, meta);
+  return { ok: true, message: `Added ${added.join(" and ")} to ${name}. Add ${added.length === 1 ? "it" : "them"} in Azure too (API permissions, then grant admin consent if your tenant requires it); mailboxes already connected through ${name} must re-consent.` };
 });

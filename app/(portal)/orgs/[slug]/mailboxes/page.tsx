@@ -5,11 +5,12 @@ import { db } from "@/lib/db";
 import { listIntegrations } from "@/lib/integrations/integrations";
 import { displayStatus, listConnections } from "@/lib/connections/connections";
 import { linkState, listConsentLinks } from "@/lib/connections/links";
-import { missingScopes, scopeName } from "@/lib/connections/scopes";
+import { missingScopes, scopeName } from "@/lib/connections/granted-scopes";
 import { Card, EmptyState, Notice } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ConnectMailboxForm, InviteMailboxForm, RevokeLinkForm } from "@/components/connections/connect-forms";
-import { connectMailboxAction, inviteMailboxAction, revokeLinkAction } from "./actions";
+import { addSharedScopesAction, connectMailboxAction, inviteMailboxAction, revokeLinkAction } from "./actions";
+import { missingSharedScopes } from "@/lib/integrations/shared-scopes";
 import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, formatDate } from "@/components/connections/status";
 
 export const metadata: Metadata = { title: "Mailboxes" };
@@ -24,7 +25,7 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
     listConnections(database, ctx.org.id),
     ctx.can("connections.write") ? listConsentLinks(database, ctx.org.id) : Promise.resolve([]),
   ]);
-  const options = integrations.map((i) => ({ id: i.id, name: i.name }));
+  const options = integrations.map((i) => ({ id: i.id, name: i.name, missingShared: missingSharedScopes(i) }));
   const now = new Date();
   return (
     <div className="space-y-6">
@@ -42,7 +43,7 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
         <div className="grid gap-6 lg:grid-cols-2">
           {ctx.can("connections.connect_own") ? (
             <Card title="Connect a mailbox" description="Sign in with Microsoft as the mailbox (or a delegate of a shared mailbox) and accept the permissions.">
-              <ConnectMailboxForm action={connectMailboxAction} slug={slug} integrations={options} selected={flags.integration} canConnectOthers={ctx.can("connections.write")} ownEmail={ctx.user.email} />
+              <ConnectMailboxForm action={connectMailboxAction} addSharedScopes={ctx.can("integrations.write") ? addSharedScopesAction : undefined} slug={slug} integrations={options} selected={flags.integration} canConnectOthers={ctx.can("connections.write")} ownEmail={ctx.user.email} />
             </Card>
           ) : null}
           {ctx.can("connections.write") ? (
@@ -71,8 +72,8 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
                       <td className="py-2 pr-4">{c.integration.name}</td>
                       <td className="py-2 pr-4">{c.upn}<span className="block text-xs text-slate-500">{CONSENT_LABELS[c.consentType]}</span></td>
                       <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.connectedAt)}</td>
-                      <td className="py-2 pr-4 text-xs">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</td>
-                      <td className="py-2"><ConnectionStatusBadge status={displayStatus(c)} /></td>
+                      <td className="min-w-40 max-w-xs py-2 pr-4 text-xs break-words">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</td>
+                      <td className="py-2 whitespace-nowrap"><ConnectionStatusBadge status={displayStatus(c)} /></td>
                     </tr>
                   );
                 })}

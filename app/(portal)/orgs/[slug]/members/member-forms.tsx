@@ -3,6 +3,7 @@ import { useActionState } from "react";
 import { changeRoleAction, inviteAction, removeMemberAction, revokeInvitationAction } from "./actions";
 import { Button } from "@/components/ui/button";
 import { ActionForm } from "@/components/ui/action-form";
+import { RevealedValue } from "@/components/ui/revealed-value";
 import { SelectField, TextField } from "@/components/ui/field";
 import { Notice } from "@/components/ui/card";
 import type { Role } from "@/lib/auth/permissions";
@@ -16,7 +17,7 @@ export function InviteForm({ slug, roles }: { slug: string; roles: RoleOption[] 
       <input type="hidden" name="slug" value={slug} />
       {state.ok && state.reveal ? (
         <Notice tone="success" title={state.message}>
-          <input aria-label="Invitation link" readOnly value={state.reveal} className="mt-2 w-full rounded border border-green-300 bg-white px-2 py-1 font-mono text-xs" onFocus={(e) => e.currentTarget.select()} />
+          <RevealedValue label="Invitation link" value={state.reveal} />
         </Notice>
       ) : null}
       {state.ok === false && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}

@@ -72,7 +72,7 @@ export default async function IntegrationPage({ params, searchParams }: { params
               {adminConsents.map((a) => (
                 <li key={a.id} className="py-1.5">
                   Tenant <code className="text-xs">{a.tenantId}</code>
-                  <span className="block text-xs text-slate-600">Granted {formatDate(a.grantedAt)}{a.grantedByEmail ? ` by ${a.grantedByEmail}` : ""}{a.configVersion < i.configVersion ? " · the integration changed since: grant it again" : ""}</span>
+                  <span className="block text-xs text-slate-600">Reported by Microsoft&apos;s redirect {formatDate(a.grantedAt)}{a.grantedByEmail ? ` (started by ${a.grantedByEmail})` : ""}{a.configVersion < i.configVersion ? " · the integration changed since: grant it again" : ""}</span>
                 </li>
               ))}
             </ul>

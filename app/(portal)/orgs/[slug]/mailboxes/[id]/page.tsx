@@ -5,11 +5,13 @@ import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
 import { getConnectionDetail } from "@/lib/connections/connection-detail";
 import { INACTIVITY_DAYS } from "@/lib/connections/inactivity";
-import { scopeName } from "@/lib/connections/scopes";
+import { scopeName } from "@/lib/connections/granted-scopes";
 import { Card, Notice } from "@/components/ui/card";
 import { DisconnectForm, ReconsentForm, RefreshNowForm } from "@/components/connections/connect-forms";
 import { appKeyring } from "@/lib/deployment";
 import { diagnose } from "@/lib/diagnosis/catalog";
+import { explainFailure, supportRows } from "@/lib/connections/failure";
+import type { StoredFailure } from "@/lib/connections/connection-detail";
 import { TestPanel } from "@/components/connections/test-panel";
 import { CONSENT_LABELS, ConnectionStatusBadge, formatDate } from "@/components/connections/status";
 import { disconnectAction, reconsentAction, refreshNowAction } from "../actions";
@@ -61,11 +63,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         </Card>
       </div>
 
-      {lastFailure ? (
-        <Notice tone="error" title={`Last token request failed: ${diagnose(lastFailure.code).title}`}>
-          {diagnose(lastFailure.code).fix} <span className="font-mono text-xs">({lastFailure.code}{lastFailure.traceId ? `, trace ${lastFailure.traceId}` : ""}{lastFailure.at ? `, ${lastFailure.at.slice(0, 16).replace("T", " ")} UTC` : ""})</span>
-        </Notice>
-      ) : null}
+      {lastFailure ? <LastFailure failure={lastFailure} /> : null}
 
       <Card title="Connection test" description="Gets fresh tokens and signs in to each protocol the integration is for, step by step.">
         {ctx.can("connections.write") ? (
@@ -132,5 +130,21 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         </div>
       ) : null}
     </div>
+  );
+}
+
+/** The last refresh failure: explained, classed in words, with what identifies it for support. */
+function LastFailure({ failure }: { failure: StoredFailure }) {
+  const d = explainFailure(failure);
+  const rows = supportRows({ ...failure, timestamp: failure.timestamp ?? failure.at ?? "" });
+  return (
+    <Notice tone="error" title={`Last token request failed: ${d.title}`}>
+      {d.classLabel ? <span className="block font-medium">Kind of failure: {d.classLabel}</span> : null}
+      {d.happened ? <span className="block">{d.happened}</span> : null}
+      <span className="block">{d.fix}</span>
+      <dl aria-label="Details for a support ticket" className="mt-1 grid grid-cols-[9rem_1fr] gap-y-0.5 break-all text-xs">
+        {rows.map(([k, v]) => <div key={k} className="contents"><dt>{k}</dt><dd className="font-mono">{v}</dd></div>)}
+      </dl>
+    </Notice>
   );
 }

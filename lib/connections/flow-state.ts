@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "@/lib/db-client";
 import type { AuthorizationKind, MailboxKind, Prisma } from "@/generated/prisma/client";
 import { decryptField, encryptField, type Keyring } from "@/lib/crypto";
-import { newNonce, newPkce, newState } from "@/lib/microsoft/delegated";
+import { newNonce, newPkce, newState } from "@/lib/microsoft/oauth-client";
 
 // The state of one trip to Microsoft. `state` goes to Microsoft and comes back; only its hash is
 // stored. The row is bound to the browser that started the flow (hash of a long-lived random

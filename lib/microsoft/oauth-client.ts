@@ -1,7 +1,7 @@
 import * as oauth from "oauth4webapi";
 import { decodeJwt } from "jose";
 import { z } from "zod";
-import { GUID } from "@/lib/integrations/secret-hints";
+import { GUID } from "./guid";
 import { classifyTokenError, clientAuth, fromBody, type ClientCredential, type MicrosoftError } from "./token-client";
 
 // The delegated (user) side of OAuth for integrations: the authorize and admin-consent URLs, code
@@ -82,14 +82,18 @@ async function discover(authority: string): Promise<Discovery> {
     signal: AbortSignal.timeout(TIMEOUT_MS),
     [oauth.allowInsecureRequests]: issuer.protocol === "http:",
   });
-  if (!response.ok) throw new DiscoveryError(`Microsoft's OpenID configuration at ${issuer.href} answered HTTP ${response.status}.`);
+  if (!response.ok) throw new DiscoveryError(`Microsoft's OpenID configuration at ${issuer.href} answered HTTP ${response.status}.`, response.status);
   const parsed = discoverySchema.safeParse(await response.json().catch(() => null));
   if (!parsed.success) throw new DiscoveryError(`Microsoft's OpenID configuration at ${issuer.href} is not valid.`);
   discoveryCache.set(authority, { at: Date.now(), value: parsed.data });
   return parsed.data;
 }
 
-class DiscoveryError extends Error {}
+class DiscoveryError extends Error {
+  constructor(message: string, readonly httpStatus?: number) {
+    super(message);
+  }
+}
 
 /**
  * The issuer of ID tokens for a signed-in tenant: discovery's, with Microsoft's multi-tenant
@@ -241,7 +245,11 @@ async function classify(e: unknown): Promise<MicrosoftError> {
     const body = (await e.response.json().catch(() => ({}))) as Record<string, unknown>;
     return fromBody(body, e.status, typeof body.error === "string" ? body.error : undefined);
   }
-  if (e instanceof DiscoveryError) return { kind: "bad_response", description: e.message };
+  if (e instanceof DiscoveryError) {
+    // A 5xx or 429 from discovery is Microsoft being unavailable, like the same status from the token endpoint.
+    const s = e.httpStatus;
+    return { kind: s !== undefined && (s === 429 || s >= 500) ? "unavailable" : "bad_response", description: e.message, ...(s !== undefined ? { httpStatus: s } : {}) };
+  }
   if (e instanceof oauth.OperationProcessingError && /ID Token|"nonce"|"iss"|"aud"|"exp"|signature/i.test(e.message)) {
     return { kind: "invalid_id_token", description: `The ID token failed validation: ${e.message}` };
   }

@@ -33,7 +33,7 @@ export async function connectThroughEmulator(input: {
   mailbox?: { address: string; kind: "USER" | "SHARED" };
 }): Promise<string> {
   const { completeFlow, startConnect } = await import("@/lib/connections/consent");
-  const { consumeAuthorizationRequest, newBrowserId } = await import("@/lib/connections/flow");
+  const { consumeAuthorizationRequest, newBrowserId } = await import("@/lib/connections/flow-state");
   const { hostMapFromBase } = await import("@/lib/microsoft/endpoints");
   const deps = { db: input.db, keyring: input.keyring, hostMap: hostMapFromBase(input.emulator), redirectUri: input.redirectUri };
   const browserId = newBrowserId();

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { makeUser, openTestDb } from "@/lib/testing/test-db";
+import { makeUser, openTestDb } from "@/test-support/test-db";
 import type { Database } from "@/lib/db-client";
 import { parseEnvelope, parseKeyring } from "@/lib/crypto";
 import { createOrg } from "@/lib/orgs/orgs";
 import { createIntegration, getIntegrationWithSecrets } from "./integrations";
 import { parseCredential, parseSettings } from "./input";
-import { reencryptIntegrations } from "./reencrypt";
+import { reencryptIntegrations } from "./reencrypt-credentials";
 
 let database: Database;
 beforeAll(async () => { database = await openTestDb(); });

@@ -8,7 +8,7 @@ import type { Database } from "@/lib/db-client";
 // on the PostgreSQL server named by TEST_DATABASE_URL (CI runs both). Migrations are the
 // committed SQL files, applied in order, so tests prove the migrations as well as the code.
 
-const migrationsDir = path.join(import.meta.dirname, "..", "..", "prisma", "migrations");
+const migrationsDir = path.join(import.meta.dirname, "..", "prisma", "migrations");
 
 export function migrationScripts(): string[] {
   return readdirSync(migrationsDir, { withFileTypes: true })
@@ -26,8 +26,10 @@ export async function openTestDb(): Promise<Database> {
 async function openPglite(): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
   const { PrismaPGlite } = await import("pglite-prisma-adapter");
-  const pglite = new PGlite();
-  for (const sql of migrationScripts()) await pglite.exec(sql);
+  // A copy of the migrated database that vitest's global setup made (see global-setup.ts).
+  const template = process.env.MAILGRANT_TEST_PGLITE_TEMPLATE;
+  const pglite = template ? new PGlite({ loadDataDir: new Blob([readFileSync(template)]) }) : new PGlite();
+  if (!template) for (const sql of migrationScripts()) await pglite.exec(sql);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return { prisma, kind: "pglite", close: async () => { await prisma.$disconnect(); await pglite.close(); } };
 }

@@ -5,7 +5,7 @@ import type { Entry } from "./catalog";
  * Failures on the portal's side of a consent flow (state checks, identity checks), and OAuth
  * `error` values that arrive without an AADSTS number.
  */
-export const FLOW: Record<string, Entry> = {
+export const PORTAL_FLOW_CODES: Record<string, Entry> = {
   state_missing: {
     title: "The return from Microsoft carried no state",
     meaning: "The portal could not tell which connection attempt this return belongs to, so it refused it and stored nothing.",
