@@ -1,4 +1,5 @@
 import nodemailer from "nodemailer";
+import type { Logger } from "nodemailer/lib/shared";
 import { failed, networkFailure, unexpected, where, type ProbeEndpoint, type ProbeFailure, type ProbeResult } from "./probe-result";
 import { parseSmtpReply, smtpReplyCode } from "./smtp-reply";
 import { sni } from "./probe-result";
@@ -21,8 +22,38 @@ export type SmtpProbeInput = {
 
 export type SmtpDetails = { sentTo?: string; messageId?: string };
 
+/** The JSON of an XOAUTH2 error challenge (`334 <base64 JSON>`, reference §5.1), else undefined. */
+export function decodeXoauth2Challenge(line: string): string | undefined {
+  const b64 = /^334 ([A-Za-z0-9+/=]+)\s*$/.exec(line)?.[1];
+  if (!b64) return undefined;
+  const text = Buffer.from(b64, "base64").toString("utf8");
+  try {
+    const json: unknown = JSON.parse(text);
+    return json && typeof json === "object" && "status" in json ? JSON.stringify(json) : undefined;
+  } catch {
+    return undefined; // "334 VXNlcm5hbWU6" and other SASL prompts
+  }
+}
+
+/**
+ * nodemailer answers an XOAUTH2 error challenge with an empty line but keeps its JSON to itself,
+ * then drops the 535 and sends AUTH XOAUTH2 again with the same token (it has no way to renew it
+ * here); the error it reports is that second attempt's reply. Its transaction log is the only
+ * place the challenge shows, so the probe keeps the server's 334 JSON lines from it, and nothing else.
+ */
+function challengeRecorder(): { logger: Logger; challenge: () => string | undefined } {
+  let challenge: string | undefined;
+  const ignore = () => {};
+  const debug = (entry: { tnx?: string } | undefined, message: unknown) => {
+    if (entry?.tnx !== "server" || typeof message !== "string") return;
+    challenge = decodeXoauth2Challenge(message) ?? challenge;
+  };
+  return { logger: { level: ignore, trace: ignore, debug, info: ignore, warn: ignore, error: ignore, fatal: ignore }, challenge: () => challenge };
+}
+
 export async function probeSmtp(input: SmtpProbeInput): Promise<ProbeResult<SmtpDetails>> {
   const at: ProbeEndpoint = { protocol: "smtp", host: input.host, port: input.port };
+  const recorder = challengeRecorder();
   const transport = nodemailer.createTransport({
     host: input.host,
     port: input.port,
@@ -33,6 +64,8 @@ export async function probeSmtp(input: SmtpProbeInput): Promise<ProbeResult<Smtp
     connectionTimeout: input.timeoutMs,
     greetingTimeout: input.timeoutMs,
     socketTimeout: input.timeoutMs,
+    logger: recorder.logger,
+    transactionLog: true,
   });
   try {
     await transport.verify();
@@ -40,23 +73,25 @@ export async function probeSmtp(input: SmtpProbeInput): Promise<ProbeResult<Smtp
     const info = await transport.sendMail({ from: input.user, to: input.sendTo, subject: input.message?.subject ?? "Mailgrant test message", text: input.message?.text ?? "Sent by Mailgrant's connection test over SMTP." });
     return { ok: true, at, details: { sentTo: input.sendTo, messageId: info.messageId }, summary: `Signed in to ${input.host}:${input.port} and sent a test message to ${input.sendTo}.` };
   } catch (e) {
-    return classifySmtpError(at, e);
+    return classifySmtpError(at, e, recorder.challenge());
   } finally {
     transport.close();
   }
 }
 
 /** nodemailer's error: the server's reply when there is one (decided on its codes), else its error code. */
-export function classifySmtpError(at: ProbeEndpoint, e: unknown): ProbeFailure {
+/** `challenge`: the JSON of an XOAUTH2 error challenge the server sent before failing, if any. */
+export function classifySmtpError(at: ProbeEndpoint, e: unknown, challenge?: string): ProbeFailure {
   const err = e as { response?: unknown; code?: string; command?: string } | null;
   const reply = typeof err?.response === "string" ? parseSmtpReply(err.response) : undefined;
+  const said = challenge ? ` (server said ${challenge})` : "";
   if (reply) {
     const during = err?.command ? ` to ${err.command}` : "";
-    return failed(at, smtpReplyCode(reply), `${where(at)} answered${during}: ${reply.line}`, { reply: reply.line });
+    return failed(at, smtpReplyCode(reply), `${where(at)} answered${during}: ${reply.line}${said}`, { reply: `${reply.line}${said}` });
   }
   const network = networkFailure(at, e);
   if (network) return network;
   if (err?.code === "ETLS") return failed(at, "tls_failed", `${where(at)}: STARTTLS failed (ETLS).`);
-  if (err?.code === "EAUTH") return failed(at, "smtp_auth_failed", `${where(at)}: the sign-in did not complete (EAUTH, no reply from the server).`);
+  if (err?.code === "EAUTH") return failed(at, "smtp_auth_failed", `${where(at)}: the sign-in did not complete (EAUTH, no reply from the server)${said}.`);
   return unexpected(at, e);
 }
