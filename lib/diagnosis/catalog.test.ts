@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { classOf, diagnose, diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, knownFlowCodes, knownMailCodes, parseMicrosoftErrorDescription } from "./catalog";
+import { classifyFailure } from "@/lib/connections/classify";
+import { classOf, diagnose, diagnoseAadsts, diagnoseAuthError, knownAadstsCodes, knownFlowCodes, knownMailCodes, knownOAuthErrorCodes, parseMicrosoftErrorDescription } from "./catalog";
 
 describe("diagnosis catalog", () => {
   it.each(knownAadstsCodes())("AADSTS%i has a title, meaning, cause, fix and a lookup link", (code) => {
@@ -23,6 +24,39 @@ describe("diagnosis catalog", () => {
   it.each(knownMailCodes())("mail access failure %s has a title, meaning, cause and fix", (code) => {
     const d = diagnose(code);
     for (const key of ["title", "meaning", "cause", "fix"] as const) expect(d[key].length).toBeGreaterThan(10);
+  });
+
+  const CLASSES = ["needs_reconsent", "misconfigured", "blocked", "transient"];
+  const everyConnectionCode = () => [...knownAadstsCodes().map((n) => `AADSTS${n}`), ...knownOAuthErrorCodes(), ...knownMailCodes()];
+
+  it.each(everyConnectionCode())("%s has a class and a fix", (code) => {
+    const d = diagnose(code);
+    expect(d.unknown).toBeUndefined();
+    expect(CLASSES).toContain(d.class);
+    expect(d.fix.trim().length).toBeGreaterThan(10);
+  });
+
+  it.each([
+    // One sample per source: AADSTS (§4.2), OAuth error values (§2.1, §4.1), Graph (§6), SMTP, IMAP and POP (§5.1, §5.5).
+    ["AADSTS700082", "needs_reconsent"],
+    ["invalid_client", "misconfigured"],
+    ["temporarily_unavailable", "transient"],
+    ["graph:MailboxNotEnabledForRESTAPI", "misconfigured"],
+    ["graph:ErrorMimeContentInvalidBase64String", "misconfigured"],
+    ["smtp_auth_disabled", "misconfigured"],
+    ["imap_auth_failed", "misconfigured"],
+    ["pop_auth_failed", "misconfigured"],
+  ])("looks up %s (%s)", (code, cls) => {
+    expect(diagnose(code)).toMatchObject({ code, class: cls });
+  });
+
+  it.each(knownOAuthErrorCodes())("OAuth error %s without a number has the class the token classifier gives it", (error) => {
+    expect(classOf(error)).toBe(classifyFailure({ kind: "oauth", error }));
+  });
+
+  it("links the Microsoft doc the reference cites for mail sign-in and Graph sendMail failures", () => {
+    for (const code of ["smtp_auth_failed", "imap_auth_failed", "pop_auth_failed"]) expect(diagnose(code).docs).toMatch(/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth$/);
+    expect(diagnose("graph:ErrorMimeContentInvalidBase64String").docs).toMatch(/user-sendmail$/);
   });
 
   it("explains SMTP AUTH disabled with the per-mailbox cmdlet, and names unknown Graph codes", () => {
