@@ -1,6 +1,6 @@
 import nodemailer from "nodemailer";
-import type { Logger } from "nodemailer/lib/shared";
-import { failed, networkFailure, unexpected, where, type ProbeEndpoint, type ProbeFailure, type ProbeResult } from "./probe-result";
+import type SMTPConnection from "nodemailer/lib/smtp-connection";
+import { failed, networkFailure, unexpected, where, xoauth2, type ProbeEndpoint, type ProbeFailure, type ProbeResult } from "./probe-result";
 import { parseSmtpReply, smtpReplyCode } from "./smtp-reply";
 import { sni } from "./probe-result";
 
@@ -36,36 +36,45 @@ export function decodeXoauth2Challenge(line: string): string | undefined {
 }
 
 /**
- * nodemailer answers an XOAUTH2 error challenge with an empty line but keeps its JSON to itself,
- * then drops the 535 and sends AUTH XOAUTH2 again with the same token (it has no way to renew it
- * here); the error it reports is that second attempt's reply. Its transaction log is the only
- * place the challenge shows, so the probe keeps the server's 334 JSON lines from it, and nothing else.
+ * The SASL exchange, done here rather than by nodemailer's own XOAUTH2: on a `334` error challenge
+ * nodemailer sends the empty line but keeps the JSON to itself, then drops the 535 and sends AUTH
+ * XOAUTH2 again with the same token (it cannot renew a bare access token), a second refused sign-in
+ * per test. Here the challenge is answered once and its JSON kept for the failure.
  */
-function challengeRecorder(): { logger: Logger; challenge: () => string | undefined } {
-  let challenge: string | undefined;
-  const ignore = () => {};
-  const debug = (entry: { tnx?: string } | undefined, message: unknown) => {
-    if (entry?.tnx !== "server" || typeof message !== "string") return;
-    challenge = decodeXoauth2Challenge(message) ?? challenge;
-  };
-  return { logger: { level: ignore, trace: ignore, debug, info: ignore, warn: ignore, error: ignore, fatal: ignore }, challenge: () => challenge };
+const METHOD = "MAILGRANT-XOAUTH2"; // nodemailer replaces a method named XOAUTH2 unless it owns the token
+class SmtpAuthRefused extends Error {
+  constructor(readonly response: string, readonly challenge: string | undefined) {
+    super(response);
+  }
 }
+/** Signs in as `credentials.user` with the access token in `credentials.pass`. */
+const customAuth: SMTPConnection.CustomAuthenticationHandlers = {
+  [METHOD]: async (ctx: SMTPConnection.CustomAuthenticationContext) => {
+    const { user, pass: accessToken } = ctx.auth.credentials;
+    let answer = await ctx.sendCommand(`AUTH XOAUTH2 ${xoauth2(user, accessToken)}`);
+    let challenge: string | undefined;
+    if (answer.status === 334) {
+      challenge = decodeXoauth2Challenge(answer.response) ?? answer.response;
+      answer = await ctx.sendCommand("");
+    }
+    if (answer.status !== 235) throw new SmtpAuthRefused(answer.response, challenge);
+    return true;
+  },
+};
 
 export async function probeSmtp(input: SmtpProbeInput): Promise<ProbeResult<SmtpDetails>> {
   const at: ProbeEndpoint = { protocol: "smtp", host: input.host, port: input.port };
-  const recorder = challengeRecorder();
   const transport = nodemailer.createTransport({
     host: input.host,
     port: input.port,
     secure: false,
     requireTLS: true,
-    auth: { type: "OAuth2", user: input.user, accessToken: input.accessToken },
+    auth: { type: "custom", method: METHOD, user: input.user, pass: input.accessToken },
+    customAuth,
     tls: { ...sni(input.host), ...(input.ca ? { ca: input.ca } : {}) },
     connectionTimeout: input.timeoutMs,
     greetingTimeout: input.timeoutMs,
     socketTimeout: input.timeoutMs,
-    logger: recorder.logger,
-    transactionLog: true,
   });
   try {
     await transport.verify();
@@ -73,20 +82,22 @@ export async function probeSmtp(input: SmtpProbeInput): Promise<ProbeResult<Smtp
     const info = await transport.sendMail({ from: input.user, to: input.sendTo, subject: input.message?.subject ?? "Mailgrant test message", text: input.message?.text ?? "Sent by Mailgrant's connection test over SMTP." });
     return { ok: true, at, details: { sentTo: input.sendTo, messageId: info.messageId }, summary: `Signed in to ${input.host}:${input.port} and sent a test message to ${input.sendTo}.` };
   } catch (e) {
-    return classifySmtpError(at, e, recorder.challenge());
+    return classifySmtpError(at, e);
   } finally {
     transport.close();
   }
 }
 
 /** nodemailer's error: the server's reply when there is one (decided on its codes), else its error code. */
-/** `challenge`: the JSON of an XOAUTH2 error challenge the server sent before failing, if any. */
-export function classifySmtpError(at: ProbeEndpoint, e: unknown, challenge?: string): ProbeFailure {
+/** A refused sign-in carries the JSON of the XOAUTH2 error challenge the server sent first, if any. */
+export function classifySmtpError(at: ProbeEndpoint, e: unknown): ProbeFailure {
   const err = e as { response?: unknown; code?: string; command?: string } | null;
   const reply = typeof err?.response === "string" ? parseSmtpReply(err.response) : undefined;
+  const challenge = e instanceof SmtpAuthRefused ? e.challenge : undefined;
   const said = challenge ? ` (server said ${challenge})` : "";
   if (reply) {
-    const during = err?.command ? ` to ${err.command}` : "";
+    const command = err?.command === `AUTH ${METHOD}` ? "AUTH XOAUTH2" : err?.command;
+    const during = command ? ` to ${command}` : "";
     return failed(at, smtpReplyCode(reply), `${where(at)} answered${during}: ${reply.line}${said}`, { reply: `${reply.line}${said}` });
   }
   const network = networkFailure(at, e);

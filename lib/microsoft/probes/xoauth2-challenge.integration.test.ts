@@ -39,10 +39,14 @@ describe("XOAUTH2 error challenge", () => {
     expect(r).toMatchObject({ ok: false, code: "smtp_auth_failed", class: "misconfigured", detail: mentionsChallenge, reply: expect.stringMatching(/^535 5\.7\.3 /) });
   });
 
-  it("SMTP: nodemailer's second attempt (same token) meets a second challenge and still ends as smtp_auth_failed", async () => {
+  it("SMTP: signs in once per probe (nodemailer's own XOAUTH2 would retry the refused token and use up a second challenge)", async () => {
     const token = await wrongScopeForSmtp();
-    await fault(emu, { kind: "mail", endpoint: "smtp", challengeOnFailure: true, times: "untilCleared", upn: USERS.adele.upn });
-    const r = await probeSmtp({ host: emu.mailHost, port: emu.smtpPort!, user: USERS.adele.upn, accessToken: token, timeoutMs: TIMEOUT });
-    expect(r).toMatchObject({ ok: false, code: "smtp_auth_failed", detail: mentionsChallenge, reply: expect.stringMatching(/^535 5\.7\.3 /) });
+    await fault(emu, { kind: "mail", endpoint: "smtp", challengeOnFailure: true, times: 2 });
+    const probe = () => probeSmtp({ host: emu.mailHost, port: emu.smtpPort!, user: USERS.adele.upn, accessToken: token, timeoutMs: TIMEOUT });
+    expect(await probe()).toMatchObject({ ok: false, code: "smtp_auth_failed", detail: mentionsChallenge });
+    expect(await probe()).toMatchObject({ ok: false, code: "smtp_auth_failed", detail: mentionsChallenge });
+    const third = await probe();
+    expect(third).toMatchObject({ ok: false, code: "smtp_auth_failed", reply: expect.stringMatching(/^535 5\.7\.3 /) });
+    expect(third.ok ? "" : third.detail).not.toContain("server said");
   });
 });
