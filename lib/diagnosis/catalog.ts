@@ -5,6 +5,7 @@
 import { AADSTS } from "./aadsts";
 import { PORTAL_FLOW_CODES } from "./portal-flow-codes";
 import { MAIL } from "./mail";
+import { OAUTH_ERRORS } from "./oauth-errors";
 
 /**
  * What a failure means for a connection, and so what happens next: needs_reconsent (the mailbox
@@ -78,6 +79,7 @@ export function diagnose(code: string): Diagnosis {
   if (n) return diagnoseAadsts(Number(n));
   if (code in NETWORK) return diagnoseNetwork(code as keyof typeof NETWORK);
   if (Object.hasOwn(PORTAL_FLOW_CODES, code)) return { code, ...PORTAL_FLOW_CODES[code]! };
+  if (Object.hasOwn(OAUTH_ERRORS, code)) return { code, ...OAUTH_ERRORS[code]! };
   if (Object.hasOwn(MAIL, code)) return { code, ...MAIL[code]! };
   if (code.startsWith("graph:")) return { code, ...UNKNOWN, title: `Microsoft Graph error ${code.slice(6)}`, docs: "https://learn.microsoft.com/graph/errors", unknown: true };
   return { code, ...UNKNOWN, title: `Error ${code}`, unknown: true };
@@ -136,6 +138,7 @@ export function classOfAadsts(code: number): FailureClass | undefined {
 
 export const knownFlowCodes = () => Object.keys(PORTAL_FLOW_CODES);
 export const knownMailCodes = () => Object.keys(MAIL);
+export const knownOAuthErrorCodes = () => Object.keys(OAUTH_ERRORS);
 
 export const knownAadstsCodes = () => Object.keys(AADSTS).map(Number);
 
