@@ -1,7 +1,8 @@
 import { certificateFromPem, type AppCertificate } from "./certificates";
 import type { Cloud, Subcloud } from "./clouds";
 import { guid, newSecretValue } from "./ids";
-import { generateMailbox, newInternetMessageId, type MailAddress, type Mailbox, type SentMessage } from "./mailbox";
+import { generateMailbox, type Mailbox, type SentMessage } from "./mailbox";
+import { deliver, type SendInput } from "./deliver";
 import { SeedError, type Seed } from "./seed";
 import { ConflictError, ValidationError } from "./model";
 import { ConsentIndex, RingBuffer } from "./collections";
@@ -242,74 +243,9 @@ export class EmulatorState {
     return this.tenants.get(user.tenantId)?.smtpAuthDisabled ? "Tenant" : null;
   }
 
-  /**
-   * Records a message sent from `mailbox` (Graph sendMail or SMTP DATA): into the outbox, the sender's Sent Items
-   * when asked, and the Inbox of every recipient that is an emulator mailbox.
-   */
-  recordSent(input: {
-    via: SentMessage["via"];
-    mailbox: User;
-    sentBy: string;
-    from: MailAddress;
-    to: MailAddress[];
-    cc?: MailAddress[];
-    bcc?: MailAddress[];
-    subject: string;
-    body: string;
-    internetMessageId?: string;
-    saveToSentItems: boolean;
-  }): SentMessage {
-    const now = this.now();
-    const sentAt = new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z");
-    const internetMessageId = input.internetMessageId ?? newInternetMessageId(input.from.address);
-    const cc = input.cc ?? [];
-    const bcc = input.bcc ?? [];
-    const copy = (box: Mailbox) => {
-      const uid = box.nextUid++;
-      return {
-        id: `AAMkAG${guid().replace(/-/g, "")}AAA=`,
-        uid,
-        internetMessageId,
-        subject: input.subject,
-        from: input.from,
-        to: input.to,
-        cc,
-        receivedDateTime: sentAt,
-        body: input.body,
-        isRead: false,
-      };
-    };
-    if (input.saveToSentItems) {
-      const box = this.mailboxOf(input.mailbox);
-      box.sentItems.unshift({ ...copy(box), isRead: true });
-    }
-    const deliveredTo: string[] = [];
-    const seen = new Set<string>();
-    for (const rcpt of [...input.to, ...cc, ...bcc]) {
-      const local = this.findMailboxUser(rcpt.address);
-      if (!local || seen.has(local.id)) continue;
-      seen.add(local.id);
-      const box = this.mailboxOf(local);
-      box.inbox.unshift(copy(box));
-      deliveredTo.push(local.upn);
-    }
-    const sent: SentMessage = {
-      id: guid(),
-      via: input.via,
-      mailbox: input.mailbox.upn,
-      sentBy: input.sentBy,
-      from: input.from.address,
-      to: input.to.map((a) => a.address),
-      cc: cc.map((a) => a.address),
-      bcc: bcc.map((a) => a.address),
-      subject: input.subject,
-      body: input.body,
-      internetMessageId,
-      sentAt,
-      deliveredTo,
-    };
-    this.outbox.push(sent);
-    return sent;
+  /** Records a message sent from a mailbox (Graph sendMail or SMTP DATA): see deliver.ts. */
+  recordSent(input: SendInput): SentMessage {
+    return deliver(this, input);
   }
 
   logMailAuth(entry: Omit<MailAuthLogEntry, "at">): void {
