@@ -116,3 +116,9 @@ describe("diagnosis catalog", () => {
     expect(parseMicrosoftErrorDescription("plain words").aadsts).toBeUndefined();
   });
 });
+
+describe("diagnose never mistakes an object's inherited names for codes", () => {
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])("%s is an unknown code", (code) => {
+    expect(diagnose(code)).toMatchObject({ code, unknown: true });
+  });
+});

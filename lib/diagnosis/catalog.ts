@@ -77,7 +77,7 @@ export function diagnoseNetwork(kind: keyof typeof NETWORK): Diagnosis {
 export function diagnose(code: string): Diagnosis {
   const n = code.match(/^AADSTS(\d+)$/)?.[1];
   if (n) return diagnoseAadsts(Number(n));
-  if (code in NETWORK) return diagnoseNetwork(code as keyof typeof NETWORK);
+  if (Object.hasOwn(NETWORK, code)) return diagnoseNetwork(code as keyof typeof NETWORK);
   if (Object.hasOwn(PORTAL_FLOW_CODES, code)) return { code, ...PORTAL_FLOW_CODES[code]! };
   if (Object.hasOwn(OAUTH_ERRORS, code)) return { code, ...OAUTH_ERRORS[code]! };
   if (Object.hasOwn(MAIL, code)) return { code, ...MAIL[code]! };
