@@ -77,20 +77,23 @@ export function userAction<S extends z.ZodObject>(opts: Options<S>, handler: (ct
 /**
  * An action inside an org: the form's `slug` names the org, `permission` is what the caller's role
  * must allow. Authorization comes before validation, so someone without access learns nothing
- * from the form's messages. On success the org's pages are revalidated.
+ * from the form's messages. Once the caller is authorized, the org's pages are revalidated.
  */
 export function orgAction<S extends z.ZodObject>(opts: Options<S> & { permission: Permission }, handler: (ctx: OrgActionContext<z.infer<S>>) => Promise<ActionResult>): ServerAction {
   const schema = opts.schema.extend({ slug: slugField }).strict();
   return brand(async (_prev, form) => {
     const raw = formObject(form);
     const slug = typeof raw.slug === "string" ? raw.slug : "";
+    let authorized = false;
     const result = await mapActionErrors(async () => {
       const d = await deps();
       const access = await authorizeOrg(d.db, await currentUser(), slug, opts.permission);
+      authorized = true;
       const input: Record<string, unknown> = schema.parse(raw);
       delete input.slug; // the handler gets the org's slug from the authorization, not the form
       return handler({ ...d, ...access, slug: access.org.slug, input: input as z.infer<S> });
     }, { slug }, schema);
-    return finish(result, raw, opts.secretFields ?? [], () => { if (slug) revalidatePath(`/orgs/${slug}`, "layout"); });
+    // Only an authorized caller's action can have changed the org's pages.
+    return finish(result, raw, opts.secretFields ?? [], () => { if (authorized) revalidatePath(`/orgs/${slug}`, "layout"); });
   });
 }

@@ -99,6 +99,7 @@ describe("orgAction", () => {
     expect(r.message).toBe("Your role in this org does not allow that. Ask an owner or admin.");
     expect(r.fieldErrors).toBeUndefined();
     expect(seen).toEqual([]);
+    expect(state.revalidated).toEqual([]);
   });
 
   it("answers a non-member and an unknown org alike, and a signed-out caller with a sign-in message", async () => {
@@ -107,6 +108,7 @@ describe("orgAction", () => {
     const missing = await rename({}, form({ slug: "no-such-org", id, name: "Helpdesk" }));
     expect(foreign.message).toBe("That organization does not exist, or you are not a member of it.");
     expect(missing.message).toBe(foreign.message);
+    expect(state.revalidated).toEqual([]); // nothing of an org the caller cannot reach is touched
     state.user = null;
     expect((await rename({}, form({ slug, id, name: "Helpdesk" }))).message).toMatch(/^Your session has ended/);
   });
