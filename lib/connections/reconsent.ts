@@ -18,10 +18,3 @@ export async function startReconsent(deps: FlowDeps, orgId: string, connectionId
   const claims = pendingClaims(lastFailure);
   return startConnect(deps, { integration, mailbox: connection.mailbox, mailboxKind: connection.mailboxKind, startedById, browserId, forceConsent: true, ...(claims ? { claims } : {}) });
 }
-
-/** The integration a form names, or a field error on the integration picker. */
-export async function integrationForForm(deps: Pick<FlowDeps, "db">, orgId: string, id: string) {
-  const integration = await getIntegration(deps.db, orgId, id);
-  if (!integration) throw new AppError("invalid_input", "That integration does not exist in this org; pick another.", "integrationId");
-  return integration;
-}

@@ -6,6 +6,7 @@ import { DecryptError, encryptField, decryptField, type Keyring } from "@/lib/cr
 import { record, type RequestMeta } from "@/lib/audit/record";
 import type { CredentialInput, IntegrationSettings } from "./input";
 import type { CloudId } from "@/lib/microsoft/clouds";
+import type { Purpose } from "@/lib/microsoft/scopes";
 import { deriveEndpoints, type HostMap, type TenantMode } from "@/lib/microsoft/endpoints";
 
 type Actor = { id: string; email: string };
@@ -99,6 +100,28 @@ export async function getIntegration(db: Db, orgId: string, id: string) {
 }
 
 /** The integration with its decrypted credential, for the token requests that need it. */
+/** The integration a form names, or a field error on the integration picker (never a 404 page). */
+export async function integrationForForm(db: Db, orgId: string, id: string) {
+  const integration = await getIntegration(db, orgId, id);
+  if (!integration) throw new AppError("invalid_input", "That integration does not exist in this org; pick another.", "integrationId");
+  return integration;
+}
+
+/** A stored integration's settings, as the wizard would submit them (for changes made elsewhere). */
+export function settingsOf(i: IntegrationView): IntegrationSettings {
+  return {
+    name: i.name,
+    cloud: i.cloud as CloudId,
+    tenantMode: i.tenantMode as TenantMode,
+    tenant: i.tenant,
+    clientId: i.clientId,
+    purposes: i.purposes as Purpose[],
+    extraScopes: i.extraScopes,
+    authorizeEndpoint: i.authorizeEndpoint,
+    tokenEndpoint: i.tokenEndpoint,
+  };
+}
+
 export async function getIntegrationWithSecrets(db: Db, keyring: Keyring, orgId: string, id: string) {
   const row = await db.integration.findFirst({ where: { id, orgId } });
   if (!row) throw notFound("That integration");

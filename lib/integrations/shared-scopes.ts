@@ -1,7 +1,7 @@
 import type { Db } from "@/lib/db-client";
 import type { RequestMeta } from "@/lib/audit/record";
 import { AppError, notFound } from "@/lib/errors";
-import { getIntegration, updateIntegration } from "./integrations";
+import { getIntegration, settingsOf, updateIntegration } from "./integrations";
 
 // Graph reaches a shared mailbox (/users/{shared}/messages) only with the .Shared variants of the
 // mail scopes; without them the delegate's token gets a 403 (ErrorAccessDenied). IMAP, POP and
@@ -23,16 +23,6 @@ export async function addSharedScopes(db: Db, orgId: string, actor: { id: string
   if (!i) throw notFound("That integration");
   const missing = missingSharedScopes(i);
   if (missing.length === 0) throw new AppError("conflict", `${i.name} already has the shared-mailbox scopes.`);
-  await updateIntegration(db, orgId, actor, i.id, {
-    name: i.name,
-    cloud: i.cloud as never,
-    tenantMode: i.tenantMode as never,
-    tenant: i.tenant,
-    clientId: i.clientId,
-    purposes: i.purposes as never,
-    extraScopes: [...i.extraScopes, ...missing],
-    authorizeEndpoint: i.authorizeEndpoint,
-    tokenEndpoint: i.tokenEndpoint,
-  }, meta);
+  await updateIntegration(db, orgId, actor, i.id, { ...settingsOf(i), extraScopes: [...i.extraScopes, ...missing] }, meta);
   return { name: i.name, added: missing };
 }

@@ -12,7 +12,8 @@ import { ensureBrowserId } from "@/lib/connections/browser";
 import { outboundMail } from "@/lib/mail/outbound";
 import { inviteMailbox, type LinkDelivery } from "@/lib/connections/invite-mailbox";
 import { refreshNow } from "@/lib/connections/refresh-now";
-import { integrationForForm, startReconsent } from "@/lib/connections/reconsent";
+import { startReconsent } from "@/lib/connections/reconsent";
+import { integrationForForm } from "@/lib/integrations/integrations";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import { addSharedScopes, missingSharedScopes } from "@/lib/integrations/shared-scopes";
 
@@ -38,7 +39,7 @@ export const connectMailboxAction = orgAction(
     if (!can("connections.write") && (input.mailboxKind === "SHARED" || (input.mailbox && input.mailbox !== own))) {
       throw new AppError("forbidden", "Members can connect only their own mailbox. Ask an owner or admin to connect other or shared mailboxes.", "mailbox");
     }
-    const integration = await integrationForForm({ db }, org.id, input.integrationId);
+    const integration = await integrationForForm(db, org.id, input.integrationId);
     const missing = input.mailboxKind === "SHARED" ? missingSharedScopes(integration) : [];
     if (missing.length && !input.acknowledgeMissingShared) {
       throw new AppError("invalid_input", `${integration.name} lacks ${missing.join(" and ")}, so Graph cannot reach this shared mailbox. Add the scopes, or confirm that it is used over IMAP, POP or SMTP only.`, "acknowledgeMissingShared");
@@ -87,7 +88,7 @@ export const revokeLinkAction = orgAction({ permission: "connections.write", sch
 
 /** "Grant admin consent for the organization" through Microsoft's admin consent endpoint. */
 export const adminConsentAction = orgAction({ permission: "connections.write", schema: z.object({ integrationId }) }, async ({ db, keyring, org, user, input }) => {
-  const integration = await integrationForForm({ db }, org.id, input.integrationId);
+  const integration = await integrationForForm(db, org.id, input.integrationId);
   const { url } = await startAdminConsent({ db, keyring, ...flowSettings() }, { integration, startedById: user.id, tenant: adminConsentTenant(integration, user.tenantId), browserId: await ensureBrowserId() });
   return { redirect: url };
 });
