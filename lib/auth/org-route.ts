@@ -55,7 +55,7 @@ function zodToAppError(e: ZodError, status: "not_found" | "invalid_input"): AppE
   const issue = e.issues[0];
   const field = issue && issue.code !== "unrecognized_keys" ? String(issue.path[0] ?? "") || undefined : undefined;
   const message = issue?.code === "unrecognized_keys" ? `Unexpected field(s): ${issue.keys.join(", ")}.` : (issue?.message ?? "Invalid request.");
-  return new AppError(status, status === "not_found" ? "That does not exist, or you do not have access to it." : message, field);
+  return new AppError(status, status === "not_found" ? "That does not exist (any more), or you do not have access to it. Reload the page and try again." : message, field);
 }
 
 export function withOrgRoute<P extends z.ZodObject, B extends z.ZodObject>(
