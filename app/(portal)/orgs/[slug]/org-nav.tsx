@@ -5,8 +5,8 @@ import { usePathname } from "next/navigation";
 export function OrgNav({ tabs }: { tabs: { href: string; label: string }[] }) {
   const pathname = usePathname();
   return (
-    <nav aria-label="Organization sections" className="border-b border-slate-200">
-      <ul className="-mb-px flex gap-6">
+    <nav aria-label="Organization sections" className="overflow-x-auto border-b border-slate-200">
+      <ul className="-mb-px flex gap-6 whitespace-nowrap">
         {tabs.map((t) => {
           // Overview is exact; other tabs stay active on their sub-pages.
           const active = pathname === t.href || (t.href.split("/").length > 3 && pathname.startsWith(`${t.href}/`));

@@ -39,22 +39,24 @@ export default async function AuditPage({ params }: { params: Promise<{ slug: st
   const events = await listAuditEvents(await db(), ctx.org.id, { take: 200 });
   return (
     <Card title="Audit log" description="Who changed what, newest first (last 200 events).">
-      <table className="w-full text-left text-sm">
+      <div className="overflow-x-auto">
+      <table className="w-full min-w-[40rem] text-left text-sm">
         <thead className="text-xs uppercase text-slate-600">
           <tr><th scope="col" className="py-2">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Details</th><th scope="col">From</th></tr>
         </thead>
         <tbody className="divide-y divide-slate-200">
           {events.map((e) => (
             <tr key={e.id} className="align-top">
-              <td className="py-2 whitespace-nowrap font-mono text-xs">{e.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
-              <td>{e.actorEmail ?? "system"}</td>
-              <td>{ACTIONS[e.action] ?? e.action}</td>
-              <td className="font-mono text-xs">{e.data ? Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}: ${String(v)}`).join(", ") : ""}</td>
+              <td className="py-2 pr-3 whitespace-nowrap font-mono text-xs">{e.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+              <td className="py-2 pr-3 break-all">{e.actorEmail ?? "system"}</td>
+              <td className="py-2 pr-3">{ACTIONS[e.action] ?? e.action}</td>
+              <td className="max-w-md py-2 pr-3 font-mono text-xs wrap-anywhere">{e.data ? Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`).join("; ") : ""}</td>
               <td className="text-xs text-slate-600"><div>{e.ip ?? ""}</div><div className="max-w-48 truncate" title={e.userAgent ?? ""}>{e.userAgent ?? ""}</div></td>
             </tr>
           ))}
         </tbody>
       </table>
+      </div>
     </Card>
   );
 }
