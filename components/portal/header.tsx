@@ -19,7 +19,7 @@ export function PortalHeader({ user, orgs, current, support, signOut, signOutEve
               {current ? current.name : "Organizations"}
               <span aria-hidden="true">▾</span>
             </summary>
-            <nav aria-label="Organizations" className="absolute left-0 z-20 mt-1 w-72 max-w-[calc(100vw-2rem)] rounded-md border border-slate-200 bg-white p-1 shadow-lg">
+            <nav aria-label="Organizations" className="fixed inset-x-4 top-14 z-20 rounded-md sm:absolute sm:inset-x-auto sm:left-0 sm:top-auto sm:mt-1 sm:w-72 border border-slate-200 bg-white p-1 shadow-lg">
               <ul>
                 {orgs.map((o) => (
                   <li key={o.slug}>
