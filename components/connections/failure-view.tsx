@@ -42,7 +42,7 @@ export function FailureView({ failure, redirectUri, adminConsentLink }: { failur
       ) : null}
       <details className="rounded-md border border-slate-200 px-4 py-2 text-sm">
         <summary className="cursor-pointer font-medium">Details for a support ticket</summary>
-        <dl className="mt-2 grid grid-cols-[9rem_1fr] gap-y-1 break-all text-xs">
+        <dl className="mt-2 grid grid-cols-[7rem_minmax(0,1fr)] sm:grid-cols-[9rem_minmax(0,1fr)] [&_dd]:wrap-anywhere gap-y-1 break-all text-xs">
           {supportRows(failure).map(([k, v]) => <div key={k} className="contents"><dt className="text-slate-600">{k}</dt><dd className={k === "Message" ? "" : "font-mono"}>{v}</dd></div>)}
           {d.docs ? <><dt className="text-slate-600">Microsoft&apos;s page</dt><dd><a className="text-brand-700 underline" href={d.docs} rel="noreferrer" target="_blank">{d.docs}</a></dd></> : null}
         </dl>

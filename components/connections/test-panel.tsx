@@ -32,7 +32,7 @@ function StepRow({ step, now }: { step: TestStep; now: number }) {
               <p>{d.meaning}</p>
               {d.happened ? <p>{d.happened}</p> : null}
               <p className="mt-1"><strong>Fix:</strong> {d.fix}</p>
-              <dl aria-label="Details for a support ticket" className="mt-1 grid grid-cols-[8rem_1fr] gap-y-0.5 break-all">
+              <dl aria-label="Details for a support ticket" className="mt-1 grid grid-cols-[7rem_minmax(0,1fr)] sm:grid-cols-[8rem_minmax(0,1fr)] gap-y-0.5 break-all">
                 {rows.map(([k, v]) => <div key={k} className="contents"><dt className="text-red-800">{k}</dt><dd className="font-mono">{v}</dd></div>)}
               </dl>
               {d.docs ? <p className="mt-1"><a className="underline" href={d.docs} target="_blank" rel="noreferrer">Microsoft&apos;s documentation</a></p> : null}

@@ -90,7 +90,7 @@ export default async function IntegrationPage({ params, searchParams }: { params
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="App registration">
-          <dl className="grid grid-cols-[9rem_1fr] gap-y-2 text-sm">
+          <dl className="grid grid-cols-[7rem_minmax(0,1fr)] sm:grid-cols-[9rem_minmax(0,1fr)] [&_dd]:wrap-anywhere gap-y-2 text-sm">
             <dt className="text-slate-600">Cloud</dt><dd>{cloud?.label ?? i.cloud}</dd>
             <dt className="text-slate-600">Who signs in</dt><dd>{i.tenantMode === "single" ? "One organization" : i.tenantMode === "organizations" ? "Any organization" : "Work and personal accounts"}</dd>
             <dt className="text-slate-600">Tenant</dt><dd className="break-all font-mono text-xs">{i.tenant ?? "—"}</dd>

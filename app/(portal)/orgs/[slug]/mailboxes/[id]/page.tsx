@@ -46,7 +46,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Consent">
-          <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+          <dl className="grid grid-cols-[7rem_minmax(0,1fr)] sm:grid-cols-[10rem_minmax(0,1fr)] [&_dd]:wrap-anywhere gap-y-2 text-sm">
             <dt className="text-slate-600">Signed in as</dt><dd>{c.displayName ? `${c.displayName} · ` : ""}{c.upn}</dd>
             <dt className="text-slate-600">How</dt><dd>{CONSENT_LABELS[c.consentType]}</dd>
             <dt className="text-slate-600">When</dt><dd>{formatDate(c.connectedAt)}</dd>
@@ -55,7 +55,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
           </dl>
         </Card>
         <Card title="Refresh grant" description="Stored encrypted; never shown.">
-          <dl className="grid grid-cols-[10rem_1fr] gap-y-2 text-sm">
+          <dl className="grid grid-cols-[7rem_minmax(0,1fr)] sm:grid-cols-[10rem_minmax(0,1fr)] [&_dd]:wrap-anywhere gap-y-2 text-sm">
             <dt className="text-slate-600">Issued</dt><dd>{formatDate(c.refreshTokenIssuedAt)}</dd>
             <dt className="text-slate-600">Last used</dt><dd>{formatDate(c.refreshTokenLastUsedAt)}</dd>
             <dt className="text-slate-600">Dies if unused</dt><dd>{dies ? `${formatDate(dies)} (${INACTIVITY_DAYS} days after last use)` : "—"}</dd>
@@ -79,7 +79,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
                 <h3 className="text-sm font-semibold">{t.resource === "graph" ? "Microsoft Graph" : "Exchange Online (IMAP/POP/SMTP)"}</h3>
                 <p className="text-xs text-slate-600">Obtained {formatDate(t.obtainedAt)} · expires {formatDate(t.expiresAt)}</p>
                 {t.claims.readable ? (
-                  <dl className="mt-2 grid grid-cols-[5rem_1fr] gap-y-1 break-all text-xs">
+                  <dl className="mt-2 grid grid-cols-[5rem_minmax(0,1fr)] gap-y-1 break-all text-xs">
                     {([["aud", t.claims.aud], ["scp", t.claims.scp], ["roles", t.claims.roles?.join(" ")], ["tid", t.claims.tid], ["oid", t.claims.oid], ["upn", t.claims.upn], ["iat", t.claims.iat ? formatDate(new Date(t.claims.iat * 1000)) : undefined], ["exp", t.claims.exp ? formatDate(new Date(t.claims.exp * 1000)) : undefined]] as const)
                       .filter(([, v]) => v)
                       .map(([k, v]) => <div key={k} className="contents"><dt className="font-mono text-slate-600">{k}</dt><dd className="font-mono">{v}</dd></div>)}
@@ -142,7 +142,7 @@ function LastFailure({ failure }: { failure: StoredFailure }) {
       {d.classLabel ? <span className="block font-medium">Kind of failure: {d.classLabel}</span> : null}
       {d.happened ? <span className="block">{d.happened}</span> : null}
       <span className="block">{d.fix}</span>
-      <dl aria-label="Details for a support ticket" className="mt-1 grid grid-cols-[9rem_1fr] gap-y-0.5 break-all text-xs">
+      <dl aria-label="Details for a support ticket" className="mt-1 grid grid-cols-[7rem_minmax(0,1fr)] sm:grid-cols-[9rem_minmax(0,1fr)] [&_dd]:wrap-anywhere gap-y-0.5 break-all text-xs">
         {rows.map(([k, v]) => <div key={k} className="contents"><dt>{k}</dt><dd className="font-mono">{v}</dd></div>)}
       </dl>
     </Notice>
