@@ -4,7 +4,8 @@ import { lockDown, makePrivateDir } from "./private-files";
 import { PrismaClient } from "@/generated/prisma/client";
 
 export type Db = PrismaClient;
-export type Database = { prisma: PrismaClient; close: () => Promise<void>; kind: "postgres" | "pglite" };
+/** `pglite` is the embedded database's one instance (pg-boss runs its SQL on it too); `url` what it was opened with. */
+export type Database = { prisma: PrismaClient; close: () => Promise<void>; kind: "postgres" | "pglite"; url: string; pglite?: import("@electric-sql/pglite").PGlite };
 
 /**
  * Opens a Prisma client for a datasource URL: postgresql://… for a server, pglite:<dir> or
@@ -14,7 +15,7 @@ export async function createPrismaClient(url: string): Promise<Database> {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { PrismaPg } = await import("@prisma/adapter-pg");
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
-    return { prisma, close: () => prisma.$disconnect(), kind: "postgres" };
+    return { prisma, close: () => prisma.$disconnect(), kind: "postgres", url };
   }
   if (url.startsWith("pglite:")) {
     const { PGlite } = await import("@electric-sql/pglite");
@@ -35,6 +36,8 @@ export async function createPrismaClient(url: string): Promise<Database> {
     return {
       prisma,
       kind: "pglite",
+      url,
+      pglite,
       close: async () => {
         await prisma.$disconnect();
         await pglite.close();

@@ -31,7 +31,7 @@ async function openPglite(): Promise<Database> {
   const pglite = template ? new PGlite({ loadDataDir: new Blob([readFileSync(template)]) }) : new PGlite();
   if (!template) for (const sql of migrationScripts()) await pglite.exec(sql);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-  return { prisma, kind: "pglite", close: async () => { await prisma.$disconnect(); await pglite.close(); } };
+  return { prisma, kind: "pglite", url: "pglite:memory", pglite, close: async () => { await prisma.$disconnect(); await pglite.close(); } };
 }
 
 /** A new, empty database on the PostgreSQL server at serverUrl; drop() removes it. */
@@ -61,6 +61,7 @@ async function openPostgres(serverUrl: string): Promise<Database> {
   return {
     prisma,
     kind: "postgres",
+    url: temp.url,
     close: async () => {
       await prisma.$disconnect();
       await temp.drop();

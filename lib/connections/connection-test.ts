@@ -1,5 +1,6 @@
 import type { Db } from "@/lib/db-client";
-import type { Prisma } from "@/generated/prisma/client";
+import type { CheckTrigger, Prisma } from "@/generated/prisma/client";
+import { recordCheck, type RecordedCheck } from "@/lib/checks/record";
 import { notFound } from "@/lib/errors";
 import type { Keyring } from "@/lib/crypto";
 import type { FailureClass } from "@/lib/diagnosis/catalog";
@@ -217,8 +218,11 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
   return run;
 }
 
-/** Keeps the finished run on the connection (shown on its page) and in its history. */
-export async function saveTestRun(db: Db, orgId: string, connectionId: string, run: TestRun): Promise<void> {
+/**
+ * Keeps the finished run on the connection (shown on its page) and in its history, and records
+ * it as a check (lib/checks/record.ts), which updates the connection's health.
+ */
+export async function saveTestRun(db: Db, orgId: string, connectionId: string, run: TestRun, trigger: CheckTrigger = "MANUAL"): Promise<RecordedCheck | null> {
   const failed = run.steps.filter((s) => s.status === "failed");
   await db.connection.updateMany({ where: { id: connectionId, orgId }, data: { lastTest: run as unknown as Prisma.InputJsonValue, lastTestedAt: new Date(run.finishedAt ?? run.startedAt) } });
   await db.connectionEvent.create({
@@ -229,6 +233,7 @@ export async function saveTestRun(db: Db, orgId: string, connectionId: string, r
       detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}), ...(s.class ? { class: s.class } : {}) })) },
     },
   });
+  return recordCheck(db, { orgId, connectionId, trigger, run });
 }
 
 /** A claims challenge means the next sign-in must satisfy those claims: the grant needs re-consent. */

@@ -110,6 +110,14 @@ export async function saveConnection(db: Db, keyring: Keyring, input: SaveConnec
         statusReason: null,
         // A new consent answers whatever failed before (including a pending claims challenge).
         lastFailure: Prisma.DbNull,
+        refreshFailingSince: null,
+        // Health starts over with the new grant, and the worker checks it right away.
+        health: "UNKNOWN" as const,
+        healthClass: null,
+        healthCode: null,
+        healthReason: "Not checked since this consent.",
+        healthChangedAt: now,
+        nextCheckAt: now,
         connectedById: input.connectedById,
         connectedAt: now,
       };

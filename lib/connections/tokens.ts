@@ -14,6 +14,7 @@ import { backoffMs, classifyFailure } from "./classify";
 import type { FailureClass } from "@/lib/diagnosis/catalog";
 import { failureFromMicrosoftError, type Failure } from "./failure";
 import { readRefreshToken, storeRotatedRefreshToken } from "./connections";
+import { refreshHealth } from "@/lib/checks/record";
 
 // Access tokens per resource from the one refresh grant, cached encrypted until shortly before
 // they expire. A refresh is single-flight per connection: within a process through a shared
@@ -204,7 +205,7 @@ async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, res
 async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<TokenResult> {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? realSleep;
-  const connection = await deps.db.connection.findFirst({ where: { id, orgId }, select: { integrationId: true, tenantId: true, status: true } });
+  const connection = await deps.db.connection.findFirst({ where: { id, orgId }, select: { integrationId: true, tenantId: true, status: true, refreshFailingSince: true } });
   const stored = await readRefreshToken(deps.db, deps.keyring, orgId, id);
   if (!connection || !stored) return { ok: false, classification: "needs_reconsent", failure: { code: "no_refresh_token" } };
   const integration = await getIntegrationWithSecrets(deps.db, deps.keyring, orgId, connection.integrationId);
@@ -242,11 +243,14 @@ async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: 
           lastRefreshedAt: at,
           refreshTokenLastUsedAt: at,
           lastFailure: Prisma.DbNull,
+          refreshFailingSince: null,
           // A refresh that works proves the grant: a failure-set "needs re-consent" is over.
           ...(connection.status === "NEEDS_RECONSENT" ? { status: "CONNECTED" as const, statusReason: null } : {}),
         },
       });
       await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refreshed", resource, detail: { scopes, expiresAt: expiresAt.toISOString(), attempts: attempt + 1 } } });
+      // Recovered from failing refreshes (or re-consent): the health they set is over.
+      if (connection.refreshFailingSince || connection.status === "NEEDS_RECONSENT") await refreshHealth(deps.db, orgId, id, at);
       return { ok: true, value: { token: r.tokens.accessToken, expiresAt, scopes, fromCache: false } };
     }
     const classification = classifyFailure(r.error);
@@ -273,6 +277,9 @@ async function recordFailure(deps: TokenDeps, orgId: string, id: string, resourc
       ...(classification === "needs_reconsent" ? { status: "NEEDS_RECONSENT" as const, statusReason: `${diagnose(failure.code).title} (${failure.code}).` } : {}),
     },
   });
+  // Transient failures start (or continue) the "failing since" clock; six hours of them is "at risk".
+  if (classification === "transient") await deps.db.connection.updateMany({ where: { id, orgId, refreshFailingSince: null }, data: { refreshFailingSince: at } });
+  await refreshHealth(deps.db, orgId, id, at);
   await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refresh_failed", resource, classification, code: failure.code, detail } });
   logger.warn({ connectionId: id, resource, code: failure.code, classification }, "token refresh failed");
   return { ok: false, failure, classification };
