@@ -63,6 +63,25 @@ const schema = z
         ctx.addIssue({ code: "custom", message: `must list IP addresses or CIDR ranges, e.g. 10.0.0.0/8,192.168.1.5: ${(e as Error).message}` });
       }
     }),
+    /** Whether this process runs the background worker: "on" (default for npm start) or "off" (web only; run `npm run worker` elsewhere). */
+    MAILGRANT_WORKER: z.enum(["on", "off"], { message: 'must be "on" or "off"' }).default("on"),
+    /** Checks in flight per worker process, per Microsoft tenant, and requests per mailbox. */
+    MAILGRANT_WORKER_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(1024).default(32),
+    MAILGRANT_TENANT_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(256).default(8),
+    MAILGRANT_MAILBOX_CONCURRENCY: z.coerce.number({ message: "must be a number" }).int().min(1).max(16).default(4),
+    /** How often each worker looks for due connections. */
+    MAILGRANT_SCHEDULER_TICK_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(1).max(300).default(15),
+    /** How long a worker may hold a check before another may take it over (a killed worker's checks). */
+    MAILGRANT_CHECK_LEASE_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(10).max(3600).default(300),
+    /** Every org's check interval, overriding its setting (tests and demos that must watch a schedule). */
+    MAILGRANT_CHECK_INTERVAL_OVERRIDE_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(1).max(86_400).optional(),
+    /** Raw checks are kept this many days, then rolled up into daily aggregates kept this many months. */
+    MAILGRANT_CHECK_RETENTION_DAYS: z.coerce.number({ message: "must be a number of days" }).int().min(1).max(400).default(30),
+    MAILGRANT_CHECK_DAILY_RETENTION_MONTHS: z.coerce.number({ message: "must be a number of months" }).int().min(1).max(120).default(13),
+    /** Bearer token for GET /metrics (Prometheus); unset means /metrics refuses every request. */
+    MAILGRANT_METRICS_TOKEN: optionalString.pipe(z.string().min(16, { message: "must be at least 16 characters (e.g. openssl rand -hex 24)" }).optional()),
+    /** `npm run worker`: the port its own /metrics and /health listen on (unset: none). */
+    MAILGRANT_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((v, ctx) => {

@@ -15,6 +15,7 @@ import type { FailureClass } from "@/lib/diagnosis/catalog";
 import { failureFromMicrosoftError, type Failure } from "./failure";
 import { readRefreshToken, storeRotatedRefreshToken } from "./connections";
 import { refreshHealth } from "@/lib/checks/record";
+import { metrics } from "@/lib/metrics/metrics";
 
 // Access tokens per resource from the one refresh grant, cached encrypted until shortly before
 // they expire. A refresh is single-flight per connection: within a process through a shared
@@ -248,6 +249,7 @@ async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: 
           ...(connection.status === "NEEDS_RECONSENT" ? { status: "CONNECTED" as const, statusReason: null } : {}),
         },
       });
+      metrics().refreshes.inc({ outcome: "ok", resource });
       await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refreshed", resource, detail: { scopes, expiresAt: expiresAt.toISOString(), attempts: attempt + 1 } } });
       // Recovered from failing refreshes (or re-consent): the health they set is over.
       if (connection.refreshFailingSince || connection.status === "NEEDS_RECONSENT") await refreshHealth(deps.db, orgId, id, at);
@@ -280,6 +282,7 @@ async function recordFailure(deps: TokenDeps, orgId: string, id: string, resourc
   // Transient failures start (or continue) the "failing since" clock; six hours of them is "at risk".
   if (classification === "transient") await deps.db.connection.updateMany({ where: { id, orgId, refreshFailingSince: null }, data: { refreshFailingSince: at } });
   await refreshHealth(deps.db, orgId, id, at);
+  metrics().refreshes.inc({ outcome: classification, resource });
   await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refresh_failed", resource, classification, code: failure.code, detail } });
   logger.warn({ connectionId: id, resource, code: failure.code, classification }, "token refresh failed");
   return { ok: false, failure, classification };

@@ -1,0 +1,43 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+// The process's Prometheus metrics. The worker observes checks and refreshes here as they happen
+// (process-local counters and histograms: scrape every process); GET /metrics adds gauges read
+// from the database at scrape time (lib/metrics/collect.ts). One registry per process, kept on
+// globalThis so the custom server and Next's bundle, which share the process, share it too.
+
+type Metrics = {
+  registry: Registry;
+  checkDuration: Histogram<"outcome" | "trigger">;
+  checks: Counter<"outcome" | "trigger">;
+  refreshes: Counter<"outcome" | "resource">;
+  workerInFlight: Gauge<never>;
+  workerCapacity: Gauge<never>;
+};
+
+const g = globalThis as unknown as { __mailgrantMetrics?: Metrics };
+
+export function metrics(): Metrics {
+  if (g.__mailgrantMetrics) return g.__mailgrantMetrics;
+  const registry = new Registry();
+  const m: Metrics = {
+    registry,
+    checkDuration: new Histogram({
+      name: "mailgrant_check_duration_seconds",
+      help: "Duration of connection checks run by this process.",
+      labelNames: ["outcome", "trigger"],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 40, 80],
+      registers: [registry],
+    }),
+    checks: new Counter({ name: "mailgrant_checks_total", help: "Connection checks run by this process, by outcome.", labelNames: ["outcome", "trigger"], registers: [registry] }),
+    refreshes: new Counter({
+      name: "mailgrant_token_refreshes_total",
+      help: "Token refreshes by this process: ok, or the failure's class.",
+      labelNames: ["outcome", "resource"],
+      registers: [registry],
+    }),
+    workerInFlight: new Gauge({ name: "mailgrant_worker_checks_in_flight", help: "Checks this process's worker is running now.", registers: [registry] }),
+    workerCapacity: new Gauge({ name: "mailgrant_worker_concurrency_limit", help: "Checks this process's worker may run at once.", registers: [registry] }),
+  };
+  g.__mailgrantMetrics = m;
+  return m;
+}
