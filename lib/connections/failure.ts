@@ -22,6 +22,8 @@ export type Failure = {
   correlationId?: string;
   timestamp?: string;
   details?: Record<string, string>;
+  /** Retry-After the token endpoint (or Graph) sent with a 429/503, in seconds. */
+  retryAfterSeconds?: number;
 };
 
 /** Microsoft's error on the redirect: error, error_description ("AADSTS…: … Trace ID: …"), error_subcode. */
