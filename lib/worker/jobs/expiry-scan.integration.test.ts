@@ -1,12 +1,12 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTestDb } from "@/test-support/test-db";
 import { orgWithIntegration } from "@/test-support/org-fixtures";
+import { savedConnection } from "@/test-support/connection-fixtures";
 import type { Database, Db } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { parseCredential } from "@/lib/integrations/input";
 import { rotateCredential } from "@/lib/integrations/integrations";
-import { saveConnection } from "@/lib/connections/connections";
 import { recordCheck } from "@/lib/checks/record";
 import { scanExpiries } from "./expiry-scan";
 
@@ -35,13 +35,9 @@ type Org = Awaited<ReturnType<typeof orgWithIntegration>>;
 const rotate = (s: Org, expires: Date) =>
   rotateCredential(db, keyring, s.org.id, s.owner, s.integration.id, parseCredential({ credentialType: "SECRET", secret: `Hd7Q~Rotated.${randomBytes(4).toString("hex")}_Secret~0000x`, secretExpiresAt: ymd(expires) }, s.integration.clientId));
 
-/** A connection through the app's own save, last used `idleDays` ago; `checked` records a passing check first. */
+/** A connection last used `idleDays` ago; `checked` records a passing check first. */
 async function connection(s: Org, idleDays: number, checked = false) {
-  const mailbox = `m-${randomBytes(3).toString("hex")}@contoso.test`;
-  const { id } = await saveConnection(db, keyring, {
-    orgId: s.org.id, integrationId: s.integration.id, mailbox, mailboxKind: "USER", tenantId: randomUUID(), objectId: randomUUID(), upn: mailbox, displayName: null,
-    consentType: "USER", requestedScopes: [], grantedScopes: [], consentedConfigVersion: s.integration.configVersion, refreshToken: "1.A-refresh", accessTokens: [], connectedById: s.owner.id,
-  }, s.owner);
+  const id = await savedConnection(db, keyring, s);
   if (checked) {
     const r = await recordCheck(db, { orgId: s.org.id, connectionId: id, trigger: "SCHEDULED", run: { startedAt: now.toISOString(), finishedAt: now.toISOString(), steps: [{ id: "graph-me", status: "ok" }] }, now });
     expect(r?.health.health).toBe("HEALTHY");
