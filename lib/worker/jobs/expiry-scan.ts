@@ -7,7 +7,7 @@ import { logger } from "@/lib/logger";
 import { eachLimited } from "./each-limited";
 
 // The daily scan: secret and certificate expiry, inactivity deadlines and consent link expiry,
-// recorded as ExpiryNotice rows for the alerts to act on. (Body by the worker-maintenance work.)
+// recorded as ExpiryNotice rows for the alerts to act on.
 //
 // Set-based: one UPDATE resolves notices whose target no longer has that deadline, one INSERT …
 // SELECT records every deadline within the horizon (the unique key on kind, target and deadline

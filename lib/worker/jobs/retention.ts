@@ -3,7 +3,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { logger } from "@/lib/logger";
 
 // Retention: raw checks older than retentionDays are rolled up into CheckDaily, then deleted;
-// daily rows older than dailyRetentionMonths are deleted. (Body by the worker-maintenance work.)
+// daily rows older than dailyRetentionMonths are deleted.
 //
 // Only whole UTC days are rolled up: every check of a day before the cutoff day (the UTC day that
 // began retentionDays ago) goes, so a day is never split between raw rows and its aggregate, and
