@@ -50,3 +50,23 @@ export function createBoss(database: Database, opts: BossOptions = {}): PgBoss {
   }
   return new PgBoss({ ...common, connectionString: database.url, max: 4 });
 }
+
+/**
+ * Creates the queues that are missing. pg-boss's create_queue is not serialised: two workers
+ * starting at once on a fresh database deadlock in it (one is aborted), so a failed create is
+ * retried, and finds the queue the other one made.
+ */
+export async function ensureQueues(boss: PgBoss, queues: readonly PgBoss.Queue[]): Promise<void> {
+  for (const q of queues) {
+    for (let attempt = 1; ; attempt += 1) {
+      if (await boss.getQueue(q.name)) break;
+      try {
+        await boss.createQueue(q.name, q);
+        break;
+      } catch (e) {
+        if (attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 100 * attempt + Math.floor(Math.random() * 100)));
+      }
+    }
+  }
+}

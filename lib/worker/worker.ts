@@ -9,7 +9,7 @@ import { keepAliveSweep } from "./jobs/keepalive";
 import { scanExpiries } from "./jobs/expiry-scan";
 import { rollUpAndPrune } from "./jobs/retention";
 import { workerConfig, type WorkerConfig } from "./config";
-import { CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE, createBoss } from "./boss";
+import { CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE, createBoss, ensureQueues } from "./boss";
 import { assignSlots, claimDue, countDue, deferBackedOffTenants, hashUuid, type ClaimedCheck } from "./scheduler";
 import { runCheckJob, type CheckJobData, type CheckJobResult } from "./check-job";
 import { BackoffClearer } from "./backoff";
@@ -70,7 +70,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
   const boss = createBoss(opts.database, { maintenanceIntervalSeconds: Math.min(120, Math.max(2, Math.floor(config.leaseSeconds / 2))) });
   boss.on("error", (err) => log.warn({ err }, "pg-boss error"));
   await boss.start();
-  for (const q of QUEUES) await boss.createQueue(q, { name: q, ...(q === CHECK_QUEUE ? jobOptions : { expireInSeconds: 3600, retryLimit: 1 }) });
+  await ensureQueues(boss, QUEUES.map((q) => ({ name: q, ...(q === CHECK_QUEUE ? jobOptions : { expireInSeconds: 3600, retryLimit: 1 }) })));
 
   const startedAt = now();
   const tenants = new KeyedLimit(config.tenantConcurrency);
@@ -135,6 +135,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
       } catch (e) {
         error = e;
       }
+      log.debug({ connectionId: d.connectionId, orgId: d.orgId, result: result?.kind ?? "error", ...(result?.kind === "checked" ? { outcome: result.outcome } : {}) }, "check job finished");
       await finish(r, result, error);
       running.delete(h.job.id);
       tenants.give(tenantKey(d));
@@ -172,6 +173,21 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
       return;
     }
     waiting.push({ job, fetchedAt: Date.now() });
+  }
+
+  // Jobs queued ahead of their due time: look for them when the first comes due, not at the next poll.
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeTime = Infinity;
+  function wakeAt(t: number) {
+    if (stopping || t >= wakeTime || t <= Date.now()) return;
+    if (wakeTimer) clearTimeout(wakeTimer);
+    wakeTime = t;
+    wakeTimer = setTimeout(() => {
+      wakeTimer = undefined;
+      wakeTime = Infinity;
+      void pump();
+    }, t - Date.now() + 5);
+    wakeTimer.unref();
   }
 
   function schedulePoll() {
@@ -234,6 +250,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
         // Inserted after the claim committed (never inside a transaction: PGlite would wait on itself).
         if (claimed.length) await boss.insert(claimed.map(toJob));
         queued += claimed.length;
+        for (const c of claimed) wakeAt(c.due.getTime());
         if (claimed.length < CLAIM_BATCH) break;
       }
       void pump();
@@ -291,6 +308,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
       clearInterval(tickTimer);
       clearInterval(beatTimer);
       if (pollTimer) clearTimeout(pollTimer);
+      if (wakeTimer) clearTimeout(wakeTimer);
       notify();
       await ticking?.catch(() => 0);
       // Not started yet: back to pg-boss at once, for another worker.
