@@ -30,7 +30,8 @@ export function backoffSignal(steps: readonly TestStep[], outcome: CheckOutcome)
 /**
  * Counts the failure against the tenant and returns until when it backs off (null: not yet).
  * Failures that arrive while a backoff is running (the other checks that were in flight) don't
- * count again, so eight throttled checks at once are one step of the exponent, not eight.
+ * count again and don't extend it (unless their Retry-After asks for longer), so eight throttled
+ * checks at once are one step of the exponent, not eight.
  */
 export async function recordTenantFailure(db: Db, tenantId: string, signal: BackoffSignal, now: Date): Promise<Date | null> {
   const threshold = signal.kind === "throttled" ? 1 : TRANSIENT_FAILURES_BEFORE_BACKOFF;
@@ -42,7 +43,9 @@ export async function recordTenantFailure(db: Db, tenantId: string, signal: Back
      VALUES ($1, $2::timestamp + ${wait("1")} * interval '1 second', 1, $3, $2::timestamp)
      ON CONFLICT ("tenantId") DO UPDATE SET
        failures = ${nf},
-       until = GREATEST("TenantBackoff".until, $2::timestamp + ${wait(nf)} * interval '1 second'),
+       until = CASE WHEN "TenantBackoff".until > $2::timestamp
+         THEN GREATEST("TenantBackoff".until, $2::timestamp + ${retryAfter} * interval '1 second')
+         ELSE $2::timestamp + ${wait(nf)} * interval '1 second' END,
        reason = $3,
        "updatedAt" = $2::timestamp
      RETURNING (extract(epoch FROM until) * 1000)::float8 AS until_ms, failures`,

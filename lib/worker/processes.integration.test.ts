@@ -60,6 +60,14 @@ const row = (id: string) => database.prisma.connection.findUniqueOrThrow({ where
 const checksOf = (connectionId: string) => database.prisma.check.findMany({ where: { connectionId }, orderBy: { startedAt: "asc" } });
 const faultsLeft = async () => ((await admin(emu.http, "GET", "/faults")).body as unknown as unknown[]).length;
 
+describe("npm run worker", () => {
+  it("refuses the embedded database with what to do instead", async () => {
+    const started = startWorkerProcess({ DATABASE_URL: "pglite:memory", MAILGRANT_ENCRYPTION_KEYS: keys }, { spawned: children });
+    await expect(started).rejects.toThrow(/The embedded database allows one process: with it the worker runs inside npm start\. Point DATABASE_URL at PostgreSQL to run workers separately\./);
+    expect(children.at(-1)!.exitCode).toBe(1);
+  });
+});
+
 describe.skipIf(!onPostgres)("worker processes on PostgreSQL (skipped on the embedded database: it allows one process)", () => {
   it("two workers check each due connection exactly once per period, never both at once", async () => {
     const periodS = 10;

@@ -7,7 +7,7 @@ import { CONTOSO_USERS, contosoConnections, fabrikamConnection, until, workerTes
 import type { Database } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { jitterMs, nextDueAt } from "@/lib/checks/schedule";
-import { BACKOFF_BASE_SECONDS } from "./backoff";
+import { BACKOFF_BASE_SECONDS, BACKOFF_CAP_SECONDS, recordTenantFailure } from "./backoff";
 import { assignSlots, claimDue } from "./scheduler";
 import { startWorker, type WorkerHandle } from "./worker";
 
@@ -62,6 +62,9 @@ describe("worker", () => {
     expect(jobs.map((j) => j.state)).toEqual(["completed"]);
     const beat = await database.prisma.workerHeartbeat.findUniqueOrThrow({ where: { id: w.id } });
     expect(beat.stoppedAt).toBeNull();
+    // The maintenance jobs are on pg-boss's cron (sent once across workers).
+    const schedules = await database.prisma.$queryRawUnsafe<{ name: string; cron: string }[]>(`SELECT name, cron FROM pgboss.schedule ORDER BY name`);
+    expect(schedules.map((r) => r.name)).toEqual(["expiry-scan", "keepalive", "retention"]);
     await w.stop();
     workers.length = 0;
     expect((await database.prisma.workerHeartbeat.findUniqueOrThrow({ where: { id: w.id } })).stoppedAt).toBeInstanceOf(Date);
@@ -140,10 +143,33 @@ describe("scheduling", () => {
     expect(expected).toBeLessThan(count / 5);
     expect(new Set(claimed.map((c) => c.jobId)).size).toBe(expected);
     expect(await claimDue(database.prisma, { now, horizon, staleBefore: new Date(now.getTime() - 3_600_000), limit: 1000 })).toHaveLength(0);
+    // A claim whose job never ran (a worker died between claiming and queueing) is taken again once stale, under a new job id.
+    const later = new Date(now.getTime() + 1000);
+    const again = await claimDue(database.prisma, { now: later, horizon, staleBefore: later, limit: 1000 });
+    expect(again.map((c) => c.connectionId).sort()).toEqual(claimed.map((c) => c.connectionId).sort());
+    expect(again.filter((c) => claimed.some((o) => o.jobId === c.jobId))).toEqual([]);
   });
 });
 
 describe("tenant limits and backoff", () => {
+  it("backs a tenant off for max(Retry-After, 30 s × 2^n) capped at 30 minutes; transient failures only after three in a row; failures during a backoff count once", async () => {
+    const tenant = randomUUID();
+    const t0 = new Date();
+    const at = (s: number) => new Date(t0.getTime() + s * 1000);
+    const transient = { kind: "transient" as const, code: "server_timeout" };
+    expect(await recordTenantFailure(database.prisma, tenant, transient, t0)).toBeNull();
+    expect(await recordTenantFailure(database.prisma, tenant, transient, at(1))).toBeNull();
+    expect(await recordTenantFailure(database.prisma, tenant, transient, at(2))).toEqual(at(32));
+    // Others that were in flight come back during the backoff: not another step.
+    expect(await recordTenantFailure(database.prisma, tenant, transient, at(3))).toEqual(at(32));
+    expect(await recordTenantFailure(database.prisma, tenant, transient, at(40))).toEqual(at(100));
+    const throttled = randomUUID();
+    expect(await recordTenantFailure(database.prisma, throttled, { kind: "throttled", code: "graph_throttled", retryAfterSeconds: 120 }, t0)).toEqual(at(120));
+    expect(await recordTenantFailure(database.prisma, throttled, { kind: "throttled", code: "graph_throttled" }, at(121))).toEqual(at(181));
+    expect(await recordTenantFailure(database.prisma, throttled, { kind: "throttled", code: "graph_throttled", retryAfterSeconds: 86_400 }, at(200))).toEqual(at(200 + BACKOFF_CAP_SECONDS));
+    expect(await database.prisma.tenantBackoff.findUniqueOrThrow({ where: { tenantId: throttled } })).toMatchObject({ failures: 3, reason: "graph_throttled" });
+  });
+
   it("a throttled tenant (Graph 429 with Retry-After) backs off while another tenant's checks proceed and pass", async () => {
     const contoso = await contosoConnections(database.prisma, keyring, emu, [CONTOSO_USERS.adele]);
     const fabrikam = await fabrikamConnection(database.prisma, keyring, emu);
