@@ -51,7 +51,9 @@ async function shutdown(signal: string) {
   stopping = true;
   console.log(`worker stopping (${signal})`);
   metricsServer?.close();
+  const began = Date.now();
   await worker.stop();
+  console.log(`worker stopped (${Date.now() - began} ms)`);
   await database.close().catch(() => {});
   process.exit(0);
 }

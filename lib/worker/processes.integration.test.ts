@@ -158,6 +158,7 @@ describe.skipIf(!onPostgres)("worker processes on PostgreSQL (skipped on the emb
     const guard = new Promise<"still running">((resolve) => setTimeout(() => resolve("still running"), 30_000).unref());
     const exit = await Promise.race([w.exited, guard]);
     expect(exit).toEqual({ code: 0, signal: null });
+    console.log(w.lines.find((l) => l.startsWith("worker stopped")));
     expect(await row(id)).toMatchObject({ checkLeaseOwner: null, checkLeaseUntil: null, status: "CONNECTED" });
     expect(await checksOf(id)).toHaveLength(0);
     const queued = await database.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'check' AND state = 'created' AND data->>'connectionId' = $1`, id);
