@@ -1,14 +1,16 @@
-// The web process: Next.js behind a plain Node HTTP server, so later the background worker can
-// share this process (the embedded database allows one process per data folder).
+// The web process: Next.js behind a plain Node HTTP server, sharing the process with the background
+// worker (the embedded database allows one process per data folder; MAILGRANT_WORKER=off turns it off).
 import { createServer } from "node:http";
 import next from "next";
-import { ConfigError, parseEnv } from "./lib/env";
+import { ConfigError, databaseUrl, parseEnv } from "./lib/env";
+import { createPrismaClient, type Database } from "./lib/db-client";
 import { CLIENT_IP_HEADER, clientIp, parseTrustedProxies } from "./lib/client-ip";
 import { refusalPage, refuseRequest } from "./lib/http-guards";
 
 const dev = process.argv.includes("--dev");
+let config: ReturnType<typeof parseEnv>;
 try {
-  parseEnv(process.env);
+  config = parseEnv(process.env);
 } catch (e) {
   if (e instanceof ConfigError) {
     console.error(e.message);
@@ -19,6 +21,11 @@ try {
 
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "0.0.0.0";
+// The one database client of the process, opened here so the worker and Next's bundle share it:
+// lib/db.ts reuses whatever promise is on this key (PGlite allows one opener per process).
+const g = globalThis as unknown as { __mailgrantDb?: Promise<Database>; __mailgrantWorker?: import("./lib/worker/worker").WorkerHandle };
+g.__mailgrantDb ??= createPrismaClient(databaseUrl());
+const database = await g.__mailgrantDb;
 const app = next({ dev, dir: import.meta.dirname, port, hostname: "localhost" });
 await app.prepare();
 const handle = app.getRequestHandler();
@@ -37,14 +44,37 @@ const server = createServer((req, res) => {
   else delete req.headers[CLIENT_IP_HEADER];
   void handle(req, res);
 });
-server.listen(port, hostname, () => process.send?.({ ready: true, port }));
 
+// The background worker runs here unless MAILGRANT_WORKER=off (web-only processes beside
+// `npm run worker` processes on PostgreSQL). With the embedded database this is the only place it can run.
+let worker: Promise<import("./lib/worker/worker").WorkerHandle | undefined> = Promise.resolve(undefined);
+async function startBackgroundWorker() {
+  const [{ startWorker }, { workerConfig }, { workerDeps }] = await Promise.all([import("./lib/worker/worker"), import("./lib/worker/config"), import("./lib/worker/deps")]);
+  const wc = workerConfig(config);
+  const handle = await startWorker({ database, deps: workerDeps(config), config: wc });
+  g.__mailgrantWorker = handle;
+  console.log(`worker started (concurrency ${wc.concurrency}, per tenant ${wc.tenantConcurrency}, per mailbox ${wc.mailboxConcurrency})`);
+  return handle;
+}
+
+server.listen(port, hostname, () => {
+  process.send?.({ ready: true, port });
+  if (config.MAILGRANT_WORKER === "off") return;
+  worker = startBackgroundWorker().catch((e: unknown) => {
+    // The portal keeps serving; /api/health reports that no worker runs.
+    console.error(`The background worker did not start: ${(e as Error).message}`);
+    return undefined;
+  });
+});
+
+let stopping = false;
 async function shutdown() {
+  if (stopping) return;
+  stopping = true;
   server.close();
-  // lib/db.ts caches the client under this key; it can't be imported here (it is "server-only",
-  // which only resolves inside Next's bundle), so close it through the shared global.
-  const g = globalThis as unknown as { __mailgrantDb?: Promise<{ close(): Promise<void> }> };
-  await (await g.__mailgrantDb)?.close().catch(() => {});
+  // The worker first (it finishes or releases its checks within 10 s), then the database under it.
+  await (await worker)?.stop().catch(() => {});
+  await database.close().catch(() => {});
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown());

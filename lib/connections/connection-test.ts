@@ -37,6 +37,8 @@ export type TestStep = {
   suberror?: string;
   httpStatus?: number;
   message?: string;
+  /** Failed steps: the wait Microsoft asked for (Retry-After on a 429/503), which the worker's tenant backoff honours. */
+  retryAfterSeconds?: number;
   /** The server the step talked to (Graph, IMAP, POP, SMTP). */
   at?: ProbeEndpoint;
   /** What identifies the failure for Microsoft support (Graph's request ids; the token endpoint's trace and correlation ids). */
@@ -102,7 +104,7 @@ export function plannedSteps(purposes: Purpose[], opts: { sendTo?: string } = {}
 /** What a step ends with: a probe's result, or the refresh's (which is not a probe). */
 type StepOutcome =
   | { ok: true; summary: string }
-  | { ok: false; code: string; class: FailureClass; detail: string; reply?: string; claims?: string; error?: string; suberror?: string; httpStatus?: number; message?: string; at?: ProbeEndpoint; ids?: StepIds };
+  | { ok: false; code: string; class: FailureClass; detail: string; reply?: string; claims?: string; error?: string; suberror?: string; httpStatus?: number; message?: string; retryAfterSeconds?: number; at?: ProbeEndpoint; ids?: StepIds };
 
 /** Runs the test, reporting each step change through onUpdate, and returns the finished run. */
 export async function runConnectionTest(deps: TestDeps, orgId: string, connectionId: string, opts: { sendTo?: string; onUpdate?: (run: TestRun) => void } = {}): Promise<TestRun> {
@@ -162,6 +164,7 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
         ...(f.suberror ? { suberror: f.suberror } : {}),
         ...(f.httpStatus !== undefined ? { httpStatus: f.httpStatus } : {}),
         ...(f.description ? { message: f.description } : {}),
+        ...(f.retryAfterSeconds !== undefined ? { retryAfterSeconds: f.retryAfterSeconds } : {}),
         ...(Object.keys(ids).length ? { ids } : {}),
       };
     }
@@ -203,6 +206,7 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
       if (result.suberror) step.suberror = result.suberror;
       if (result.httpStatus !== undefined) step.httpStatus = result.httpStatus;
       if (result.message) step.message = result.message;
+      if (result.retryAfterSeconds !== undefined) step.retryAfterSeconds = result.retryAfterSeconds;
       if (result.at) step.at = result.at;
       if (result.ids) step.ids = result.ids;
       if (result.claims !== undefined) await recordClaimsChallenge(deps.db, c.orgId, c.id, result.claims);

@@ -1,0 +1,27 @@
+import { env, type Env } from "@/lib/env";
+import { parseKeyring } from "@/lib/crypto";
+import { hostMapFromBase } from "@/lib/microsoft/endpoints";
+import type { MailHostSettings, TestDeps } from "@/lib/connections/connection-test";
+
+// What a check needs from the deployment, built from configuration. The web process builds the
+// same values in lib/deployment.ts, which is "server-only" (it resolves only inside Next's bundle),
+// so the worker, which also runs in `npm run worker` and in the custom server, builds them here.
+
+export function mailHostFromEnv(e: Env = env()): MailHostSettings | undefined {
+  if (!e.MICROSOFT_MAIL_HOST) return undefined;
+  return {
+    host: e.MICROSOFT_MAIL_HOST,
+    ...(e.MICROSOFT_IMAP_PORT ? { imapPort: e.MICROSOFT_IMAP_PORT } : {}),
+    ...(e.MICROSOFT_POP_PORT ? { popPort: e.MICROSOFT_POP_PORT } : {}),
+    ...(e.MICROSOFT_SMTP_PORT ? { smtpPort: e.MICROSOFT_SMTP_PORT } : {}),
+  };
+}
+
+export function workerDeps(e: Env = env()): Omit<TestDeps, "db"> {
+  const mailHost = mailHostFromEnv(e);
+  return {
+    keyring: parseKeyring(e.MAILGRANT_ENCRYPTION_KEYS),
+    hostMap: hostMapFromBase(e.MICROSOFT_ENDPOINT_BASE),
+    ...(mailHost ? { mailHost } : {}),
+  };
+}
