@@ -1,4 +1,4 @@
-import { exactTime, type Health, healthLabel, healthTone, protocolChips, relativeTime, type HealthTone, type ProtocolChip } from "@/lib/checks/health-words";
+import { exactTime, type Health, healthLabel, healthTone, nextCheckWords, protocolChips, relativeTime, type HealthTone, type ProtocolChip } from "@/lib/checks/health-words";
 
 // Health beside consent: does the mailbox work now? Words first, colour and a mark to back them
 // (never colour alone); the reason is in the title and, where there is room, on a line beside.
@@ -61,4 +61,10 @@ export function ConnectionProtocolChips({ connection }: { connection: Parameters
 export function RelativeTime({ at, now, empty = "Never" }: { at: Date | null | undefined; now?: Date; empty?: string }) {
   if (!at) return <span className="text-slate-600">{empty}</span>;
   return <time dateTime={at.toISOString()} title={exactTime(at)}>{relativeTime(at, now)}</time>;
+}
+
+/** "in 12 min" or "due now", with the exact time in a title. */
+export function NextCheck({ at, now }: { at: Date | null | undefined; now: Date }) {
+  if (!at) return <span className="text-slate-600">Not scheduled</span>;
+  return <time dateTime={at.toISOString()} title={exactTime(at)}>{nextCheckWords(at, now)}</time>;
 }

@@ -3,7 +3,7 @@ import { diagnose } from "@/lib/diagnosis/catalog";
 import type { CheckRow } from "@/lib/checks/history";
 import { exactTime, protocolChips, type Health } from "@/lib/checks/health-words";
 import { formatDuration } from "@/lib/connections/step-view";
-import { ConnectionProtocolChips, HealthBadge, RelativeTime } from "./health-badge";
+import { ConnectionProtocolChips, HealthBadge, NextCheck, RelativeTime } from "./health-badge";
 
 // The mailbox page's health: what it is and why, the fix, when it was last and will next be
 // checked, and the last checks. Reads stored columns and Check rows only.
@@ -32,9 +32,10 @@ export function HealthSummary({ connection: c, diagnosis, now }: { connection: H
       <div className={`rounded-md border px-4 py-3 text-sm ${BOX[c.health]}`}>
         <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} size="lg" />
         <p className="mt-2">{c.healthReason ?? (c.health === "UNKNOWN" ? "Not checked yet: the first scheduled check runs soon after a mailbox connects." : "")}</p>
+        {/* The stored reason already names the diagnosis (its title and code): add what it means and the fix. */}
         {diagnosis ? (
           <div className="mt-2 space-y-1">
-            <p><strong>{diagnosis.title}.</strong> {diagnosis.meaning}</p>
+            <p>{diagnosis.meaning}</p>
             <p><strong>Fix:</strong> {diagnosis.fix}</p>
             {diagnosis.docs ? <p><a className="underline" href={diagnosis.docs} target="_blank" rel="noreferrer">Microsoft&apos;s documentation</a></p> : null}
           </div>
@@ -44,7 +45,7 @@ export function HealthSummary({ connection: c, diagnosis, now }: { connection: H
         <dt className="text-slate-600">Last check</dt>
         <dd><RelativeTime at={c.lastCheckAt} now={now} empty="Not checked yet" />{c.lastCheckAt ? <span className="text-slate-600"> · {exactTime(c.lastCheckAt)}</span> : null}</dd>
         <dt className="text-slate-600">Next check</dt>
-        <dd>{c.nextCheckAt ? <><RelativeTime at={c.nextCheckAt} now={now} /><span className="text-slate-600"> · {exactTime(c.nextCheckAt)}</span></> : <span className="text-slate-600">Not scheduled</span>}</dd>
+        <dd><NextCheck at={c.nextCheckAt} now={now} />{c.nextCheckAt ? <span className="text-slate-600"> · {exactTime(c.nextCheckAt)}</span> : null}</dd>
         <dt className="text-slate-600">Health since</dt>
         <dd>{c.healthChangedAt ? <><RelativeTime at={c.healthChangedAt} now={now} /><span className="text-slate-600"> · {exactTime(c.healthChangedAt)}</span></> : "—"}</dd>
         <dt className="text-slate-600">Protocols</dt>
@@ -65,20 +66,20 @@ export function ChecksTable({ checks, now }: { checks: CheckRow[]; now: Date }) 
   if (checks.length === 0) return <p className="text-sm text-slate-600">No check yet. Scheduled checks and &ldquo;Test now&rdquo; runs appear here.</p>;
   return (
     <div className="overflow-x-auto">
-      <table className="w-full min-w-[34rem] text-left text-sm" aria-label="Recent checks">
+      <table className="w-full text-left text-xs sm:text-sm" aria-label="Recent checks">
         <thead className="text-xs uppercase text-slate-500">
-          <tr><th scope="col" className="py-2 pr-4">When</th><th scope="col" className="py-2 pr-4">Trigger</th><th scope="col" className="py-2 pr-4">Outcome</th><th scope="col" className="py-2 pr-4">Duration</th><th scope="col" className="py-2">First failure</th></tr>
+          <tr><th scope="col" className="py-2 pr-2 sm:pr-4">When</th><th scope="col" className="py-2 pr-2 sm:pr-4">Trigger</th><th scope="col" className="py-2 pr-2 sm:pr-4">Outcome</th><th scope="col" className="py-2 pr-2 sm:pr-4">Duration</th><th scope="col" className="py-2">First failure</th></tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {checks.map((k) => {
             const o = OUTCOME[k.outcome];
             return (
               <tr key={k.id} className="align-top">
-                <td className="py-1.5 pr-4 whitespace-nowrap"><RelativeTime at={k.startedAt} now={now} /></td>
-                <td className="py-1.5 pr-4 whitespace-nowrap">{TRIGGER[k.trigger]}</td>
-                <td className={`py-1.5 pr-4 whitespace-nowrap font-medium ${o.cls}`}><span aria-hidden="true">{o.mark} </span>{o.label}</td>
-                <td className="py-1.5 pr-4 whitespace-nowrap tabular-nums">{formatDuration(k.durationMs)}</td>
-                <td className="py-1.5 text-xs">{k.failureCode ? <><code className="font-mono">{k.failureCode}</code><span className="block text-slate-600">{diagnose(k.failureCode).title}</span></> : <span className="text-slate-500">—</span>}</td>
+                <td className="py-1.5 pr-2 sm:pr-4 whitespace-nowrap"><RelativeTime at={k.startedAt} now={now} /></td>
+                <td className="py-1.5 pr-2 sm:pr-4 whitespace-nowrap">{TRIGGER[k.trigger]}</td>
+                <td className={`py-1.5 pr-2 sm:pr-4 whitespace-nowrap font-medium ${o.cls}`}><span aria-hidden="true">{o.mark} </span>{o.label}</td>
+                <td className="py-1.5 pr-2 sm:pr-4 whitespace-nowrap tabular-nums">{formatDuration(k.durationMs)}</td>
+                <td className="py-1.5 text-xs">{k.failureCode ? <><code className="font-mono wrap-anywhere">{k.failureCode}</code><span className="block text-slate-600">{diagnose(k.failureCode).title}</span></> : <span className="text-slate-500">—</span>}</td>
               </tr>
             );
           })}

@@ -29,7 +29,7 @@ export const healthTone = (health: Health): HealthTone => HEALTH[health].tone;
 
 /** The order screens list healths in (worst first) and the words for a count of them. */
 export const HEALTH_ORDER: readonly Health[] = ["FAILING", "DEGRADED", "AT_RISK", "HEALTHY", "UNKNOWN"];
-export const HEALTH_COUNT_LABELS: Record<Health, string> = { FAILING: "Failing", DEGRADED: "Degraded", AT_RISK: "At risk", HEALTHY: "Healthy", UNKNOWN: "Not checked yet" };
+export const HEALTH_COUNT_LABELS: Record<Health, string> = { FAILING: "Failing", DEGRADED: "Degraded", AT_RISK: "At risk", HEALTHY: "Healthy", UNKNOWN: "Not checked" };
 
 export const PROTOCOL_LABELS: Record<Protocol, string> = { graph: "Graph", imap: "IMAP", pop: "POP", smtp: "SMTP" };
 
@@ -57,6 +57,9 @@ export function protocolChips(c: ProtocolColumns & { integration: { purposes: re
     return { protocol: p, label, result, code, checkedAt, text: `${label} ${mark}${result === "FAILED" && code ? ` ${code}` : ""}`, title: `${label}: ${state}${checkedAt ? `, ${exactTime(checkedAt)}` : ""}` };
   });
 }
+
+/** When the next check is: "in 12 min", or "due now" once its time has come (the worker is on it). */
+export const nextCheckWords = (d: Date, now: Date = new Date()) => (d.getTime() <= now.getTime() ? "due now" : relativeTime(d, now));
 
 export const exactTime = (d: Date) => `${d.toISOString().slice(0, 19).replace("T", " ")} UTC`;
 

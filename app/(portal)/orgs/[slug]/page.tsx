@@ -45,15 +45,15 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
               {HEALTH_ORDER.map((h) => (
                 <div key={h} className={`rounded-md border px-2 py-2 ${health[h] && h !== "HEALTHY" && h !== "UNKNOWN" ? HEALTH_BOX[h] : "border-slate-200"}`}>
                   <dt className="text-sm text-slate-700">{HEALTH_COUNT_LABELS[h]}</dt>
-                  <dd className={`text-2xl font-semibold ${HEALTH_TEXT[h]}`}>{health[h]}</dd>
+                  <dd className={`text-2xl font-semibold ${health[h] ? HEALTH_TEXT[h] : "text-slate-500"}`}>{health[h]}</dd>
                 </div>
               ))}
             </dl>
             <h3 className="mt-5 text-sm font-semibold text-slate-800">Consent</h3>
             <dl aria-label="Mailboxes by consent" className="mt-2 grid grid-cols-3 gap-3 text-center">
               <div><dt className="text-sm text-slate-600">Connected</dt><dd className="text-xl font-semibold text-slate-900">{counts.connected}</dd></div>
-              <div><dt className="text-sm text-slate-600">Need re-consent</dt><dd className="text-xl font-semibold text-amber-800">{counts.needs_reconsent}</dd></div>
-              <div><dt className="text-sm text-slate-600">Revoked</dt><dd className="text-xl font-semibold text-red-800">{counts.revoked}</dd></div>
+              <div><dt className="text-sm text-slate-600">Need re-consent</dt><dd className={`text-xl font-semibold ${counts.needs_reconsent ? "text-amber-800" : "text-slate-500"}`}>{counts.needs_reconsent}</dd></div>
+              <div><dt className="text-sm text-slate-600">Revoked</dt><dd className={`text-xl font-semibold ${counts.revoked ? "text-red-800" : "text-slate-500"}`}>{counts.revoked}</dd></div>
             </dl>
           </Card>
         )}

@@ -11,10 +11,17 @@ import { ButtonLink } from "@/components/ui/button";
 import { ConnectMailboxForm, InviteMailboxForm, RevokeLinkForm } from "@/components/connections/connect-forms";
 import { addSharedScopesAction, connectMailboxAction, inviteMailboxAction, revokeLinkAction } from "./actions";
 import { missingSharedScopes } from "@/lib/integrations/shared-scopes";
-import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, formatDate } from "@/components/connections/status";
-import { ConnectionProtocolChips, HealthBadge, RelativeTime } from "@/components/connections/health-badge";
+import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, MailboxAddress, formatDate } from "@/components/connections/status";
+import { HEALTH_COUNT_LABELS, HEALTH_ORDER, type Health } from "@/lib/checks/health-words";
+import { ConnectionProtocolChips, HealthBadge, NextCheck, RelativeTime } from "@/components/connections/health-badge";
 
 export const metadata: Metadata = { title: "Mailboxes" };
+
+/** "3 connections · 2 failing · 1 healthy": worst first. */
+function connectionSummary(connections: { health: Health }[]) {
+  const parts = HEALTH_ORDER.map((h) => [h, connections.filter((c) => c.health === h).length] as const).filter(([, n]) => n > 0).map(([h, n]) => `${n} ${HEALTH_COUNT_LABELS[h].toLowerCase()}`);
+  return [`${connections.length} connection${connections.length === 1 ? "" : "s"}`, ...parts].join(" · ") + ".";
+}
 
 export default async function MailboxesPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ integration?: string; disconnected?: string }> }) {
   const { slug } = await params;
@@ -55,7 +62,7 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
         </div>
       )}
 
-      <Card title="Connected mailboxes" description={connections.length ? `${connections.length} connection${connections.length === 1 ? "" : "s"}.` : undefined}>
+      <Card title="Connected mailboxes" description={connections.length ? connectionSummary(connections) : undefined}>
         {connections.length === 0 ? (
           <p className="text-sm text-slate-600">No mailbox is connected yet.</p>
         ) : (
@@ -70,12 +77,12 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
                   const missing = missingScopes(c.requestedScopes, c.grantedScopes);
                   return (
                     <tr key={c.id} className="align-top max-sm:block max-sm:rounded-md max-sm:border max-sm:border-slate-200 max-sm:p-3 [&>td]:max-sm:flex [&>td]:max-sm:gap-3 [&>td]:max-sm:py-1 [&>td]:max-sm:before:w-24 [&>td]:max-sm:before:shrink-0 [&>td]:max-sm:before:text-xs [&>td]:max-sm:before:font-medium [&>td]:max-sm:before:uppercase [&>td]:max-sm:before:text-slate-500 [&>td]:max-sm:before:content-[attr(data-label)]">
-                      <td data-label="Mailbox" className="py-2 pr-4 wrap-anywhere"><div className="min-w-0"><Link className="font-medium text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes/${c.id}`}>{c.mailbox}</Link>{c.mailboxKind === "SHARED" ? <span className="ml-1 text-xs text-slate-500">(shared)</span> : null}<span className="block text-xs text-slate-600">{c.integration.name}</span></div></td>
+                      <td data-label="Mailbox" className="py-2 pr-4 max-sm:wrap-anywhere"><div className="min-w-0"><Link className="font-medium text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes/${c.id}`}><MailboxAddress address={c.mailbox} /></Link>{c.mailboxKind === "SHARED" ? <span className="ml-1 text-xs text-slate-500">(shared)</span> : null}<span className="block text-xs text-slate-600">{c.integration.name}</span></div></td>
                       <td data-label="Health" className="py-2 pr-4 sm:min-w-44 sm:max-w-64"><HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} showReason /></td>
-                      <td data-label="Last check" className="py-2 pr-4 whitespace-nowrap"><div><RelativeTime at={c.lastCheckAt} now={now} /><span className="block text-xs text-slate-600">{c.nextCheckAt ? <>next <RelativeTime at={c.nextCheckAt} now={now} /></> : "not scheduled"}</span></div></td>
-                      <td data-label="Protocols" className="py-2 pr-4 sm:min-w-32 sm:max-w-56"><ConnectionProtocolChips connection={c} /></td>
-                      <td data-label="Consent" className="py-2 pr-4"><div className="min-w-0"><ConnectionStatusBadge status={displayStatus(c)} /><span className="mt-0.5 block text-xs wrap-anywhere">{c.upn}</span><span className="block text-xs text-slate-500">{CONSENT_LABELS[c.consentType]} · {formatDate(c.connectedAt)}</span></div></td>
-                      <td data-label="Scopes" className="py-2 text-xs break-words sm:min-w-40 sm:max-w-xs"><div className="min-w-0">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</div></td>
+                      <td data-label="Last check" className="py-2 pr-4 whitespace-nowrap"><div><RelativeTime at={c.lastCheckAt} now={now} /><span className="block text-xs text-slate-600">{c.nextCheckAt ? <>next: <NextCheck at={c.nextCheckAt} now={now} /></> : "not scheduled"}</span></div></td>
+                      <td data-label="Protocols" className="py-2 pr-4 sm:min-w-36 sm:max-w-60"><ConnectionProtocolChips connection={c} /></td>
+                      <td data-label="Consent" className="py-2 pr-4"><div className="min-w-0"><ConnectionStatusBadge status={displayStatus(c)} />{c.upn !== c.mailbox ? <span className="mt-0.5 block text-xs wrap-anywhere">by {c.upn}</span> : null}<span className="mt-0.5 block text-xs text-slate-600">{CONSENT_LABELS[c.consentType]}</span><span className="block text-xs text-slate-500 whitespace-nowrap">{formatDate(c.connectedAt)}</span></div></td>
+                      <td data-label="Scopes" className="py-2 text-xs break-words sm:min-w-36 sm:max-w-52"><div className="min-w-0">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</div></td>
                     </tr>
                   );
                 })}

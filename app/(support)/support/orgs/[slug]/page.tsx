@@ -9,7 +9,7 @@ import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { listIntegrations } from "@/lib/integrations/integrations";
 import { displayStatus, listConnections } from "@/lib/connections/connections";
 import { ConnectionStatusBadge, CONSENT_LABELS, formatDate } from "@/components/connections/status";
-import { ConnectionProtocolChips, HealthBadge, RelativeTime } from "@/components/connections/health-badge";
+import { ConnectionProtocolChips, HealthBadge, NextCheck, RelativeTime } from "@/components/connections/health-badge";
 
 export const metadata: Metadata = { title: "Organization · Support" };
 
@@ -55,7 +55,7 @@ export default async function SupportOrgPage({ params }: { params: Promise<{ slu
               <li key={c.id} className="flex flex-wrap items-start justify-between gap-2 py-2">
                 <div className="min-w-0 space-y-1">
                   <p className="wrap-anywhere">{c.mailbox} <span className="text-slate-600">{c.integration.name} · {CONSENT_LABELS[c.consentType]} · refresh token last used {formatDate(c.refreshTokenLastUsedAt)}</span></p>
-                  <p className="text-xs text-slate-600">Last check <RelativeTime at={c.lastCheckAt} now={now} empty="never" />{c.healthCode ? <> · <code className="font-mono">{c.healthCode}</code></> : null}</p>
+                  <p className="text-xs text-slate-600">Last check <RelativeTime at={c.lastCheckAt} now={now} empty="never" /> · next <NextCheck at={c.nextCheckAt} now={now} />{c.healthCode ? <> · <code className="font-mono">{c.healthCode}</code></> : null}</p>
                   <ConnectionProtocolChips connection={c} />
                 </div>
                 <div className="flex flex-col items-end gap-1">

@@ -15,7 +15,7 @@ import type { StoredFailure } from "@/lib/connections/connection-detail";
 import { TestPanel } from "@/components/connections/test-panel";
 import { HealthBadge } from "@/components/connections/health-badge";
 import { ChecksTable, HealthSummary } from "@/components/connections/health-panel";
-import { CONSENT_LABELS, ConnectionStatusBadge, formatDate } from "@/components/connections/status";
+import { CONSENT_LABELS, ConnectionStatusBadge, MailboxAddress, formatDate } from "@/components/connections/status";
 import { disconnectAction, reconsentAction, refreshNowAction } from "../actions";
 
 export const metadata: Metadata = { title: "Mailbox" };
@@ -42,7 +42,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <p className="text-sm text-slate-600"><Link href={`/orgs/${slug}/mailboxes`} className="hover:underline">Mailboxes</Link> /</p>
-          <h2 className="text-xl font-semibold">{c.mailbox}</h2>
+          <h2 className="text-xl font-semibold"><MailboxAddress address={c.mailbox} /></h2>
           <div className="mt-2 flex flex-wrap items-center gap-2">
             <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} size="lg" />
             <span className="inline-flex items-center gap-1 text-xs text-slate-600">Consent <ConnectionStatusBadge status={status} /></span>
