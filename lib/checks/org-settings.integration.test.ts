@@ -73,7 +73,7 @@ describe("updateCheckSettings", () => {
     expect(new Set(rows.map((r) => r.id))).toEqual(new Set(ids));
     const audit = await db.auditEvent.findFirstOrThrow({ where: { orgId: org.id, action: "org.settings_updated" } });
     expect(audit).toMatchObject({ actorEmail: owner.email, ip: "203.0.113.9", targetType: "org", targetId: org.id });
-    expect(audit.data).toEqual({ checkIntervalMinutes: { from: 30, to: 5 }, keepAliveDays: { from: 7, to: 3 } });
+    expect(audit.data).toEqual({ checkIntervalMinutes: 5, keepAliveDays: 3, previousCheckIntervalMinutes: 30, previousKeepAliveDays: 7 });
   });
 
   it("leaves connections that are already due alone, and reschedules nothing when the interval is unchanged", async () => {

@@ -100,7 +100,8 @@ export async function updateCheckSettings(
       actor,
       targetType: "org",
       targetId: orgId,
-      data: { checkIntervalMinutes: { from: org.checkIntervalMinutes, to: settings.checkIntervalMinutes }, keepAliveDays: { from: org.keepAliveDays, to: settings.keepAliveDays } },
+      // Flat, so the audit log lists it as it lists every event: new values, then the old ones.
+      data: { ...settings, previousCheckIntervalMinutes: org.checkIntervalMinutes, previousKeepAliveDays: org.keepAliveDays },
       meta,
     });
     return org;
