@@ -68,18 +68,22 @@ export function ChecksTable({ checks, now }: { checks: CheckRow[]; now: Date }) 
     <div className="overflow-x-auto">
       <table className="w-full text-left text-xs sm:text-sm" aria-label="Recent checks">
         <thead className="text-xs uppercase text-slate-500">
-          <tr><th scope="col" className="py-2 pr-2 sm:pr-4">When</th><th scope="col" className="py-2 pr-2 sm:pr-4">Trigger</th><th scope="col" className="py-2 pr-2 sm:pr-4">Outcome</th><th scope="col" className="py-2 pr-2 sm:pr-4">Duration</th><th scope="col" className="py-2">First failure</th></tr>
+          <tr><th scope="col" className="py-2 pr-2 sm:pr-4">When</th><th scope="col" className="py-2 pr-2 sm:pr-4">Trigger</th><th scope="col" className="py-2 pr-2 sm:pr-4">Outcome</th><th scope="col" className="py-2 pr-2 max-sm:hidden sm:pr-4">Duration</th><th scope="col" className="py-2 max-sm:hidden">First failure</th></tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
           {checks.map((k) => {
             const o = OUTCOME[k.outcome];
             return (
               <tr key={k.id} className="align-top">
-                <td className="py-1.5 pr-2 sm:pr-4 whitespace-nowrap"><RelativeTime at={k.startedAt} now={now} /></td>
+                <td className="py-1.5 pr-2 sm:pr-4 whitespace-nowrap"><RelativeTime at={k.startedAt} now={now} /><span className="block text-slate-600 tabular-nums sm:hidden">{formatDuration(k.durationMs)}</span></td>
                 <td className="py-1.5 pr-2 sm:pr-4 whitespace-nowrap">{TRIGGER[k.trigger]}</td>
-                <td className={`py-1.5 pr-2 sm:pr-4 whitespace-nowrap font-medium ${o.cls}`}><span aria-hidden="true">{o.mark} </span>{o.label}</td>
-                <td className="py-1.5 pr-2 sm:pr-4 whitespace-nowrap tabular-nums">{formatDuration(k.durationMs)}</td>
-                <td className="py-1.5 text-xs">{k.failureCode ? <><code className="font-mono wrap-anywhere">{k.failureCode}</code><span className="block text-slate-600">{diagnose(k.failureCode).title}</span></> : <span className="text-slate-500">—</span>}</td>
+                <td className="py-1.5 pr-2 sm:pr-4">
+                  <span className={`whitespace-nowrap font-medium ${o.cls}`}><span aria-hidden="true">{o.mark} </span>{o.label}</span>
+                  {/* On a phone the failure goes under the outcome instead of a column of its own. */}
+                  {k.failureCode ? <code className="block font-mono wrap-anywhere sm:hidden">{k.failureCode}</code> : null}
+                </td>
+                <td className="py-1.5 pr-2 whitespace-nowrap tabular-nums max-sm:hidden sm:pr-4">{formatDuration(k.durationMs)}</td>
+                <td className="py-1.5 text-xs max-sm:hidden">{k.failureCode ? <><code className="font-mono wrap-anywhere">{k.failureCode}</code><span className="block text-slate-600">{diagnose(k.failureCode).title}</span></> : <span className="text-slate-500">—</span>}</td>
               </tr>
             );
           })}
