@@ -52,6 +52,14 @@ test("[tests]: SMTP AUTH disabled for the mailbox shows the 5.7.139 explanation 
   await expect(smtp).toContainText("SMTP AUTH is disabled");
   await expect(smtp).toContainText("Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false");
   await expect(steps(page).getByRole("listitem").filter({ hasText: "IMAP:" })).toContainText("(ok)");
+  // The run is a check: the page shows the new health and the check without a reload, and so does the list.
+  await expect(page.getByRole("region", { name: "Health" })).toContainText("Failing · misconfigured");
+  await expect(page.getByRole("table", { name: "Recent checks" }).getByRole("row").nth(1)).toContainText(/Test now.*Failed.*smtp_auth_disabled/);
+  await page.goto(page.url().replace(/\/[^/]+$/, ""));
+  const row = page.getByRole("row", { name: new RegExp(escape(olive.upn)) });
+  await expect(row).toContainText("Failing · misconfigured");
+  await expect(row).toContainText("SMTP ✗ smtp_auth_disabled");
+  await expect(row).toContainText("IMAP ✓");
 });
 
 test("[tests]: a throttled Graph call is retried after Retry-After and the step still passes", async ({ page }) => {

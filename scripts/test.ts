@@ -1,6 +1,7 @@
 // npm test: everything, in order of cost. Type checking, lint, unit and integration tests
 // (on the embedded database, and on PostgreSQL too when TEST_DATABASE_URL names a server),
-// then the end-to-end suite in Debian's Chromium. Ends with one "N passed, N failed" line.
+// then the end-to-end suites in Debian's Chromium (the main one, then scheduled checks on a
+// portal of their own). Ends with one "N passed, N failed" line.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -71,6 +72,12 @@ rmSync(path.join(root, ".data", "e2e"), { recursive: true, force: true });
 const e2eOut = path.join(results, "playwright.json");
 step("End-to-end tests (Chromium)", bin("playwright"), ["test", "--reporter=list,json"], { CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eOut });
 countPlaywright(e2eOut);
+
+// Scheduled checks every 5 seconds, on a portal of their own (playwright.worker.config.ts).
+rmSync(path.join(root, ".data", "e2e-worker"), { recursive: true, force: true });
+const workerOut = path.join(results, "playwright-worker.json");
+step("End-to-end tests of scheduled checks (Chromium)", bin("playwright"), ["test", "--config", "playwright.worker.config.ts", "--reporter=list,json"], { CHROMIUM_PATH: chromium, PLAYWRIGHT_JSON_OUTPUT_NAME: workerOut });
+countPlaywright(workerOut);
 
 console.log("");
 if (failures.length) console.log(`Failed steps: ${failures.join(", ")}`);

@@ -30,3 +30,10 @@ export function LinkStateBadge({ state }: { state: LinkState }) {
 }
 
 export const formatDate = (d: Date | null | undefined) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : "—");
+
+/** A mailbox address that may wrap after the "@" (and only there), so table columns stay narrow without splitting words. */
+export function MailboxAddress({ address }: { address: string }) {
+  const at = address.lastIndexOf("@");
+  if (at <= 0) return <>{address}</>;
+  return <>{address.slice(0, at)}<wbr />{address.slice(at)}</>;
+}

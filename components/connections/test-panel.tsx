@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
 import type { TestRun, TestStep } from "@/lib/connections/connection-test";
 import { explainStep, formatDuration, stepProgress, stepSupportRows } from "@/lib/connections/step-view";
 import { Button } from "@/components/ui/button";
@@ -57,6 +58,7 @@ function useNow(active: boolean): number {
 
 /** "Test now": streams the steps from the test API as they run, then keeps the result on screen. */
 export function TestPanel({ slug, id, initialRun, canSend }: { slug: string; id: string; initialRun: TestRun | null; canSend: boolean }) {
+  const router = useRouter();
   const [run, setRun] = useState<TestRun | null>(initialRun);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -91,6 +93,8 @@ export function TestPanel({ slug, id, initialRun, canSend }: { slug: string; id:
           else setRun(line);
         }
       }
+      // The stream ends once the run is saved as a check: show the new health and history.
+      router.refresh();
     } catch {
       setError("The connection to the portal broke off during the test. Try again.");
     } finally {

@@ -4,6 +4,7 @@ import { PERMISSIONS, ROLES, can, canAssignRole, type Permission } from "./permi
 // The whole table, written out: a change to who may do what shows up here as a failing row.
 const EXPECTED: Record<Permission, { OWNER: boolean; ADMIN: boolean; MEMBER: boolean; VIEWER: boolean }> = {
   "org.read": { OWNER: true, ADMIN: true, MEMBER: true, VIEWER: true },
+  "org.settings": { OWNER: true, ADMIN: true, MEMBER: false, VIEWER: false },
   "members.read": { OWNER: true, ADMIN: true, MEMBER: true, VIEWER: true },
   "members.invite": { OWNER: true, ADMIN: true, MEMBER: false, VIEWER: false },
   "members.manage": { OWNER: true, ADMIN: true, MEMBER: false, VIEWER: false },

@@ -4,6 +4,7 @@ export type { Role };
 // What each org role may do. Code asks for a permission, never for a role name.
 export const PERMISSIONS = {
   "org.read": ["OWNER", "ADMIN", "MEMBER", "VIEWER"],
+  "org.settings": ["OWNER", "ADMIN"],
   "members.read": ["OWNER", "ADMIN", "MEMBER", "VIEWER"],
   "members.invite": ["OWNER", "ADMIN"],
   "members.manage": ["OWNER", "ADMIN"],

@@ -6,6 +6,8 @@ import { displayStatus, getConnection } from "./connections";
 import { missingScopes } from "./granted-scopes";
 import { listEvents, tokenStatus } from "./tokens";
 import { inactivityDeadline } from "./inactivity";
+import { recentChecks } from "@/lib/checks/history";
+import { diagnose } from "@/lib/diagnosis/catalog";
 
 export type StoredFailure = Failure & { classification?: string; at?: string };
 
@@ -13,9 +15,10 @@ export type StoredFailure = Failure & { classification?: string; at?: string };
 export async function getConnectionDetail(db: Db, keyring: Keyring, orgId: string, id: string) {
   const connection = await getConnection(db, orgId, id);
   if (!connection) return null;
-  const [tokens, events, extra] = await Promise.all([
+  const [tokens, events, checks, extra] = await Promise.all([
     tokenStatus(db, keyring, orgId, connection.id),
     listEvents(db, orgId, connection.id, 20),
+    recentChecks(db, orgId, connection.id, 20),
     db.connection.findFirstOrThrow({ where: { id: connection.id, orgId }, select: { lastFailure: true, lastRefreshedAt: true, lastTest: true } }),
   ]);
   return {
@@ -28,7 +31,15 @@ export async function getConnectionDetail(db: Db, keyring: Keyring, orgId: strin
     lastFailure: (extra.lastFailure as StoredFailure | null) ?? null,
     lastTest: (extra.lastTest as TestRun | null) ?? null,
     lastRefreshedAt: extra.lastRefreshedAt,
+    checks,
+    /** What the catalog says about the code behind the health, when it has an entry (at-risk reasons carry their own fix). */
+    healthDiagnosis: connection.healthCode && connection.health !== "HEALTHY" ? knownDiagnosis(connection.healthCode) : null,
   };
+}
+
+function knownDiagnosis(code: string) {
+  const d = diagnose(code);
+  return d.unknown ? null : d;
 }
 
 export type ConnectionDetail = NonNullable<Awaited<ReturnType<typeof getConnectionDetail>>>;

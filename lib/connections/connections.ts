@@ -9,6 +9,29 @@ import { isUniqueViolation, notFound } from "@/lib/errors";
 
 type Actor = { id: string | null; email: string };
 
+/** Health and per-protocol columns (what the worker and "Test now" store), for every screen that shows a status. */
+export const connectionHealthSelect = {
+  health: true,
+  healthClass: true,
+  healthCode: true,
+  healthReason: true,
+  healthChangedAt: true,
+  lastCheckAt: true,
+  nextCheckAt: true,
+  graphResult: true,
+  graphCode: true,
+  graphCheckedAt: true,
+  imapResult: true,
+  imapCode: true,
+  imapCheckedAt: true,
+  popResult: true,
+  popCode: true,
+  popCheckedAt: true,
+  smtpResult: true,
+  smtpCode: true,
+  smtpCheckedAt: true,
+} as const satisfies Prisma.ConnectionSelect;
+
 export const safeConnectionSelect = {
   id: true,
   orgId: true,
@@ -32,6 +55,7 @@ export const safeConnectionSelect = {
   connectedAt: true,
   createdAt: true,
   updatedAt: true,
+  ...connectionHealthSelect,
   integration: { select: { id: true, name: true, configVersion: true, cloud: true, purposes: true } },
 } as const satisfies Prisma.ConnectionSelect;
 

@@ -11,6 +11,7 @@ export default async function OrgLayout({ children, params }: { children: React.
     { href: `/orgs/${slug}/mailboxes`, label: "Mailboxes" },
     { href: `/orgs/${slug}/members`, label: "Members" },
     ...(ctx.can("audit.read") ? [{ href: `/orgs/${slug}/audit`, label: "Audit log" }] : []),
+    { href: `/orgs/${slug}/settings`, label: "Settings" },
   ];
   return (
     <PortalShell user={ctx.user} currentSlug={slug}>

@@ -30,6 +30,8 @@ const ACTIONS: Record<string, string> = {
   "connection.refreshed_by_hand": "Refreshed a mailbox's tokens by hand",
   "integration.credentials_checked": "Checked an integration's credentials",
   "support.viewed_org": "Support staff opened this organization",
+  "org.settings_updated": "Changed the check settings",
+  "org.check_all_requested": "Queued a check of every mailbox",
   "access.forbidden": "Was refused (role does not allow it)",
 };
 

@@ -11,9 +11,17 @@ import { ButtonLink } from "@/components/ui/button";
 import { ConnectMailboxForm, InviteMailboxForm, RevokeLinkForm } from "@/components/connections/connect-forms";
 import { addSharedScopesAction, connectMailboxAction, inviteMailboxAction, revokeLinkAction } from "./actions";
 import { missingSharedScopes } from "@/lib/integrations/shared-scopes";
-import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, formatDate } from "@/components/connections/status";
+import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, MailboxAddress, formatDate } from "@/components/connections/status";
+import { HEALTH_COUNT_LABELS, HEALTH_ORDER, type Health } from "@/lib/checks/health-words";
+import { ConnectionProtocolChips, HealthBadge, NextCheck, RelativeTime } from "@/components/connections/health-badge";
 
 export const metadata: Metadata = { title: "Mailboxes" };
+
+/** "3 connections · 2 failing · 1 healthy": worst first. */
+function connectionSummary(connections: { health: Health }[]) {
+  const parts = HEALTH_ORDER.map((h) => [h, connections.filter((c) => c.health === h).length] as const).filter(([, n]) => n > 0).map(([h, n]) => `${n} ${HEALTH_COUNT_LABELS[h].toLowerCase()}`);
+  return [`${connections.length} connection${connections.length === 1 ? "" : "s"}`, ...parts].join(" · ") + ".";
+}
 
 export default async function MailboxesPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ integration?: string; disconnected?: string }> }) {
   const { slug } = await params;
@@ -54,26 +62,27 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
         </div>
       )}
 
-      <Card title="Connected mailboxes" description={connections.length ? `${connections.length} connection${connections.length === 1 ? "" : "s"}.` : undefined}>
+      <Card title="Connected mailboxes" description={connections.length ? connectionSummary(connections) : undefined}>
         {connections.length === 0 ? (
           <p className="text-sm text-slate-600">No mailbox is connected yet.</p>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <thead className="text-xs uppercase text-slate-500">
-                <tr><th className="py-2 pr-4">Mailbox</th><th className="py-2 pr-4">Integration</th><th className="py-2 pr-4">Consented by</th><th className="py-2 pr-4">When</th><th className="py-2 pr-4">Scopes</th><th className="py-2">Status</th></tr>
+          // A table on wide screens; below 640 px each row becomes a card whose cells name themselves.
+          <div className="sm:overflow-x-auto">
+            <table className="w-full text-left text-sm max-sm:block">
+              <thead className="text-xs uppercase text-slate-500 max-sm:hidden">
+                <tr><th scope="col" className="py-2 pr-4">Mailbox</th><th scope="col" className="py-2 pr-4">Health</th><th scope="col" className="py-2 pr-4">Last check</th><th scope="col" className="py-2 pr-4">Protocols</th><th scope="col" className="py-2 pr-4">Consent</th><th scope="col" className="py-2">Scopes</th></tr>
               </thead>
-              <tbody className="divide-y divide-slate-100">
+              <tbody className="divide-y divide-slate-100 max-sm:block max-sm:space-y-3 max-sm:divide-y-0">
                 {connections.map((c) => {
                   const missing = missingScopes(c.requestedScopes, c.grantedScopes);
                   return (
-                    <tr key={c.id}>
-                      <td className="py-2 pr-4"><Link className="font-medium text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes/${c.id}`}>{c.mailbox}</Link>{c.mailboxKind === "SHARED" ? <span className="ml-1 text-xs text-slate-500">(shared)</span> : null}</td>
-                      <td className="py-2 pr-4">{c.integration.name}</td>
-                      <td className="py-2 pr-4">{c.upn}<span className="block text-xs text-slate-500">{CONSENT_LABELS[c.consentType]}</span></td>
-                      <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.connectedAt)}</td>
-                      <td className="min-w-40 max-w-xs py-2 pr-4 text-xs break-words">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</td>
-                      <td className="py-2 whitespace-nowrap"><ConnectionStatusBadge status={displayStatus(c)} /></td>
+                    <tr key={c.id} className="align-top max-sm:block max-sm:rounded-md max-sm:border max-sm:border-slate-200 max-sm:p-3 [&>td]:max-sm:flex [&>td]:max-sm:gap-3 [&>td]:max-sm:py-1 [&>td]:max-sm:before:w-24 [&>td]:max-sm:before:shrink-0 [&>td]:max-sm:before:text-xs [&>td]:max-sm:before:font-medium [&>td]:max-sm:before:uppercase [&>td]:max-sm:before:text-slate-500 [&>td]:max-sm:before:content-[attr(data-label)]">
+                      <td data-label="Mailbox" className="py-2 pr-4 max-sm:wrap-anywhere"><div className="min-w-0"><Link className="font-medium text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes/${c.id}`}><MailboxAddress address={c.mailbox} /></Link>{c.mailboxKind === "SHARED" ? <span className="ml-1 text-xs text-slate-500">(shared)</span> : null}<span className="block text-xs text-slate-600">{c.integration.name}</span></div></td>
+                      <td data-label="Health" className="py-2 pr-4 sm:min-w-44 sm:max-w-64"><HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} showReason /></td>
+                      <td data-label="Last check" className="py-2 pr-4 whitespace-nowrap"><div><RelativeTime at={c.lastCheckAt} now={now} /><span className="block text-xs text-slate-600">{c.nextCheckAt ? <>next: <NextCheck at={c.nextCheckAt} now={now} /></> : "not scheduled"}</span></div></td>
+                      <td data-label="Protocols" className="py-2 pr-4 sm:min-w-36 sm:max-w-60"><ConnectionProtocolChips connection={c} /></td>
+                      <td data-label="Consent" className="py-2 pr-4"><div className="min-w-0"><ConnectionStatusBadge status={displayStatus(c)} />{c.upn !== c.mailbox ? <span className="mt-0.5 block text-xs wrap-anywhere">by {c.upn}</span> : null}<span className="mt-0.5 block text-xs text-slate-600">{CONSENT_LABELS[c.consentType]}</span><span className="block text-xs text-slate-500 whitespace-nowrap">{formatDate(c.connectedAt)}</span></div></td>
+                      <td data-label="Scopes" className="py-2 text-xs break-words sm:min-w-36 sm:max-w-52"><div className="min-w-0">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</div></td>
                     </tr>
                   );
                 })}

@@ -9,6 +9,7 @@ import { ROLE_LABELS } from "@/lib/auth/permissions";
 import { listIntegrations } from "@/lib/integrations/integrations";
 import { displayStatus, listConnections } from "@/lib/connections/connections";
 import { ConnectionStatusBadge, CONSENT_LABELS, formatDate } from "@/components/connections/status";
+import { ConnectionProtocolChips, HealthBadge, NextCheck, RelativeTime } from "@/components/connections/health-badge";
 
 export const metadata: Metadata = { title: "Organization · Support" };
 
@@ -21,6 +22,7 @@ export default async function SupportOrgPage({ params }: { params: Promise<{ slu
   await recordSupportView(database, viewer, org, await requestMeta());
   // Health only: names, statuses and dates. Secrets and tokens are never read here.
   const [integrations, connections] = await Promise.all([listIntegrations(database, org.id), listConnections(database, org.id)]);
+  const now = new Date();
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">{org.name}</h1>
@@ -50,9 +52,17 @@ export default async function SupportOrgPage({ params }: { params: Promise<{ slu
         {connections.length === 0 ? <p className="text-sm text-slate-600">None connected.</p> : (
           <ul className="divide-y divide-slate-200 text-sm">
             {connections.map((c) => (
-              <li key={c.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
-                <span>{c.mailbox} <span className="text-slate-600">{c.integration.name} · {CONSENT_LABELS[c.consentType]} · refresh token last used {formatDate(c.refreshTokenLastUsedAt)}</span></span>
-                <ConnectionStatusBadge status={displayStatus(c)} />
+              <li key={c.id} className="flex flex-wrap items-start justify-between gap-2 py-2">
+                <div className="min-w-0 space-y-1">
+                  <p className="wrap-anywhere">{c.mailbox} <span className="text-slate-600">{c.integration.name} · {CONSENT_LABELS[c.consentType]} · refresh token last used {formatDate(c.refreshTokenLastUsedAt)}</span></p>
+                  <p className="text-xs text-slate-600">Last check <RelativeTime at={c.lastCheckAt} now={now} empty="never" /> · next <NextCheck at={c.nextCheckAt} now={now} />{c.healthCode ? <> · <code className="font-mono">{c.healthCode}</code></> : null}</p>
+                  <ConnectionProtocolChips connection={c} />
+                </div>
+                <div className="flex flex-col items-end gap-1">
+                  <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} />
+                  <span className="inline-flex items-center gap-1 text-xs text-slate-600">Consent <ConnectionStatusBadge status={displayStatus(c)} /></span>
+                </div>
+                {c.health !== "HEALTHY" && c.healthReason ? <p className="w-full text-xs text-slate-700">{c.healthReason}</p> : null}
               </li>
             ))}
           </ul>

@@ -13,7 +13,9 @@ import { diagnose } from "@/lib/diagnosis/catalog";
 import { explainFailure, supportRows } from "@/lib/connections/failure";
 import type { StoredFailure } from "@/lib/connections/connection-detail";
 import { TestPanel } from "@/components/connections/test-panel";
-import { CONSENT_LABELS, ConnectionStatusBadge, formatDate } from "@/components/connections/status";
+import { HealthBadge } from "@/components/connections/health-badge";
+import { ChecksTable, HealthSummary } from "@/components/connections/health-panel";
+import { CONSENT_LABELS, ConnectionStatusBadge, MailboxAddress, formatDate } from "@/components/connections/status";
 import { disconnectAction, reconsentAction, refreshNowAction } from "../actions";
 
 export const metadata: Metadata = { title: "Mailbox" };
@@ -26,8 +28,9 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
   const ctx = await requireOrg(slug);
   const detail = await getConnectionDetail(await db(), appKeyring(), ctx.org.id, id);
   if (!detail) notFound();
-  const { connection: c, status, tokens, events, lastFailure, lastTest, diesAt: dies } = detail;
+  const { connection: c, status, tokens, events, lastFailure, lastTest, diesAt: dies, checks, healthDiagnosis } = detail;
   const missing = detail.missingScopes;
+  const now = new Date();
   return (
     <div className="space-y-6">
       {flags.connected ? <Notice tone="success" title={`${c.mailbox} is connected`}>The refresh grant is stored encrypted.</Notice> : null}
@@ -39,10 +42,18 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div>
           <p className="text-sm text-slate-600"><Link href={`/orgs/${slug}/mailboxes`} className="hover:underline">Mailboxes</Link> /</p>
-          <h2 className="text-xl font-semibold">{c.mailbox}</h2>
-          <div className="mt-1 flex items-center gap-2"><ConnectionStatusBadge status={status} /><span className="text-sm text-slate-600">{c.mailboxKind === "SHARED" ? "Shared mailbox" : "User mailbox"} through <Link className="text-brand-700 hover:underline" href={`/orgs/${slug}/integrations/${c.integration.id}`}>{c.integration.name}</Link></span></div>
+          <h2 className="text-xl font-semibold"><MailboxAddress address={c.mailbox} /></h2>
+          <div className="mt-2 flex flex-wrap items-center gap-2">
+            <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} size="lg" />
+            <span className="inline-flex items-center gap-1 text-xs text-slate-600">Consent <ConnectionStatusBadge status={status} /></span>
+          </div>
+          <p className="mt-1 text-sm text-slate-600">{c.mailboxKind === "SHARED" ? "Shared mailbox" : "User mailbox"} through <Link className="text-brand-700 hover:underline" href={`/orgs/${slug}/integrations/${c.integration.id}`}>{c.integration.name}</Link></p>
         </div>
       </div>
+
+      <Card title="Health" description="Whether this mailbox works now, from its latest check and token refresh.">
+        <HealthSummary connection={c} diagnosis={healthDiagnosis} now={now} />
+      </Card>
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Consent">
@@ -69,6 +80,10 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         {ctx.can("connections.write") ? (
           <TestPanel slug={slug} id={c.id} initialRun={lastTest} canSend={c.integration.purposes.some((p) => p === "graph-send" || p === "smtp")} />
         ) : lastTest ? <p className="text-sm text-slate-700">Last test: {lastTest.ok ? "all steps passed" : "some steps failed"}.</p> : <p className="text-sm text-slate-600">Not tested yet.</p>}
+      </Card>
+
+      <Card title="Recent checks" description="The last 20 checks, scheduled or started with “Test now”, newest first.">
+        <ChecksTable checks={checks} now={now} />
       </Card>
 
       <Card title="Token status" description="Claims of the cached access tokens; the tokens themselves are never shown." actions={ctx.can("connections.write") ? <RefreshNowForm action={refreshNowAction} slug={slug} id={c.id} /> : undefined}>

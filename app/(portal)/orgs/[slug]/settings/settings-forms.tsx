@@ -1,0 +1,51 @@
+"use client";
+import { useActionState } from "react";
+import { checkAllNowAction, updateCheckSettingsAction } from "./actions";
+import { Button } from "@/components/ui/button";
+import { TextField } from "@/components/ui/field";
+import { Notice } from "@/components/ui/card";
+
+type Limits = { minInterval: number; maxInterval: number; minKeepAlive: number; maxKeepAlive: number };
+
+export function CheckSettingsForm({ slug, current, limits }: { slug: string; current: { checkIntervalMinutes: number; keepAliveDays: number }; limits: Limits }) {
+  const [state, action, pending] = useActionState(updateCheckSettingsAction, {});
+  // After a refused save the fields show exactly what was sent; otherwise the stored values.
+  const value = (name: "checkIntervalMinutes" | "keepAliveDays") => (state.ok === false ? (state.values?.[name] ?? "") : String(current[name]));
+  return (
+    <form action={action} className="space-y-4" noValidate>
+      <input type="hidden" name="slug" value={slug} />
+      {state.ok ? <Notice tone="success">{state.message}</Notice> : null}
+      {state.ok === false ? <Notice tone="error">{state.message}</Notice> : null}
+      <div key={`${state.ok}-${current.checkIntervalMinutes}-${current.keepAliveDays}-${JSON.stringify(state.values ?? {})}`} className="grid gap-4 sm:grid-cols-2">
+        <TextField
+          label="Check interval (minutes)"
+          name="checkIntervalMinutes"
+          inputMode="numeric"
+          defaultValue={value("checkIntervalMinutes")}
+          error={state.fieldErrors?.checkIntervalMinutes}
+          hint={`${limits.minInterval} to ${limits.maxInterval} (24 hours). Each mailbox is tested once per interval, at its own moment within it.`}
+        />
+        <TextField
+          label="Keep-alive age (days)"
+          name="keepAliveDays"
+          inputMode="numeric"
+          defaultValue={value("keepAliveDays")}
+          error={state.fieldErrors?.keepAliveDays}
+          hint={`${limits.minKeepAlive} to ${limits.maxKeepAlive}. A grant unused this long is refreshed, far inside Microsoft's 90 days.`}
+        />
+      </div>
+      <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Save check settings"}</Button>
+    </form>
+  );
+}
+
+export function CheckAllNowForm({ slug, connected }: { slug: string; connected: number }) {
+  const [state, action, pending] = useActionState(checkAllNowAction, {});
+  return (
+    <form action={action} className="space-y-3">
+      <input type="hidden" name="slug" value={slug} />
+      <Button type="submit" variant="secondary" disabled={pending || connected === 0}>{pending ? "Queuing…" : "Check all mailboxes now"}</Button>
+      {state.message ? <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-green-800" : "text-red-700"}`}>{state.message}</p> : null}
+    </form>
+  );
+}

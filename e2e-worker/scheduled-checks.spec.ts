@@ -1,0 +1,85 @@
+import { expect, test, type Page } from "@playwright/test";
+import { createOrg, emulator, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
+
+// The worker watches mailboxes on its own: with the interval overridden to 5 seconds, every
+// change below shows up through scheduled checks only; no "Test now" button is ever pressed.
+// Each wait reloads the page until the next check's result is there (no fixed sleep).
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Reloads `path` until `check` passes: the worker's next check lands within a few seconds. */
+async function eventually(page: Page, path: string, check: () => Promise<void>) {
+  await expect(async () => {
+    await page.goto(path);
+    await check();
+  }).toPass({ timeout: 90_000 });
+}
+
+const quick = { timeout: 2_000 };
+
+test("[checks]: scheduled checks turn a mailbox failing with its diagnosis, healthy once fixed, and blocked by Conditional Access", async ({ page }) => {
+  const t = await makeTenant("Sched", ["Olive Owner"]);
+  const olive = t.users[0]!;
+  await signIn(page, olive);
+  await createOrg(page, "Sched Org", t.slug);
+  await registerIntegration(page, t, await makeApp(t.id), [/Read mail with Microsoft Graph/, /^IMAP/, /^SMTP send/]);
+  await page.goto(`/orgs/${t.slug}/mailboxes`);
+  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.getByRole("button", { name: new RegExp(escape(olive.upn)) }).click();
+  await page.getByRole("button", { name: "Accept" }).click();
+  await page.getByRole("link", { name: "Open the mailbox" }).click();
+  await expect(page.getByRole("heading", { name: olive.upn })).toBeVisible();
+  const mailboxPath = new URL(page.url()).pathname;
+  const listPath = `/orgs/${t.slug}/mailboxes`;
+  const row = () => page.getByRole("row", { name: new RegExp(escape(olive.upn)) });
+  const health = () => page.getByRole("region", { name: "Health" });
+
+  try {
+    // The first scheduled check after the consent.
+    await eventually(page, listPath, async () => {
+      await expect(row()).toContainText("Healthy", quick);
+      await expect(row()).toContainText("SMTP ✓", quick);
+    });
+
+    // SMTP AUTH turned off for the mailbox: failing, with its diagnosis, in the list and on its page.
+    await setSmtpAuthDisabled(olive.upn, true);
+    await eventually(page, listPath, async () => {
+      await expect(row()).toContainText("Failing · misconfigured", quick);
+      await expect(row()).toContainText("SMTP ✗ smtp_auth_disabled", quick);
+      await expect(row()).toContainText("IMAP ✓", quick);
+    });
+    await eventually(page, mailboxPath, async () => {
+      await expect(health()).toContainText("Failing · misconfigured", quick);
+    });
+    await expect(health()).toContainText("SMTP AUTH is disabled");
+    await expect(health()).toContainText("Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false");
+    const checks = page.getByRole("table", { name: "Recent checks" });
+    await expect(checks).toContainText("smtp_auth_disabled");
+    await expect(checks).toContainText("Scheduled");
+    await expect(checks).not.toContainText("Test now");
+
+    // Fixed at "Microsoft": the next scheduled check turns it healthy.
+    await setSmtpAuthDisabled(olive.upn, false);
+    await eventually(page, listPath, async () => {
+      await expect(row()).toContainText("Healthy", quick);
+      await expect(row()).toContainText("SMTP ✓", quick);
+    });
+
+    // A Conditional Access policy blocks the user's token requests: failing and blocked, even
+    // though consent still exists ("Connected" stays, as the second axis).
+    await emulator.addFault({ endpoint: "token", code: 53003, upn: olive.upn, times: "untilCleared" });
+    await eventually(page, listPath, async () => {
+      await expect(row()).toContainText("Failing · blocked", quick);
+    });
+    await expect(row()).toContainText("Connected");
+    await eventually(page, mailboxPath, async () => {
+      await expect(health()).toContainText("Failing · blocked", quick);
+    });
+    await expect(health()).toContainText("Blocked by Conditional Access");
+    await expect(page.locator("[data-health]").first()).toHaveAttribute("data-health", "FAILING");
+    await expect(page.locator("[data-health]").first()).toContainText("Failing · blocked");
+  } finally {
+    await emulator.clearFaults();
+    await setSmtpAuthDisabled(olive.upn, false);
+  }
+});
