@@ -72,7 +72,7 @@ export const startStandInWorker: StartWorker = async ({ database, deps, config, 
       const claimed = await db.$queryRaw<Claimed[]>`
         UPDATE "Connection" c SET "checkLeaseUntil" = ${new Date(now.getTime() + leaseMs)}, "checkLeaseOwner" = ${id}
         FROM (SELECT c2.id, o."checkIntervalMinutes" AS interval FROM "Connection" c2 JOIN "Org" o ON o.id = c2."orgId"
-              WHERE c2."nextCheckAt" <= ${now} AND c2.status <> 'REVOKED' AND (c2."checkLeaseUntil" IS NULL OR c2."checkLeaseUntil" < ${now})
+              WHERE c2."nextCheckAt" <= ${now} AND c2.status = 'CONNECTED' AND (c2."checkLeaseUntil" IS NULL OR c2."checkLeaseUntil" < ${now})
               ORDER BY c2."nextCheckAt" LIMIT 20000 FOR UPDATE OF c2 SKIP LOCKED) due
         WHERE c.id = due.id
         RETURNING c.id, c."orgId", due.interval`;

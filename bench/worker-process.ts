@@ -64,7 +64,7 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
   },
   async markDue() {
     const at = new Date();
-    const n = await database!.prisma.$executeRaw`UPDATE "Connection" SET "nextCheckAt" = ${at} WHERE status <> 'REVOKED'`;
+    const n = await database!.prisma.$executeRaw`UPDATE "Connection" SET "nextCheckAt" = ${at} WHERE status = 'CONNECTED'`;
     return { at: at.toISOString(), n };
   },
   async begin() {

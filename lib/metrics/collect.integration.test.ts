@@ -135,14 +135,15 @@ describe("worker health (/api/health and the worker gauges)", () => {
     expect(report.body).toMatchObject({ status: "ok", database: "ok", worker: { running: false, state: "off" } });
   });
 
-  it("counts live processes and their checks in flight, and how far behind the oldest overdue check is", async () => {
+  it("counts live processes and their checks in flight, and how far behind the oldest overdue check is (grants the worker does not check left out)", async () => {
     await database.prisma.workerHeartbeat.deleteMany({});
     await beat({ beatAt: new Date(now.getTime() - 5_000), inFlight: 3 });
     await beat({ beatAt: new Date(now.getTime() - 29_000), inFlight: 4 });
     const s = await seedOrg();
     const future = await s.add({ nextCheckAt: new Date(now.getTime() + 60_000) });
     const revoked = await s.add({ status: "REVOKED", nextCheckAt: new Date(now.getTime() - 86_400_000) });
-    await database.prisma.connection.updateMany({ where: { id: { notIn: [future.id, revoked.id] } }, data: { nextCheckAt: null } });
+    const reconsent = await s.add({ status: "NEEDS_RECONSENT", nextCheckAt: new Date(now.getTime() - 86_400_000) });
+    await database.prisma.connection.updateMany({ where: { id: { notIn: [future.id, revoked.id, reconsent.id] } }, data: { nextCheckAt: null } });
     expect(await workerHealth(database.prisma, { workerMode: "on", now })).toEqual({ running: true, state: "running", processes: 2, inFlight: 7, behindSeconds: 0 });
     await s.add({ nextCheckAt: new Date(now.getTime() - 42_000) });
     await s.add({ nextCheckAt: new Date(now.getTime() - 2_000) });

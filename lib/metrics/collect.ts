@@ -122,7 +122,7 @@ export async function databaseRegistry(db: Db, opts: { now?: Date; capacityPerWo
   for (const r of g.protocols) protocols.set({ protocol: r.protocol, result: r.result }, r.n);
   const consent = gauge("mailgrant_connection_consent", "Connections by consent status (connected, needs_reconsent, revoked).", ["status"]);
   for (const r of g.consent) consent.set({ status: r.status }, r.n);
-  gauge("mailgrant_checks_overdue", "Connections whose next check is due now (not revoked).").set(g.overdue);
+  gauge("mailgrant_checks_overdue", "Connected connections whose next check is due now.").set(g.overdue);
   gauge("mailgrant_checks_oldest_due_seconds", "Age of the oldest due next check; 0 when nothing is due. How far behind the workers are.").set(g.oldestDueSeconds);
   const jobs = gauge("mailgrant_check_queue_jobs", "pg-boss jobs in the check queue by state (created and retry wait; active run).", ["state"]);
   const queueAge = gauge("mailgrant_check_queue_oldest_seconds", "Age of the oldest waiting check job whose start time has come; 0 when none.");
