@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { migrationScripts } from "@/test-support/test-db";
 
 export type PgCounters = { xactCommit: number; inserted: number; updated: number; deleted: number; lsn: string };
-export type PgDelta = { commits: number; rowsWritten: number; inserted: number; updated: number; deleted: number; walBytes: number; walBytesThisDatabase: number | null };
+export type PgDelta = { commits: number; rowsWritten: number; inserted: number; updated: number; deleted: number; walBytes: number; walBytesThisDatabase: number | null; walinspectError?: string };
 
 export async function createBenchDatabase(serverUrl: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `mailgrant_bench_m_${randomBytes(4).toString("hex")}`;
@@ -72,6 +72,7 @@ export class PgProbe {
   async delta(before: PgCounters, after: PgCounters): Promise<PgDelta> {
     const { rows } = await this.client.query<{ bytes: string }>("SELECT pg_wal_lsn_diff($1, $2)::bigint AS bytes", [after.lsn, before.lsn]);
     let mine: number | null = null;
+    let walinspectError: string | undefined;
     if (this.walinspect) {
       try {
         const r = await this.client.query<{ bytes: string | null }>(
@@ -79,14 +80,15 @@ export class PgProbe {
           [before.lsn, after.lsn, `%/${this.dbOid}/%`],
         );
         mine = Number(r.rows[0]?.bytes ?? 0);
-      } catch {
+      } catch (e) {
         mine = null;
+        walinspectError = (e as Error).message;
       }
     }
     const inserted = after.inserted - before.inserted;
     const updated = after.updated - before.updated;
     const deleted = after.deleted - before.deleted;
-    return { commits: after.xactCommit - before.xactCommit, inserted, updated, deleted, rowsWritten: inserted + updated + deleted, walBytes: Number(rows[0]!.bytes), walBytesThisDatabase: mine };
+    return { commits: after.xactCommit - before.xactCommit, inserted, updated, deleted, rowsWritten: inserted + updated + deleted, walBytes: Number(rows[0]!.bytes), walBytesThisDatabase: mine, ...(walinspectError ? { walinspectError } : {}) };
   }
 
   close() {

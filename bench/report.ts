@@ -75,9 +75,11 @@ export function printReport(r: Report) {
   console.log(line(rows[0]!));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows.slice(1)) console.log(line(row));
-  const pg = r.sweeps.filter((s) => s.db === "postgres" && s.processes === 1 && s.label.includes("sweep"));
+  const pg = r.sweeps.filter((s) => s.db === "postgres" && s.processes === 1);
   if (pg.length >= 3) console.log(`\nRSS: peak of sweep 3 is ${(pg[2]!.peakRssBytes / pg[0]!.peakRssBytes).toFixed(2)}× sweep 1's (target ≤ 1.2×)`);
   if (floor && pg.length) console.log(`PostgreSQL: ${f0((100 * Math.max(...pg.map((s) => s.checksPerSecond))) / floor)}% of the floor at best (target ≥ 70%)`);
+  const scale = r.sweeps.filter((s) => s.db === "postgres" && (s.processes > 1 || s === pg[0]));
+  if (scale.length > 1) console.log(`Worker processes on PostgreSQL: ${scale.map((s) => `${s.processes} → ${s.checksPerSecond.toFixed(1)}/s`).join(", ")} (1 process: postgres sweep 1)`);
   const failed = [...r.floor.map((f) => f.failed), ...r.sweeps.map((s) => s.checks - s.passed)].some((n) => n > 0);
   if (failed) console.log("Some checks failed: see failures in the JSON (a bench of failing checks measures the wrong thing).");
 }

@@ -84,6 +84,8 @@ async function main() {
       await stopAll([first]);
       if (!opts.skipWorkers) {
         for (const k of opts.workers) {
+          // One process is what the sweeps above measured: their first sweep stands for it.
+          if (k === 1 && report.sweeps.length > 0) continue;
           const children: WorkerChild[] = [];
           for (let i = 0; i < k; i++) {
             const c = await forkWorker(root, childEnv, prof);
