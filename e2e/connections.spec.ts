@@ -87,9 +87,11 @@ test("[connections]: after tenant-wide admin consent, a mailbox owner connects w
   await pickAccount(page, t.users[0]!.upn);
   await expect(page.getByRole("heading", { name: "Accept for your organization" })).toBeVisible();
   await acceptConsent(page);
-  await expect(page.getByRole("heading", { name: "Microsoft reported admin consent" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Admin consent granted" })).toBeVisible();
+  await expect(page.getByText(/Verified: Microsoft issued the app a token in tenant/)).toBeVisible();
   await page.getByRole("link", { name: "Back to the integration" }).click();
   await expect(page.getByText(`Tenant ${t.id}`)).toBeVisible();
+  await expect(page.getByText("Verified", { exact: true })).toBeVisible();
 
   const megan = user("Megan Bowen");
   const link = await createConsentLink(page, t.slug, megan.upn);
@@ -269,7 +271,7 @@ test("[connections]: when user consent is off, the owner is told an admin must c
   await adminPage.getByRole("button", { name: "Grant admin consent with Microsoft" }).click();
   await pickAccount(adminPage, t.users[0]!.upn);
   await acceptConsent(adminPage);
-  await expect(adminPage.getByRole("heading", { name: "Microsoft reported admin consent" })).toBeVisible();
+  await expect(adminPage.getByRole("heading", { name: "Admin consent granted" })).toBeVisible();
 
   await owner.goto(link);
   await owner.getByRole("button", { name: "Sign in with Microsoft" }).click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AUTH_CODE, GLOBAL, HELPDESK, NORTHWIND_MAIL, SEED, USGOV, admin, isConsentScreen, readPickerForm, redirectParams, setupTestEmulator, signIn, submitConsent } from "./test-support";
+import { AUTH_CODE, GLOBAL, HELPDESK, NORTHWIND_MAIL, SEED, USGOV, admin, isConsentScreen, readPickerForm, redirectParams, setupTestEmulator, signIn, submitConsent, token } from "./test-support";
 
 const emu = setupTestEmulator();
 
@@ -110,6 +110,20 @@ describe("admin consent endpoint", () => {
     // No application permissions configured: .default reads as "what the app has configured".
     expect(html).toContain("<li>Permissions configured for Microsoft Graph <span class=\"detail\">https://graph.microsoft.com/.default</span></li>");
     expect(redirectParams(await submitConsent(emu.http, html, "accept")).get("tenant")).toBe(SEED.contosoId);
+  });
+
+  it("a multi-tenant app gets app-only tokens in another tenant only after someone there consented (AADSTS700016 before)", async () => {
+    const value = "Fm9Q~Fabrikam.Multi_Secret~000000001x";
+    const multi = await admin(emu.http, "POST", "/tenants/fabrikam.onmicrosoft.com/apps", { displayName: "Fabrikam multi cc", multiTenant: true, redirectUris: [CALLBACK], secrets: [{ value }] });
+    const clientId = String(multi.body.clientId);
+    const form = { grant_type: "client_credentials", client_id: clientId, client_secret: value, scope: "https://graph.microsoft.com/.default" };
+    expect((await token(emu.http, form, { tenant: SEED.fabrikamId })).status).toBe(200); // its home tenant
+    const before = await token(emu.http, form, { tenant: SEED.contosoId });
+    expect(before.status).toBe(400);
+    expect(String(before.body.error_description)).toMatch(/^AADSTS700016: Application with identifier/);
+    const { html } = await pickAt(adminConsentUrl({ tenant: SEED.contosoId, params: { client_id: clientId } }), { account: SEED.adeleId });
+    expect(redirectParams(await submitConsent(emu.http, html, "accept")).get("admin_consent")).toBe("True");
+    expect((await token(emu.http, form, { tenant: SEED.contosoId })).status).toBe(200);
   });
 
   it("sends a non-admin to 'Need admin approval'; its return button gives admin_consent=True and AADSTS90094", async () => {

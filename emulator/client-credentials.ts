@@ -17,6 +17,12 @@ export async function clientCredentials(r: IdentityRequest, app: App, tenantRef:
   if (tenantRef.kind !== "tenant") return failure(50059);
   const { tenant } = tenantRef;
   if (method === "none") return failure(7000218);
+  // Outside its home tenant an app exists only once someone consented there (its service
+  // principal; a pre-authorized app stands for one consented everywhere): without one,
+  // Microsoft answers AADSTS700016 (reference §2.3, admin consent).
+  if (tenant.id !== app.homeTenantId && !app.preAuthorized && !r.ctx.state.consents.filter((c) => c.clientId === app.clientId && c.tenantId === tenant.id).length) {
+    return failure(700016, { appId: app.clientId, tenantName: tenant.displayName });
+  }
 
   const scope = r.params.get("scope");
   if (!scope) return failure(900144, { param: "scope" });

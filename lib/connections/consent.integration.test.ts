@@ -153,14 +153,35 @@ describe("admin consent", () => {
     expect(new URL(url).pathname).toBe(`/login.microsoftonline.com/${SEED.contosoId}/v2.0/adminconsent`);
     const params = await atMicrosoft(url, ADELE.id);
     expect(params.get("admin_consent")).toBe("True");
-    expect(await finish(s, params)).toMatchObject({ ok: true, kind: "admin_consent", tenant: SEED.contosoId });
-    expect(await s.db.adminConsent.findFirst({ where: { integrationId: s.integration.id } })).toMatchObject({ tenantId: SEED.contosoId, grantedById: s.owner.id });
+    expect(await finish(s, params)).toMatchObject({ ok: true, kind: "admin_consent", tenant: SEED.contosoId, verification: "installed" });
+    expect(await s.db.adminConsent.findFirst({ where: { integrationId: s.integration.id } })).toMatchObject({ tenantId: SEED.contosoId, grantedById: s.owner.id, verification: "installed", verifiedAt: expect.any(Date) });
+    expect(await s.db.auditEvent.count({ where: { orgId: s.org.id, action: "integration.admin_consent_verified" } })).toBe(1);
 
     const { url: connectUrl } = await startConnect(s.deps, { integration: s.integration, mailbox: MEGAN.upn, browserId: s.browserId });
     const picker = readPickerForm(await (await fetch(connectUrl)).text());
     const res = await fetch(new URL(picker.action, emu.http), { method: "POST", body: new URLSearchParams({ ...picker.fields, account: MEGAN.id }), redirect: "manual" });
     expect(res.status).toBe(302); // no consent screen
     expect(await finish(s, new URL(res.headers.get("location")!).searchParams)).toMatchObject({ ok: true, consentType: "ADMIN" });
+  });
+
+  it("a forged redirect naming a tenant where the app is not installed is refused: Microsoft refuses the app a token there (AADSTS700016)", async () => {
+    const s = await setup();
+    // The attacker starts a real flow, never visits Microsoft, and types the return address.
+    const { url } = await startAdminConsent(s.deps, { integration: s.integration, tenant: "organizations", browserId: s.browserId });
+    const forged = new URLSearchParams({ admin_consent: "True", tenant: SEED.fabrikamId, state: new URL(url).searchParams.get("state")! });
+    expect(await finish(s, forged)).toMatchObject({ ok: false, failure: { code: "admin_consent_not_installed", details: { tenant: SEED.fabrikamId } } });
+    expect(await s.db.adminConsent.count({ where: { integrationId: s.integration.id } })).toBe(0);
+    expect(await s.db.auditEvent.count({ where: { orgId: s.org.id, action: { startsWith: "integration.admin_consent" } } })).toBe(0);
+  });
+
+  it("when the check cannot run (the credential is refused), the consent is recorded as reported, with why it is unverified", async () => {
+    const s = await setup();
+    const { url } = await startAdminConsent(s.deps, { integration: s.integration, tenant: SEED.contosoId, browserId: s.browserId });
+    const params = await atMicrosoft(url, ADELE.id);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", code: 7000215, grantType: "client_credentials", times: 1 })).status).toBe(201);
+    expect(await finish(s, params)).toMatchObject({ ok: true, kind: "admin_consent", verification: "unverified", verificationDetail: expect.stringContaining("AADSTS7000215") });
+    expect(await s.db.adminConsent.findFirst({ where: { integrationId: s.integration.id } })).toMatchObject({ verification: "unverified", verifiedAt: null });
+    expect(await s.db.auditEvent.count({ where: { orgId: s.org.id, action: "integration.admin_consent_reported" } })).toBe(1);
   });
 
   it("a redirect without a tenant is refused and records nothing (Microsoft always names it)", async () => {

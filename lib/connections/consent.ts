@@ -12,6 +12,7 @@ import { saveConnection, type AccessTokenInput } from "./connections";
 import { createAuthorizationRequest, type ConsumedFlow } from "./flow-state";
 import { missingScopes, qualifyGranted, splitScopes } from "./granted-scopes";
 import { failureFromMicrosoftError, failureFromRedirect, type Failure } from "./failure";
+import { verifyAppInTenant, type AdminConsentVerification } from "./verify-admin-consent";
 
 // Starting a trip to Microsoft (user consent or admin consent) and finishing it on the callback.
 // Nothing is stored unless every check passes: state, code, ID token, mailbox identity, and a
@@ -122,7 +123,7 @@ export async function startAdminConsent(deps: FlowDeps, input: { integration: In
 
 export type Outcome =
   | { ok: true; kind: "connected"; connectionId: string; mailbox: string; updated: boolean; missingScopes: string[]; consentType: string; signedInAs: string }
-  | { ok: true; kind: "admin_consent"; tenant: string; scopes: string[] }
+  | { ok: true; kind: "admin_consent"; tenant: string; scopes: string[]; verification: "installed" | "unverified"; verificationDetail: string }
   | { ok: false; failure: Failure };
 
 const fail = (failure: Failure): Outcome => ({ ok: false, failure });
@@ -273,16 +274,27 @@ async function completeAdminConsent(deps: FlowDeps, flow: ConsumedFlow, params: 
     return fail({ code: "tenant_mismatch", details: { requested: tenantId, returned } });
   }
   if (requested === "organizations") tenantId = returned;
+  // What the redirect cannot prove, the app's own credential can: is the app installed there?
+  // (Outside any transaction: it calls Microsoft.)
+  const verified = await verifyAppInTenant(deps, flow.orgId, flow.integrationId, tenantId).catch(
+    (e: unknown): AdminConsentVerification => ({ verification: "unverified", code: "unknown", detail: `The portal could not confirm it (${(e as Error).message}); the consent is recorded as reported by Microsoft's redirect.` }),
+  );
+  if (verified.verification === "not_installed") {
+    return fail({ code: "admin_consent_not_installed", details: { tenant: tenantId }, description: verified.detail });
+  }
+  const verification = { verification: verified.verification, verificationDetail: verified.detail, verifiedAt: verified.verification === "installed" ? (deps.now ?? new Date()) : null };
   const actor = await actorOf(deps.db, flow, "Microsoft 365 admin");
   await deps.db.$transaction(async (tx) => {
     await tx.adminConsent.upsert({
       where: { integrationId_tenantId: { integrationId: flow.integrationId, tenantId } },
-      create: { orgId: flow.orgId, integrationId: flow.integrationId, tenantId, scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email },
-      update: { scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email, grantedAt: deps.now ?? new Date() },
+      create: { orgId: flow.orgId, integrationId: flow.integrationId, tenantId, scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email, ...verification },
+      update: { scopes: flow.requestedScopes, configVersion: flow.configVersion, grantedById: actor.id, grantedByEmail: actor.email, grantedAt: deps.now ?? new Date(), ...verification },
     });
-    // The redirect carries no proof (reference §2.3): this is what Microsoft's redirect reported,
-    // recorded and labelled as such, not a verified fact.
-    await record(tx, { action: "integration.admin_consent_reported", orgId: flow.orgId, actor, targetType: "integration", targetId: flow.integrationId, data: { tenant: tenantId, scopes: flow.requestedScopes, source: "admin consent redirect (unverified)" }, meta });
+    // The redirect carries no proof (reference §2.3): verified means the app is installed in the
+    // tenant; otherwise it is what Microsoft's redirect reported, labelled as such.
+    const action = verified.verification === "installed" ? "integration.admin_consent_verified" : "integration.admin_consent_reported";
+    const source = verified.verification === "installed" ? "admin consent redirect, app verified installed in the tenant" : "admin consent redirect (unverified)";
+    await record(tx, { action, orgId: flow.orgId, actor, targetType: "integration", targetId: flow.integrationId, data: { tenant: tenantId, scopes: flow.requestedScopes, source, ...(verified.verification === "unverified" ? { verificationCode: verified.code } : {}) }, meta });
   });
-  return { ok: true, kind: "admin_consent", tenant: tenantId, scopes: flow.requestedScopes };
+  return { ok: true, kind: "admin_consent", tenant: tenantId, scopes: flow.requestedScopes, verification: verified.verification, verificationDetail: verified.detail };
 }

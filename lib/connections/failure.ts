@@ -62,6 +62,7 @@ export function failureFromMicrosoftError(e: MicrosoftError, step: "token" | "re
     ...(e.traceId ? { traceId: e.traceId } : {}),
     ...(e.correlationId ? { correlationId: e.correlationId } : {}),
     ...(e.timestamp ? { timestamp: e.timestamp } : {}),
+    ...(e.retryAfterSeconds !== undefined ? { retryAfterSeconds: e.retryAfterSeconds } : {}),
   };
 }
 

@@ -128,4 +128,33 @@ describe("access tokens", () => {
     expect(events).toEqual([expect.objectContaining({ kind: "refresh_failed", classification: "needs_reconsent", code: "AADSTS50173" })]);
     expect(JSON.stringify([row, events])).not.toMatch(/1\.A[A-Za-z0-9_-]{40}/);
   });
+
+  it("a throttled refresh waits the Retry-After Microsoft sent (429 and 503), then succeeds", async () => {
+    const c = await connected();
+    const slept: number[] = [];
+    const deps: TokenDeps = { ...c.deps, maxAttempts: 3, sleep: async (ms) => { slept.push(ms); } };
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", status: 429, retryAfterSeconds: 3, grantType: "refresh_token", times: 1 })).status).toBe(201);
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", status: 503, retryAfterSeconds: 2, grantType: "refresh_token", times: 1 })).status).toBe(201);
+    const r = await getAccessToken(deps, c.org.id, c.id, "graph");
+    expect(r.ok).toBe(true);
+    // Both throttles were matched (in either order), and each wait was the one asked for.
+    expect([...slept].sort()).toEqual([2000, 3000]);
+    expect((await c.db.connection.findUniqueOrThrow({ where: { id: c.id } })).lastFailure).toBeNull();
+  });
+
+  it("a Retry-After too long to wait inside a request comes back as retryAfterSeconds, without sleeping or changing the status", async () => {
+    const c = await connected();
+    const slept: number[] = [];
+    const deps: TokenDeps = { ...c.deps, maxAttempts: 3, sleep: async (ms) => { slept.push(ms); } };
+    expect((await admin(emu.http, "POST", "/faults", { endpoint: "token", status: 429, retryAfterSeconds: 120, grantType: "refresh_token", times: 1 })).status).toBe(201);
+    const r = await getAccessToken(deps, c.org.id, c.id, "graph");
+    expect(r).toMatchObject({ ok: false, classification: "transient", failure: { code: "temporarily_unavailable", httpStatus: 429, retryAfterSeconds: 120 } });
+    expect(slept).toEqual([]);
+    const row = await c.db.connection.findUniqueOrThrow({ where: { id: c.id } });
+    expect(row.status).toBe("CONNECTED");
+    expect(row.lastFailure).toMatchObject({ classification: "transient", retryAfterSeconds: 120 });
+    // The fault was used once: one token call, no retry behind Microsoft's back.
+    const { body } = await admin(emu.http, "GET", "/faults");
+    expect(JSON.stringify(body)).not.toContain('"retryAfterSeconds":120');
+  });
 });

@@ -44,6 +44,8 @@ export type TokenDeps = {
 
 /** Tokens are refreshed this long before they expire. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
+/** The most a refresh sleeps in all for Retry-After between its attempts; a longer wait goes back to the caller. */
+export const RETRY_WAIT_BUDGET_MS = 10_000;
 
 export type AccessToken = { token: string; expiresAt: Date; scopes: string[]; fromCache: boolean };
 export type TokenResult = { ok: true; value: AccessToken } | { ok: false; failure: Failure; classification: FailureClass };
@@ -213,6 +215,7 @@ async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: 
   const endpoints = endpointsOf(integration, deps.hostMap);
   const scope = tokenScopesFor(integration.cloud as CloudId, integration.purposes as Purpose[], resource, integration.extraScopes);
   const maxAttempts = deps.maxAttempts ?? 3;
+  let waitedMs = 0;
 
   for (let attempt = 0; ; attempt += 1) {
     let issuer: string;
@@ -256,9 +259,15 @@ async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: 
       return { ok: true, value: { token: r.tokens.accessToken, expiresAt, scopes, fromCache: false } };
     }
     const classification = classifyFailure(r.error);
-    if (classification === "transient" && attempt + 1 < maxAttempts) {
-      logger.info({ connectionId: id, resource, attempt: attempt + 1, code: r.error.aadsts ?? r.error.kind }, "transient token failure, retrying");
-      await sleep(backoffMs(attempt));
+    const retryAfter = r.error.retryAfterSeconds;
+    const pauseMs = backoffMs(attempt, retryAfter);
+    // A wait Microsoft asked for that would hold this request (and the lease) too long is the
+    // caller's to honour (the worker backs off the tenant): return the failure with its Retry-After.
+    const tooLong = retryAfter !== undefined && waitedMs + pauseMs > RETRY_WAIT_BUDGET_MS;
+    if (classification === "transient" && attempt + 1 < maxAttempts && !tooLong) {
+      logger.info({ connectionId: id, resource, attempt: attempt + 1, code: r.error.aadsts ?? r.error.kind, pauseMs }, "transient token failure, retrying");
+      await sleep(pauseMs);
+      waitedMs += pauseMs;
       continue;
     }
     return recordFailure(deps, orgId, id, resource, r.error);

@@ -60,6 +60,12 @@ export const PORTAL_FLOW_CODES: Record<string, Entry> = {
     cause: "The admin signed in to another organization, or the answer was altered.",
     fix: "Start admin consent again and sign in with an administrator of the tenant shown below.",
   },
+  admin_consent_not_installed: {
+    title: "Microsoft says the app is not installed in that tenant",
+    meaning: "The redirect reported admin consent, but Microsoft refused the app a token in that tenant (AADSTS700016), so no administrator there has consented. Nothing was recorded.",
+    cause: "The consent page was closed or cancelled before it finished, the admin signed in to another organization, or the return address was typed or altered by hand.",
+    fix: "Start admin consent again, sign in with a Global Administrator (or Privileged Role / Cloud Application Administrator) of the tenant, and press Accept.",
+  },
   link_withdrawn: {
     title: "The consent link stopped working during the sign-in",
     meaning: "The organization withdrew the link, sent a newer one, or it expired while you were at Microsoft, so nothing was stored.",

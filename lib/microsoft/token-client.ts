@@ -62,7 +62,8 @@ export async function requestAppOnlyToken(input: { tokenEndpoint: string; client
 }
 
 export function classifyTokenError(e: unknown): MicrosoftError {
-  if (e instanceof oauth.ResponseBodyError) return fromBody(e.cause as Record<string, unknown>, e.status, e.error);
+  // Microsoft's JSON error with a 429 or 503 (the identity platform's throttling) carries Retry-After in a header.
+  if (e instanceof oauth.ResponseBodyError) return { ...fromBody(e.cause as Record<string, unknown>, e.status, e.error), ...retryAfterOf(e.response) };
   const err = e as { name?: string; cause?: { code?: string }; message?: string };
   if (err?.name === "TimeoutError" || err?.name === "AbortError") return { kind: "timeout", description: `No answer within ${TIMEOUT_MS / 1000} s.` };
   if (err?.name === "TypeError" && (err.cause?.code || /fetch failed/.test(err.message ?? ""))) {
@@ -83,10 +84,30 @@ export function fromStatus(response: Response, message?: string): MicrosoftError
   const type = response.headers.get("content-type")?.split(";")[0]?.trim();
   const body = type ? ` (${type})` : "";
   if (status === 429 || status >= 500) {
-    const retryAfter = Number(response.headers.get("retry-after") ?? NaN);
-    return { kind: "unavailable", httpStatus: status, description: `${response.url || "The token endpoint"} answered HTTP ${status}${body} without an OAuth error.`, ...(Number.isFinite(retryAfter) ? { retryAfterSeconds: retryAfter } : {}) };
+    return { kind: "unavailable", httpStatus: status, description: `${response.url || "The token endpoint"} answered HTTP ${status}${body} without an OAuth error.`, ...retryAfterOf(response) };
   }
   return { kind: "bad_response", httpStatus: status, description: `${response.url || "The token endpoint"} answered HTTP ${status}${body}, not a v2.0 token response${message ? `: ${message}` : ""}.`.slice(0, 300) };
+}
+
+/**
+ * Retry-After (RFC 9110 §10.2.3) in whole seconds: delay-seconds, or an HTTP-date counted from
+ * `nowMs` (a date already past is 0). Undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs = Date.now()): number | undefined {
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  // Only a date with letters (an IMF-fixdate such as "Wed, 21 Oct 2015 07:28:00 GMT"), so "1.5" or "-3" is not read as one.
+  if (!/[a-z]/i.test(v)) return undefined;
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - nowMs) / 1000)) : undefined;
+}
+
+/** Retry-After from a throttled (429) or unavailable (5xx) answer; other statuses' headers don't ask for a wait. */
+function retryAfterOf(response: Response | undefined): { retryAfterSeconds?: number } {
+  if (!response || !(response.status === 429 || response.status >= 500)) return {};
+  const seconds = parseRetryAfter(response.headers.get("retry-after"));
+  return seconds !== undefined ? { retryAfterSeconds: seconds } : {};
 }
 
 /** Microsoft's error body: error, error_description ("AADSTS…: …"), error_codes, ids. */

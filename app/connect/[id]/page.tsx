@@ -49,9 +49,13 @@ export default async function ConnectResultPage({ params }: { params: Promise<{ 
   if (outcome.kind === "admin_consent") {
     return (
       <PublicPage>
-        <h1 className="text-xl font-semibold text-green-800">Microsoft reported admin consent</h1>
+        <h1 className="text-xl font-semibold text-green-800">{outcome.verification === "installed" ? "Admin consent granted" : "Microsoft reported admin consent"}</h1>
         <p className="text-sm text-slate-700">
-          Microsoft&apos;s redirect says an administrator of tenant <code className="text-xs">{outcome.tenant}</code> consented, for everyone in it, to {flow.integration.name} of {flow.org.name}. A redirect carries no proof, so the portal records it as reported; mailboxes of that tenant should now connect without a consent prompt.
+          An administrator of tenant <code className="text-xs">{outcome.tenant}</code> consented, for everyone in it, to {flow.integration.name} of {flow.org.name}; mailboxes of that tenant should now connect without a consent prompt.
+        </p>
+        <p className="text-sm text-slate-700">
+          {outcome.verification === "installed" ? "Verified: " : "Not verified: "}
+          {outcome.verificationDetail}
         </p>
         <ul className="list-inside list-disc text-sm text-slate-700">{outcome.scopes.map((s) => <li key={s}>{scopeName(s)}</li>)}</ul>
         {back}

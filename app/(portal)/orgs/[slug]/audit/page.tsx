@@ -20,6 +20,7 @@ const ACTIONS: Record<string, string> = {
   "integration.deleted": "Deleted an integration",
   "integration.admin_consent_granted": "Granted admin consent for a tenant",
   "integration.admin_consent_reported": "Recorded admin consent reported by Microsoft's redirect",
+  "integration.admin_consent_verified": "Recorded admin consent (app verified installed in the tenant)",
   "connection.created": "Connected a mailbox",
   "connection.reconsented": "Re-consented a mailbox",
   "connection.disconnected": "Disconnected a mailbox",

@@ -72,7 +72,11 @@ export default async function IntegrationPage({ params, searchParams }: { params
               {adminConsents.map((a) => (
                 <li key={a.id} className="py-1.5">
                   Tenant <code className="text-xs">{a.tenantId}</code>
-                  <span className="block text-xs text-slate-600">Reported by Microsoft&apos;s redirect {formatDate(a.grantedAt)}{a.grantedByEmail ? ` (started by ${a.grantedByEmail})` : ""}{a.configVersion < i.configVersion ? " · the integration changed since: grant it again" : ""}</span>
+                  {a.verification === "installed" ? <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-xs font-medium text-green-800 ring-1 ring-green-200">Verified</span> : <span className="ml-2 rounded bg-amber-50 px-1.5 py-0.5 text-xs font-medium text-amber-900 ring-1 ring-amber-200">Reported</span>}
+                  <span className="block text-xs text-slate-600">
+                    {a.verification === "installed" ? "Granted" : "Reported by Microsoft's redirect"} {formatDate(a.grantedAt)}{a.grantedByEmail ? ` (started by ${a.grantedByEmail})` : ""}{a.configVersion < i.configVersion ? " · the integration changed since: grant it again" : ""}
+                  </span>
+                  {a.verificationDetail ? <span className="block text-xs text-slate-600">{a.verificationDetail}</span> : null}
                 </li>
               ))}
             </ul>
