@@ -41,6 +41,21 @@ async function main() {
   log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; starting the emulator on ports ${opts.port}-${opts.port + 4}`);
   const emu = await startBenchEmulator({ root, dataDir, basePort: opts.port });
   const cleanups: (() => Promise<unknown>)[] = [() => emu.stop()];
+  // The JSON is rewritten after every phase, so an interrupted run keeps what it measured.
+  mkdirSync(opts.out, { recursive: true });
+  const file = path.join(opts.out, `sweep-${report.startedAt.replace(/[:.]/g, "-")}.json`);
+  const save = () => writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaning ??= (async () => {
+      for (const c of cleanups.reverse()) await c().catch((e: unknown) => log(`cleanup: ${(e as Error).message}`));
+    })());
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the emulator and worker processes, dropping the database`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
   try {
     const t0 = Date.now();
     const tenants = await seedEmulator(emu, { connections: opts.connections, tenants: opts.tenants, seed: `bench-m-${randomBytes(3).toString("hex")}`, scope: delegatedScopes("global", purposes).authorizeScope });
@@ -56,6 +71,7 @@ async function main() {
     const childEnv: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: emu.certPath, MAILGRANT_ENCRYPTION_KEYS: keys, MAILGRANT_WORKER_CONCURRENCY: String(opts.concurrency), LOG_LEVEL: opts.logLevel };
 
     if (!opts.skipFloor) report.floor = await runFloor(opts, emu, tenants, purposes, childEnv);
+    save();
 
     const open = (url: string, i: number, extra: Partial<OpenArgs> = {}): OpenArgs => ({
       url,
@@ -69,6 +85,7 @@ async function main() {
       ...extra,
     });
 
+    let pg: { url: string; probe: PgProbe } | undefined;
     if (!opts.skipPostgres) {
       const pgdb = await createBenchDatabase(opts.pgUrl);
       if (!opts.keep) cleanups.push(() => pgdb.drop());
@@ -80,22 +97,12 @@ async function main() {
       report.worker = opened.kind;
       report.seed.postgresMs = opened.seeded.ms;
       log(`PostgreSQL: seeded ${opened.seeded.connections} connections in ${opened.seeded.ms} ms; worker: ${opened.kind}`);
-      for (let s = 1; s <= opts.sweeps; s++) report.sweeps.push(await runSweep(`postgres sweep ${s}`, "postgres", [first], total, emu, probe));
-      await stopAll([first]);
-      if (!opts.skipWorkers) {
-        for (const k of opts.workers) {
-          // One process is what the sweeps above measured: their first sweep stands for it.
-          if (k === 1 && report.sweeps.length > 0) continue;
-          const children: WorkerChild[] = [];
-          for (let i = 0; i < k; i++) {
-            const c = await forkWorker(root, childEnv, prof);
-            await c.call("open", open(pgdb.url, i + 1));
-            children.push(c);
-          }
-          report.sweeps.push(await runSweep(`postgres ×${k} workers`, "postgres", children, total, emu, probe));
-          await stopAll(children);
-        }
+      for (let s = 1; s <= opts.sweeps; s++) {
+        report.sweeps.push(await runSweep(`postgres sweep ${s}`, "postgres", [first], total, emu, probe));
+        save();
       }
+      await stopAll([first]);
+      pg = { url: pgdb.url, probe };
     }
 
     if (!opts.skipEmbedded) {
@@ -109,18 +116,35 @@ async function main() {
       report.worker = opened.kind;
       report.seed.embeddedMs = opened.seeded.ms;
       log(`embedded: seeded in ${opened.seeded.ms} ms`);
-      for (let s = 1; s <= opts.embeddedSweeps; s++) report.sweeps.push(await runSweep(`embedded sweep ${s}`, "embedded", [child], total, emu));
+      for (let s = 1; s <= opts.embeddedSweeps; s++) {
+        report.sweeps.push(await runSweep(`embedded sweep ${s}`, "embedded", [child], total, emu));
+        save();
+      }
       await stopAll([child]);
     }
+    // Scale-out last: on a small machine it matters least, and it takes longest.
+    if (pg && !opts.skipWorkers) {
+      for (const k of opts.workers) {
+        // One process is what the sweeps above measured: their first sweep stands for it.
+        if (k === 1 && report.sweeps.some((s) => s.db === "postgres" && s.processes === 1)) continue;
+        const children: WorkerChild[] = [];
+        for (let i = 0; i < k; i++) {
+          const c = await forkWorker(root, childEnv, prof);
+          await c.call("open", open(pg.url, i + 1));
+          children.push(c);
+        }
+        report.sweeps.push(await runSweep(`postgres ×${k} workers`, "postgres", children, total, emu, pg.probe));
+        save();
+        await stopAll(children);
+      }
+    }
   } finally {
-    for (const c of cleanups.reverse()) await c().catch((e: unknown) => log(`cleanup: ${(e as Error).message}`));
+    await cleanUp();
   }
   report.machine.loadAfter = os.loadavg();
   report.finishedAt = new Date().toISOString();
   printReport(report);
-  mkdirSync(opts.out, { recursive: true });
-  const file = path.join(opts.out, `sweep-${report.startedAt.replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  save();
   log(`wrote ${path.relative(root, file)}`);
 }
 
@@ -212,7 +236,10 @@ async function runSweep(label: string, db: "postgres" | "embedded", children: Wo
     ...(pgDelta ? { pg: pgDelta } : {}),
     load: os.loadavg(),
   };
-  log(`${label}: ${result.checks} checks (${result.passed} passed) in ${seconds.toFixed(1)} s = ${result.checksPerSecond.toFixed(1)}/s, p50 ${Math.round(result.p50Ms ?? 0)} ms, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB`);
+  log(
+    `${label}: ${result.checks} checks (${result.passed} passed) in ${seconds.toFixed(1)} s = ${result.checksPerSecond.toFixed(1)}/s, p50 ${Math.round(result.p50Ms ?? 0)} ms, peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MB, ` +
+      `worker CPU ${result.workerCpuMsPerCheck.toFixed(1)} ms/check, ${result.statementsPerCheck.toFixed(1)} statements/check${pgDelta ? `, ${(pgDelta.rowsWritten / Math.max(1, checks.n)).toFixed(1)} rows/check, WAL ${Math.round(pgDelta.walBytes / Math.max(1, checks.n))} B/check` : ""}, load ${os.loadavg()[0]!.toFixed(2)}`,
+  );
   return result;
 }
 
