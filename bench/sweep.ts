@@ -85,6 +85,14 @@ async function main() {
       ...extra,
     });
 
+    // Seeding (the grants' JSON, 10,000 encryptions) in the worker process would inflate its first sweep's RSS.
+    const seedInOwnProcess = async (url: string, migrate = false) => {
+      const seeder = await forkWorker(root, childEnv);
+      const done = await seeder.call<{ seeded: { ms: number; connections: number } }>("open", open(url, 0, { migrate, seedFile, seedOnly: true }));
+      await stopAll([seeder]);
+      return done.seeded;
+    };
+
     let pg: { url: string; probe: PgProbe } | undefined;
     if (!opts.skipPostgres) {
       const pgdb = await createBenchDatabase(opts.pgUrl);
@@ -92,11 +100,12 @@ async function main() {
       log(`PostgreSQL: database ${pgdb.name}`);
       const probe = await PgProbe.open(pgdb.url);
       cleanups.push(() => probe.close());
+      const seeded = await seedInOwnProcess(pgdb.url);
+      report.seed.postgresMs = seeded.ms;
       const first = await forkWorker(root, childEnv, prof);
-      const opened = await first.call<{ kind: string; seeded: { ms: number; connections: number } }>("open", open(pgdb.url, 0, { seedFile }));
+      const opened = await first.call<{ kind: string }>("open", open(pgdb.url, 0));
       report.worker = opened.kind;
-      report.seed.postgresMs = opened.seeded.ms;
-      log(`PostgreSQL: seeded ${opened.seeded.connections} connections in ${opened.seeded.ms} ms; worker: ${opened.kind}`);
+      log(`PostgreSQL: seeded ${seeded.connections} connections in ${seeded.ms} ms; worker: ${opened.kind}`);
       for (let s = 1; s <= opts.sweeps; s++) {
         report.sweeps.push(await runSweep(`postgres sweep ${s}`, "postgres", [first], total, emu, probe));
         save();
@@ -111,11 +120,12 @@ async function main() {
         rmSync(dir, { recursive: true, force: true });
         rmSync(`${dir}.lock`, { force: true });
       });
+      const seeded = await seedInOwnProcess(`pglite:${dir}`, true);
+      report.seed.embeddedMs = seeded.ms;
       const child = await forkWorker(root, childEnv, prof);
-      const opened = await child.call<{ kind: string; seeded: { ms: number } }>("open", open(`pglite:${dir}`, 0, { migrate: true, seedFile }));
+      const opened = await child.call<{ kind: string }>("open", open(`pglite:${dir}`, 0));
       report.worker = opened.kind;
-      report.seed.embeddedMs = opened.seeded.ms;
-      log(`embedded: seeded in ${opened.seeded.ms} ms`);
+      log(`embedded: seeded in ${seeded.ms} ms`);
       for (let s = 1; s <= opts.embeddedSweeps; s++) {
         report.sweeps.push(await runSweep(`embedded sweep ${s}`, "embedded", [child], total, emu));
         save();

@@ -20,6 +20,8 @@ export type OpenArgs = {
   worker: "real" | "stand-in" | "auto";
   migrate: boolean;
   seedFile?: string;
+  /** Seed and start no worker: the bench seeds in a process of its own, so the worker's RSS starts clean. */
+  seedOnly?: boolean;
   workerId: string;
 };
 
@@ -52,6 +54,7 @@ const commands: Record<string, (args: never) => Promise<unknown>> = {
       const input = JSON.parse(readFileSync(a.seedFile, "utf8")) as SeedInput;
       seeded = await seedDatabase(database.prisma, keyring, input);
     }
+    if (a.seedOnly) return { kind: "none", seeded, rss: process.memoryUsage().rss };
     const { startWorker, kind } = await loadStartWorker(a.worker);
     workerKind = kind;
     worker = await startWorker({
