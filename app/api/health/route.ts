@@ -1,11 +1,11 @@
-// GET /api/health — liveness and database reachability, no sign-in needed.
+// GET /api/health — liveness, database reachability and whether the worker runs (and how far behind); no sign-in needed.
 import { db } from "@/lib/db";
-import { databaseHealth } from "@/lib/health";
+import { env } from "@/lib/env";
+import { healthReport } from "@/lib/health";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  const { database, latencyMs } = await databaseHealth(db);
-  const body = { status: database === "ok" ? "ok" : "degraded", database, latencyMs };
-  return Response.json(body, { status: database === "ok" ? 200 : 503, headers: { "Cache-Control": "no-store" } });
+  const { status, body } = await healthReport(db, { workerMode: env().MAILGRANT_WORKER });
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 }
