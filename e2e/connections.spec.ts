@@ -90,8 +90,10 @@ test("[connections]: after tenant-wide admin consent, a mailbox owner connects w
   await expect(page.getByRole("heading", { name: "Admin consent granted" })).toBeVisible();
   await expect(page.getByText(/Verified: Microsoft issued the app a token in tenant/)).toBeVisible();
   await page.getByRole("link", { name: "Back to the integration" }).click();
-  await expect(page.getByText(`Tenant ${t.id}`)).toBeVisible();
-  await expect(page.getByText("Verified", { exact: true })).toBeVisible();
+  await expect(page).toHaveURL(new RegExp(`${escape(integrationUrl)}$`));
+  const granted = page.getByRole("region", { name: "Admin consent" }).getByRole("listitem").filter({ hasText: `Tenant ${t.id}` });
+  await expect(granted).toContainText("Verified");
+  await expect(granted).toContainText("so the app is installed there");
 
   const megan = user("Megan Bowen");
   const link = await createConsentLink(page, t.slug, megan.upn);
