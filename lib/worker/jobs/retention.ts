@@ -15,7 +15,7 @@ import { logger } from "@/lib/logger";
 // percentiles are averaged weighted by count (an approximation; exact would need the raw rows).
 
 /** daysRolledUp: CheckDaily rows written (one per connection and day); checksDeleted: raw rows removed. */
-export type RetentionResult = { daysRolledUp: number; checksDeleted: number; dailyDeleted: number };
+export type RetentionResult = { daysRolledUp: number; checksDeleted: number; dailyDeleted: number; eventsDeleted: number };
 
 const DAY_MS = 86_400_000;
 /** Connections per roll-up statement: ~10,000 raw rows for a day of checks every 30 minutes. */
@@ -35,7 +35,7 @@ export function dailyCutoff(now: Date, months: number): Date {
 export async function rollUpAndPrune(db: Db, opts: { now?: Date; retentionDays: number; dailyRetentionMonths: number }): Promise<RetentionResult> {
   const now = opts.now ?? new Date();
   const cutoff = utcDay(new Date(now.getTime() - opts.retentionDays * DAY_MS));
-  const result: RetentionResult = { daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 0 };
+  const result: RetentionResult = { daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 0, eventsDeleted: 0 };
 
   // Connections in id order, a batch at a time; their checks are found through the
   // (connectionId, startedAt) index. Checks of deleted connections went with them (cascade).
@@ -70,7 +70,17 @@ export async function rollUpAndPrune(db: Db, opts: { now?: Date; retentionDays: 
     if (deleted < DAILY_DELETE_BATCH) break;
   }
 
-  if (result.checksDeleted || result.dailyDeleted) logger.info({ ...result, cutoff: cutoff.toISOString(), keepDailyFrom: keepFrom }, "checks rolled up and pruned");
+  // A connection's token history (refreshes, failures: about two per check) is kept as long as raw checks.
+  for (;;) {
+    const deleted = await db.$executeRaw`
+      DELETE FROM "ConnectionEvent" WHERE id IN (
+        SELECT id FROM "ConnectionEvent" WHERE "createdAt" < ${ts(cutoff)} LIMIT ${DAILY_DELETE_BATCH}
+      )`;
+    result.eventsDeleted += deleted;
+    if (deleted < DAILY_DELETE_BATCH) break;
+  }
+
+  if (result.checksDeleted || result.dailyDeleted || result.eventsDeleted) logger.info({ ...result, cutoff: cutoff.toISOString(), keepDailyFrom: keepFrom }, "checks rolled up and pruned");
   return result;
 }
 

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "ConnectionEvent_createdAt_idx" ON "ConnectionEvent"("createdAt");
