@@ -10,12 +10,12 @@ export async function orgWithIntegration(
   db: PrismaClient,
   keyring: Keyring,
   slug: string,
-  over: { clientId?: string; secret?: string; tenant?: string; purposes?: string[]; extraScopes?: string[] } = {},
+  over: { clientId?: string; secret?: string; tenant?: string; tenantMode?: "single" | "organizations"; purposes?: string[]; extraScopes?: string[] } = {},
 ) {
   const owner = await makeUser(db);
   const org = await createOrg(db, owner, { name: `Org ${slug}`, slug });
   const settings = parseSettings(
-    { name: "Helpdesk", cloud: "global", tenantMode: "single", tenant: over.tenant ?? "contoso.onmicrosoft.com", clientId: over.clientId ?? crypto.randomUUID(), purposes: over.purposes ?? ["graph-read", "imap"], ...(over.extraScopes ? { extraScopes: over.extraScopes } : {}) },
+    { name: "Helpdesk", cloud: "global", tenantMode: over.tenantMode ?? "single", tenant: over.tenant ?? "contoso.onmicrosoft.com", clientId: over.clientId ?? crypto.randomUUID(), purposes: over.purposes ?? ["graph-read", "imap"], ...(over.extraScopes ? { extraScopes: over.extraScopes } : {}) },
     { allowCustomHosts: false },
   );
   const credential = parseCredential({ credentialType: "SECRET", secret: over.secret ?? "Hd7Q~Contoso.Helpdesk_Secret~00000001x", secretExpiresAt: "" }, settings.clientId);

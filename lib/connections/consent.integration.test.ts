@@ -153,15 +153,28 @@ describe("admin consent", () => {
     expect(new URL(url).pathname).toBe(`/login.microsoftonline.com/${SEED.contosoId}/v2.0/adminconsent`);
     const params = await atMicrosoft(url, ADELE.id);
     expect(params.get("admin_consent")).toBe("True");
-    expect(await finish(s, params)).toMatchObject({ ok: true, kind: "admin_consent", tenant: SEED.contosoId, verification: "installed" });
-    expect(await s.db.adminConsent.findFirst({ where: { integrationId: s.integration.id } })).toMatchObject({ tenantId: SEED.contosoId, grantedById: s.owner.id, verification: "installed", verifiedAt: expect.any(Date) });
-    expect(await s.db.auditEvent.count({ where: { orgId: s.org.id, action: "integration.admin_consent_verified" } })).toBe(1);
+    // The app's home tenant: it is installed there from its registration, so that proves nothing.
+    expect(await finish(s, params)).toMatchObject({ ok: true, kind: "admin_consent", tenant: SEED.contosoId, verification: "unverified", verificationDetail: expect.stringContaining("where the app is registered") });
+    expect(await s.db.adminConsent.findFirst({ where: { integrationId: s.integration.id } })).toMatchObject({ tenantId: SEED.contosoId, grantedById: s.owner.id, verification: "unverified", verifiedAt: null });
+    expect(await s.db.auditEvent.count({ where: { orgId: s.org.id, action: "integration.admin_consent_reported" } })).toBe(1);
 
     const { url: connectUrl } = await startConnect(s.deps, { integration: s.integration, mailbox: MEGAN.upn, browserId: s.browserId });
     const picker = readPickerForm(await (await fetch(connectUrl)).text());
     const res = await fetch(new URL(picker.action, emu.http), { method: "POST", body: new URLSearchParams({ ...picker.fields, account: MEGAN.id }), redirect: "manual" });
     expect(res.status).toBe(302); // no consent screen
     expect(await finish(s, new URL(res.headers.get("location")!).searchParams)).toMatchObject({ ok: true, consentType: "ADMIN" });
+  });
+
+  it("a multi-tenant app consented by another tenant's admin is verified: Microsoft now issues it a token there", async () => {
+    const value = "Fm9Q~Fabrikam.Portal_Multi~000000001x";
+    const multi = await admin(emu.http, "POST", "/tenants/fabrikam.onmicrosoft.com/apps", { displayName: "Fabrikam helpdesk", multiTenant: true, redirectUris: [REDIRECT], secrets: [{ value }] });
+    n += 1;
+    const base = await orgWithIntegration(database.prisma, keyring, `consent-multi-${n}-${randomBytes(2).toString("hex")}`, { clientId: String(multi.body.clientId), secret: value, tenantMode: "organizations", tenant: "fabrikam.onmicrosoft.com" });
+    const s = { ...base, deps: { db: base.db, keyring, hostMap: hostMapFromBase(emu.http), redirectUri: REDIRECT } as FlowDeps, browserId: newBrowserId() };
+    const { url } = await startAdminConsent(s.deps, { integration: s.integration, startedById: s.owner.id, tenant: SEED.contosoId, browserId: s.browserId });
+    expect(await finish(s, await atMicrosoft(url, ADELE.id))).toMatchObject({ ok: true, kind: "admin_consent", tenant: SEED.contosoId, verification: "installed" });
+    expect(await s.db.adminConsent.findFirst({ where: { integrationId: s.integration.id } })).toMatchObject({ verification: "installed", verifiedAt: expect.any(Date) });
+    expect(await s.db.auditEvent.count({ where: { orgId: s.org.id, action: "integration.admin_consent_verified" } })).toBe(1);
   });
 
   it("a forged redirect naming a tenant where the app is not installed is refused: Microsoft refuses the app a token there (AADSTS700016)", async () => {
