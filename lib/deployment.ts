@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "@/lib/env";
 import { parseKeyring, type Keyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
+import { mailHostFromEnv } from "@/lib/worker/deps";
 
 // Per-deployment settings that domain functions receive as arguments (so tests pass their own).
 
@@ -39,13 +40,4 @@ export const flowSettings = () => ({
 });
 
 /** Where the connection test reaches IMAP/POP/SMTP when not at Microsoft's hosts (demo: the emulator). */
-export function mailHostSettings() {
-  const e = env();
-  if (!e.MICROSOFT_MAIL_HOST) return undefined;
-  return {
-    host: e.MICROSOFT_MAIL_HOST,
-    ...(e.MICROSOFT_IMAP_PORT ? { imapPort: e.MICROSOFT_IMAP_PORT } : {}),
-    ...(e.MICROSOFT_POP_PORT ? { popPort: e.MICROSOFT_POP_PORT } : {}),
-    ...(e.MICROSOFT_SMTP_PORT ? { smtpPort: e.MICROSOFT_SMTP_PORT } : {}),
-  };
-}
+export const mailHostSettings = () => mailHostFromEnv(env());

@@ -10,9 +10,7 @@ import { metrics } from "./metrics";
 // pass: one grouped scan of Connection joined to Integration (every connection dimension at once),
 // the worker summary (heartbeats and the nextCheckAt index), and pg-boss's queue for checks.
 
-/** W1's pg-boss queue for checks and its schema (lib/worker). */
-export const CHECK_QUEUE = "check";
-export const BOSS_SCHEMA = "pgboss";
+import { BOSS_SCHEMA, CHECK_QUEUE } from "@/lib/worker/queues";
 
 const lower = (v: string | null | undefined, none = "none") => (v ? v.toLowerCase() : none);
 

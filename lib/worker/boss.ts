@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import type { Database } from "@/lib/db-client";
+import { BOSS_SCHEMA } from "./queues";
 
 // pg-boss on the portal's own database. PostgreSQL: its own pool from the same connection string
 // (never the Prisma client). Embedded database: its `db` executor over the one PGlite instance the
@@ -7,14 +8,7 @@ import type { Database } from "@/lib/db-client";
 // scripts are multi-statement text without parameters, which only PGlite's exec() runs; every
 // parameterised statement is a single one, for query().
 
-export const BOSS_SCHEMA = "pgboss";
-
-/** Queue names (M's /metrics reads pgboss.job counts for CHECK_QUEUE). */
-export const CHECK_QUEUE = "check";
-export const KEEPALIVE_QUEUE = "keepalive";
-export const EXPIRY_SCAN_QUEUE = "expiry-scan";
-export const RETENTION_QUEUE = "retention";
-export const QUEUES = [CHECK_QUEUE, KEEPALIVE_QUEUE, EXPIRY_SCAN_QUEUE, RETENTION_QUEUE] as const;
+export { BOSS_SCHEMA, CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE } from "./queues";
 
 type PGliteLike = NonNullable<Database["pglite"]>;
 

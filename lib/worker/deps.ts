@@ -3,9 +3,9 @@ import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings, TestDeps } from "@/lib/connections/connection-test";
 
-// What a check needs from the deployment, built from configuration. The web process builds the
-// same values in lib/deployment.ts, which is "server-only" (it resolves only inside Next's bundle),
-// so the worker, which also runs in `npm run worker` and in the custom server, builds them here.
+// What a check needs from the deployment, built from configuration. Plain (not "server-only" like
+// lib/deployment.ts, which resolves only inside Next's bundle), because the worker also runs in
+// `npm run worker` and in the custom server; lib/deployment.ts reuses mailHostFromEnv.
 
 export function mailHostFromEnv(e: Env = env()): MailHostSettings | undefined {
   if (!e.MICROSOFT_MAIL_HOST) return undefined;
