@@ -6,6 +6,12 @@ const port = Number(process.env.E2E_PORT ?? 3200);
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 3300);
 export const e2e = { baseURL: `http://localhost:${port}`, emulatorAdmin: `http://localhost:${emulatorPort + 1}/_emulator` };
 
+/** Debian's Chromium, quiet on a closed network (shared with playwright.worker.config.ts). */
+export const chromiumLaunchOptions = {
+  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+};
+
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: true,
@@ -20,10 +26,7 @@ export default defineConfig({
     baseURL: e2e.baseURL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    },
+    launchOptions: chromiumLaunchOptions,
   },
   webServer: {
     command: "node --import tsx scripts/start.ts",

@@ -52,7 +52,11 @@ const inDays = (ms: number) => (days(ms) === 0 ? "today" : days(ms) === 1 ? "wit
 /** Outcome of a run's steps: passed; degraded when every failure is transient; failed otherwise. */
 export function checkOutcome(steps: readonly CheckStep[]): { outcome: CheckOutcome; failureCode: string | null; failureClass: FailureClass | null } {
   const failed = steps.filter((s) => s.status === "failed");
-  if (failed.length === 0) return { outcome: steps.some((s) => s.status === "ok") ? "PASSED" : "FAILED", failureCode: failed.length || steps.some((s) => s.status === "ok") ? null : "no_steps", failureClass: null };
+  if (failed.length === 0) {
+    // Nothing failed: passed, unless nothing ran at all (no step is ok).
+    const ran = steps.some((s) => s.status === "ok");
+    return { outcome: ran ? "PASSED" : "FAILED", failureCode: ran ? null : "no_steps", failureClass: null };
+  }
   const first = failed.find((s) => (s.class ?? "transient") !== "transient") ?? failed[0]!;
   const cls = first.class ?? "transient";
   return { outcome: cls === "transient" ? "DEGRADED" : "FAILED", failureCode: first.code ?? "unknown", failureClass: cls };

@@ -4,6 +4,7 @@ import { checkAllNowAction, updateCheckSettingsAction } from "./actions";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { Notice } from "@/components/ui/card";
+import { ActionForm } from "@/components/ui/action-form";
 
 type Limits = { minInterval: number; maxInterval: number; minKeepAlive: number; maxKeepAlive: number };
 
@@ -40,12 +41,14 @@ export function CheckSettingsForm({ slug, current, limits }: { slug: string; cur
 }
 
 export function CheckAllNowForm({ slug, connected }: { slug: string; connected: number }) {
-  const [state, action, pending] = useActionState(checkAllNowAction, {});
   return (
-    <form action={action} className="space-y-3">
-      <input type="hidden" name="slug" value={slug} />
-      <Button type="submit" variant="secondary" disabled={pending || connected === 0}>{pending ? "Queuing…" : "Check all mailboxes now"}</Button>
-      {state.message ? <p role={state.ok ? "status" : "alert"} className={`text-sm ${state.ok ? "text-green-800" : "text-red-700"}`}>{state.message}</p> : null}
-    </form>
+    <ActionForm action={checkAllNowAction} fields={{ slug }} className="space-y-3">
+      {({ pending, state }) => (
+        <>
+          <Button type="submit" variant="secondary" disabled={pending || connected === 0}>{pending ? "Queuing…" : "Check all mailboxes now"}</Button>
+          {state.ok && state.message ? <p role="status" className="text-sm text-green-800">{state.message}</p> : null}
+        </>
+      )}
+    </ActionForm>
   );
 }
