@@ -73,11 +73,12 @@ export type RecordedCheck = { checkId: string; health: HealthView; previous: { h
 
 /**
  * Stores a finished run as a Check and updates the connection's protocol columns and health.
- * `nextCheckAt`, when given, is written in the same update (the worker's next slot).
+ * `nextCheckAt` (the worker's next slot) and, with `keepRun`, the whole run for the mailbox page
+ * (`lastTest`, with its messages and ids) are written in the same update of the connection row.
  */
 export async function recordCheck(
   db: Db,
-  input: { orgId: string; connectionId: string; trigger: CheckTrigger; run: RunLike; now?: Date; nextCheckAt?: Date; releaseLeaseOf?: string },
+  input: { orgId: string; connectionId: string; trigger: CheckTrigger; run: RunLike; now?: Date; nextCheckAt?: Date; releaseLeaseOf?: string; keepRun?: boolean },
 ): Promise<RecordedCheck | null> {
   const now = input.now ?? new Date();
   const row = await db.connection.findFirst({ where: { id: input.connectionId, orgId: input.orgId }, select: healthSelect });
@@ -118,6 +119,7 @@ export async function recordCheck(
         ...protocolData,
         ...healthData(row, view, now),
         lastCheckAt: finishedAt,
+        ...(input.keepRun ? { lastTest: input.run as unknown as Prisma.InputJsonValue, lastTestedAt: finishedAt } : {}),
         ...(input.nextCheckAt ? { nextCheckAt: input.nextCheckAt } : {}),
       },
     }),

@@ -228,7 +228,6 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
  */
 export async function saveTestRun(db: Db, orgId: string, connectionId: string, run: TestRun, trigger: CheckTrigger = "MANUAL"): Promise<RecordedCheck | null> {
   const failed = run.steps.filter((s) => s.status === "failed");
-  await db.connection.updateMany({ where: { id: connectionId, orgId }, data: { lastTest: run as unknown as Prisma.InputJsonValue, lastTestedAt: new Date(run.finishedAt ?? run.startedAt) } });
   await db.connectionEvent.create({
     data: {
       connectionId,
@@ -237,7 +236,7 @@ export async function saveTestRun(db: Db, orgId: string, connectionId: string, r
       detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}), ...(s.class ? { class: s.class } : {}) })) },
     },
   });
-  return recordCheck(db, { orgId, connectionId, trigger, run });
+  return recordCheck(db, { orgId, connectionId, trigger, run, keepRun: true });
 }
 
 /** A claims challenge means the next sign-in must satisfy those claims: the grant needs re-consent. */

@@ -1,5 +1,4 @@
 import type { Db } from "@/lib/db-client";
-import type { Prisma } from "@/generated/prisma/client";
 import { runConnectionTest, type TestDeps, type TestRun } from "@/lib/connections/connection-test";
 import { recordCheck } from "@/lib/checks/record";
 import { checkOutcome } from "@/lib/checks/health";
@@ -66,7 +65,7 @@ async function whyNot(ctx: CheckJobContext, data: CheckJobData, now: Date): Prom
   if (row.status !== "CONNECTED" || row.nextCheckAt?.getTime() !== Date.parse(data.due)) return { kind: "stale" };
   const backoff = await ctx.db.tenantBackoff.findFirst({ where: { tenantId: row.tenantId, until: { gt: now } } });
   if (backoff) {
-    const at = new Date(backoff.until.getTime() + (slotOffsetMs(data.connectionId, BACKOFF_SPREAD_MS) % BACKOFF_SPREAD_MS));
+    const at = new Date(backoff.until.getTime() + slotOffsetMs(data.connectionId, BACKOFF_SPREAD_MS));
     await ctx.db.connection.updateMany({ where: { id: data.connectionId, nextCheckAt: new Date(data.due) }, data: { nextCheckAt: at } });
     return { kind: "deferred" };
   }
@@ -109,13 +108,9 @@ export async function runCheckJob(ctx: CheckJobContext, data: CheckJobData): Pro
     }
     const periodMs = periodMsFor(data.intervalMinutes, ctx.intervalOverrideSeconds);
     let next = nextSlotAfter(data.connectionId, periodMs, new Date(data.due), now);
-    if (backoffUntil && backoffUntil.getTime() > next.getTime()) next = new Date(backoffUntil.getTime() + (slotOffsetMs(data.connectionId, BACKOFF_SPREAD_MS) % BACKOFF_SPREAD_MS));
-    // What "Test now" keeps for the page (the last run); the history is the Check row.
-    await ctx.db.connection.updateMany({
-      where: { id: data.connectionId, orgId: data.orgId },
-      data: { lastTest: run as unknown as Prisma.InputJsonValue, lastTestedAt: new Date(run.finishedAt ?? run.startedAt) },
-    });
-    await recordCheck(ctx.db, { orgId: data.orgId, connectionId: data.connectionId, trigger: "SCHEDULED", run, now, nextCheckAt: next, releaseLeaseOf: ctx.workerId });
+    if (backoffUntil && backoffUntil.getTime() > next.getTime()) next = new Date(backoffUntil.getTime() + slotOffsetMs(data.connectionId, BACKOFF_SPREAD_MS));
+    // The run is kept for the page as "Test now" keeps it (keepRun), in the same update; the history is the Check row.
+    await recordCheck(ctx.db, { orgId: data.orgId, connectionId: data.connectionId, trigger: "SCHEDULED", run, now, nextCheckAt: next, releaseLeaseOf: ctx.workerId, keepRun: true });
     const durationMs = Date.parse(run.finishedAt ?? run.startedAt) - Date.parse(run.startedAt);
     return { kind: "checked", outcome, durationMs };
   } catch (e) {
