@@ -62,7 +62,7 @@ server.listen(port, hostname, () => {
   if (config.MAILGRANT_WORKER === "off") return;
   worker = startBackgroundWorker().catch((e: unknown) => {
     // The portal keeps serving; /api/health reports that no worker runs.
-    console.error(`The background worker did not start: ${(e as Error).message}`);
+    console.error(`The background worker did not start: ${(e as Error).message}. The portal keeps serving pages, but no mailbox is checked or kept alive until it runs: fix the cause above and restart (GET /api/health shows "worker": {"running": false} meanwhile).`);
     return undefined;
   });
 });
