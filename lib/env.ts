@@ -45,11 +45,11 @@ const schema = z
     /** Lets integrations override endpoints with non-Microsoft hosts (tests and emulators only). */
     MICROSOFT_ALLOW_CUSTOM_HOSTS: optionalString,
     MAILGRANT_DEMO: optionalString,
-    /** Outgoing mail for consent links: smtp(s)://user:pass@host:port, or "log" to write messages to the log (demo). */
+    /** Outgoing mail (consent links, alerts): smtp(s)://user:pass@host:port; "outbox" keeps it in the portal's demo outbox; "log" writes it to the log. */
     MAILGRANT_SMTP_URL: optionalString.pipe(
       z
         .string()
-        .regex(/^(smtps?:\/\/.+|log)$/, { message: 'must be smtp://user:password@host:587, smtps://…:465, or "log"' })
+        .regex(/^(smtps?:\/\/.+|log|outbox)$/, { message: 'must be smtp://user:password@host:587, smtps://…:465, "outbox" or "log"' })
         .optional(),
     ),
     MAILGRANT_MAIL_FROM: optionalString,
@@ -82,6 +82,10 @@ const schema = z
     MAILGRANT_METRICS_TOKEN: optionalString.pipe(z.string().min(16, { message: "must be at least 16 characters (e.g. openssl rand -hex 24)" }).optional()),
     /** `npm run worker`: the port its own /metrics and /health listen on (unset: none). */
     MAILGRANT_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    /** Lets webhook URLs be http:// and reach loopback, private and link-local addresses (tests, local receivers). */
+    MAILGRANT_WEBHOOKS_ALLOW_LOCAL: optionalString.pipe(z.enum(["1", "0"], { message: 'must be "1" (allow) or "0"' }).optional()),
+    /** How long a connection's failure waits for others of its tenant before it is sent alone (tenant digests). */
+    MAILGRANT_ALERT_GROUP_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(0).max(600).default(120),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((v, ctx) => {

@@ -66,7 +66,8 @@ function inputOf(row: HealthRow, lastCheck: LatestCheck | null, now: Date): Heal
 /** The columns that store a health, with healthChangedAt moved only when the health changed. */
 function healthData(before: Pick<HealthRow, "health" | "healthClass">, view: HealthView, now: Date) {
   const changed = before.health !== view.health || (before.healthClass ?? null) !== view.class;
-  return { health: view.health, healthClass: view.class, healthCode: view.code, healthReason: view.reason, ...(changed ? { healthChangedAt: now } : {}) };
+  // A change is for the alert evaluator (lib/alerts/evaluate.ts) to look at; it decides whether it is news.
+  return { health: view.health, healthClass: view.class, healthCode: view.code, healthReason: view.reason, ...(changed ? { healthChangedAt: now, alertPending: true } : {}) };
 }
 
 export type RecordedCheck = { checkId: string; health: HealthView; previous: { health: Health; class: string | null }; outcome: LatestCheck["outcome"] };

@@ -141,6 +141,7 @@ export async function saveConnection(db: Db, keyring: Keyring, input: SaveConnec
         healthCode: null,
         healthReason: "Not checked since this consent.",
         healthChangedAt: now,
+        alertPending: true,
         nextCheckAt: now,
         connectedById: input.connectedById,
         connectedAt: now,

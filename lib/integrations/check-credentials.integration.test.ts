@@ -21,7 +21,7 @@ function integration(over: Partial<IntegrationWithSecrets> = {}): IntegrationWit
     id: crypto.randomUUID(), orgId: crypto.randomUUID(), name: "Helpdesk", cloud: "global", tenantMode: "single", tenant: "contoso.onmicrosoft.com", clientId: CONTOSO_APP,
     credentialType: "SECRET", secret: CONTOSO_SECRET, privateKeyPem: null, secretEncrypted: null, privateKeyEncrypted: null, secretExpiresAt: null, secretUpdatedAt: null,
     certificatePem: null, certificateThumbprint: null, certificateExpiresAt: null, purposes: ["graph-read", "imap"], extraScopes: [], authorizeEndpoint: null, tokenEndpoint: null,
-    status: "UNCHECKED", lastCheckedAt: null, lastCheck: null, configVersion: 1, createdById: null, createdAt: new Date(), updatedAt: new Date(), ...over,
+    status: "UNCHECKED", lastCheckedAt: null, lastCheck: null, credentialsAlerted: null, configVersion: 1, createdById: null, createdAt: new Date(), updatedAt: new Date(), ...over,
   };
 }
 

@@ -1,3 +1,4 @@
+import { defaultChannel } from "@/lib/alerts/defaults";
 import { z } from "zod";
 import type { Db } from "@/lib/db-client";
 import { AppError, isUniqueViolation } from "@/lib/errors";
@@ -27,6 +28,7 @@ export async function createOrg(db: Db, actor: Actor, input: z.input<typeof orgI
     return await db.$transaction(async (tx) => {
       const org = await tx.org.create({ data: { name, slug, tenantId: actor.tenantId, createdById: actor.id } });
       await tx.membership.create({ data: { orgId: org.id, userId: actor.id, role: "OWNER" } });
+      await tx.alertChannel.create({ data: defaultChannel(org.id) });
       await record(tx, { action: "org.created", orgId: org.id, actor, targetType: "org", targetId: org.id, data: { name, slug }, meta });
       return org;
     });

@@ -7,4 +7,8 @@ export const CHECK_QUEUE = "check";
 export const KEEPALIVE_QUEUE = "keepalive";
 export const EXPIRY_SCAN_QUEUE = "expiry-scan";
 export const RETENTION_QUEUE = "retention";
-export const QUEUES = [CHECK_QUEUE, KEEPALIVE_QUEUE, EXPIRY_SCAN_QUEUE, RETENTION_QUEUE] as const;
+/** One job per delivery attempt of an alert (lib/alerts/delivery-queue.ts). */
+export const ALERT_DELIVERY_QUEUE = "alert-delivery";
+/** The daily credentials check of every integration (integration.credentials_failing). */
+export const CREDENTIALS_CHECK_QUEUE = "credentials-check";
+export const QUEUES = [CHECK_QUEUE, KEEPALIVE_QUEUE, EXPIRY_SCAN_QUEUE, RETENTION_QUEUE, ALERT_DELIVERY_QUEUE, CREDENTIALS_CHECK_QUEUE] as const;
