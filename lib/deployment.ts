@@ -2,7 +2,9 @@ import "server-only";
 import { env } from "@/lib/env";
 import { parseKeyring, type Keyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
-import { mailHostFromEnv } from "@/lib/worker/deps";
+import { alertDepsFromEnv, linkSecretFromEnv, mailHostFromEnv, publicUrlFromEnv } from "@/lib/worker/deps";
+import type { Db } from "@/lib/db-client";
+import type { AlertDeps } from "@/lib/alerts/deps";
 
 // Per-deployment settings that domain functions receive as arguments (so tests pass their own).
 
@@ -19,17 +21,16 @@ export const browserHostMap = () => hostMapFromBase(env().MICROSOFT_BROWSER_ENDP
 
 export const allowCustomHosts = () => env().MICROSOFT_ALLOW_CUSTOM_HOSTS === "1";
 
-export function publicUrl(): string {
-  return (env().AUTH_URL ?? `http://localhost:${env().PORT}`).replace(/\/+$/, "");
-}
+export const publicUrl = (): string => publicUrlFromEnv(env());
 
 /** The one redirect URI every integration registers in Azure for mailbox consent. */
 export const connectionRedirectUri = () => `${publicUrl()}/api/connections/callback`;
 
 /** Signs consent links. AUTH_SECRET is required in production; development falls back to a fixed value. */
-export function linkSigningSecret(): string {
-  return env().AUTH_SECRET ?? "mailgrant-development-only-link-secret";
-}
+export const linkSigningSecret = (): string => linkSecretFromEnv(env());
+
+/** Alerting for server actions (test events, redelivery), with the app's keyring. */
+export const deploymentAlertDeps = (db: Db): AlertDeps => ({ ...alertDepsFromEnv(env()), keyring: appKeyring(), db });
 
 /** What consent flows need from the deployment: where Microsoft lives and where it returns to. */
 export const flowSettings = () => ({

@@ -2,6 +2,8 @@ import { env, type Env } from "@/lib/env";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings, TestDeps } from "@/lib/connections/connection-test";
+import { outboundMail } from "@/lib/mail/outbound";
+import type { AlertDeps } from "@/lib/alerts/deps";
 
 // What a check needs from the deployment, built from configuration. Plain (not "server-only" like
 // lib/deployment.ts, which resolves only inside Next's bundle), because the worker also runs in
@@ -23,5 +25,22 @@ export function workerDeps(e: Env = env()): Omit<TestDeps, "db"> {
     keyring: parseKeyring(e.MAILGRANT_ENCRYPTION_KEYS),
     hostMap: hostMapFromBase(e.MICROSOFT_ENDPOINT_BASE),
     ...(mailHost ? { mailHost } : {}),
+  };
+}
+
+/** The portal's public address (links in alerts and consent mails). */
+export const publicUrlFromEnv = (e: Env = env()) => (e.AUTH_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, "");
+
+/** Signs consent links. AUTH_SECRET is required in production; development falls back to a fixed value. */
+export const linkSecretFromEnv = (e: Env = env()) => e.AUTH_SECRET ?? "mailgrant-development-only-link-secret";
+
+/** What alerting needs, for the worker and server actions alike (`db` is the caller's). */
+export function alertDepsFromEnv(e: Env = env()): Omit<AlertDeps, "db"> {
+  return {
+    keyring: parseKeyring(e.MAILGRANT_ENCRYPTION_KEYS),
+    mail: outboundMail(e.MAILGRANT_SMTP_URL, e.MAILGRANT_MAIL_FROM),
+    publicUrl: publicUrlFromEnv(e),
+    allowLocalWebhooks: e.MAILGRANT_WEBHOOKS_ALLOW_LOCAL === "1",
+    linkSecret: linkSecretFromEnv(e),
   };
 }
