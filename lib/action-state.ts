@@ -10,6 +10,8 @@ export type ActionState = {
   fieldErrors?: Record<string, string>;
   /** Something to show once, e.g. an invitation link. */
   reveal?: string;
+  /** A structured result for the form that sent it (a test delivery's request and answer); plain JSON. */
+  data?: unknown;
   /** Echo of the submitted values, so a form with errors keeps what the person typed (secrets removed). */
   values?: Record<string, string>;
   /** Echo of fields submitted more than once (checkbox groups), so they stay as chosen. */

@@ -32,6 +32,7 @@ const ACTIONS: Record<string, string> = {
   "support.viewed_org": "Support staff opened this organization",
   "org.settings_updated": "Changed the check settings",
   "org.check_all_requested": "Queued a check of every mailbox",
+  "org.reconsent_policy_changed": "Changed what happens when a mailbox needs re-consent",
   "access.forbidden": "Was refused (role does not allow it)",
 };
 

@@ -1,6 +1,7 @@
 "use client";
 import { useActionState } from "react";
-import { checkAllNowAction, updateCheckSettingsAction } from "./actions";
+import { checkAllNowAction, updateCheckSettingsAction, updateReconsentPolicyAction } from "./actions";
+import type { ReconsentPolicy } from "@/lib/alerts/policy";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { Notice } from "@/components/ui/card";
@@ -50,5 +51,31 @@ export function CheckAllNowForm({ slug, connected }: { slug: string; connected: 
         </>
       )}
     </ActionForm>
+  );
+}
+
+type PolicyOption = { value: ReconsentPolicy; label: string; description: string };
+
+export function ReconsentPolicyForm({ slug, current, options }: { slug: string; current: ReconsentPolicy; options: PolicyOption[] }) {
+  const [state, action, pending] = useActionState(updateReconsentPolicyAction, {});
+  const chosen = state.ok === false ? state.values?.policy : current;
+  const error = state.fieldErrors?.policy;
+  return (
+    <form action={action} className="space-y-4" noValidate key={`${current}-${state.ok}-${state.values?.policy ?? ""}`}>
+      <input type="hidden" name="slug" value={slug} />
+      {state.ok ? <Notice tone="success">{state.message}</Notice> : null}
+      {state.ok === false && !error ? <Notice tone="error">{state.message}</Notice> : null}
+      <fieldset className="space-y-3" aria-describedby={error ? "reconsent-policy-error" : undefined}>
+        <legend className="sr-only">When a mailbox needs re-consent</legend>
+        {options.map((o) => (
+          <label key={o.value} className="flex items-start gap-2 text-sm">
+            <input type="radio" name="policy" value={o.value} defaultChecked={chosen === o.value} className="mt-1 shrink-0" />
+            <span><span className="font-medium">{o.label}</span><span className="block text-xs text-slate-600">{o.description}</span></span>
+          </label>
+        ))}
+        {error ? <p id="reconsent-policy-error" role="alert" className="text-sm text-red-700">{error}</p> : null}
+      </fieldset>
+      <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Save re-consent policy"}</Button>
+    </form>
   );
 }
