@@ -16,6 +16,8 @@ import { TestPanel } from "@/components/connections/test-panel";
 import { HealthBadge } from "@/components/connections/health-badge";
 import { ChecksTable, HealthSummary } from "@/components/connections/health-panel";
 import { CONSENT_LABELS, ConnectionStatusBadge, MailboxAddress, formatDate } from "@/components/connections/status";
+import { alertsForConnection } from "@/lib/alerts/history";
+import { ConnectionAlerts } from "@/components/alerts/connection-alerts";
 import { disconnectAction, reconsentAction, refreshNowAction } from "../actions";
 
 export const metadata: Metadata = { title: "Mailbox" };
@@ -26,8 +28,10 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
   const { slug, id } = await params;
   const flags = await searchParams;
   const ctx = await requireOrg(slug);
-  const detail = await getConnectionDetail(await db(), appKeyring(), ctx.org.id, id);
+  const prisma = await db();
+  const detail = await getConnectionDetail(prisma, appKeyring(), ctx.org.id, id);
   if (!detail) notFound();
+  const alerts = await alertsForConnection(prisma, ctx.org.id, detail.connection.id, { limit: 20 });
   const { connection: c, status, tokens, events, lastFailure, lastTest, diesAt: dies, checks, healthDiagnosis } = detail;
   const missing = detail.missingScopes;
   const now = new Date();
@@ -132,6 +136,10 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
             ))}
           </ul>
         )}
+      </Card>
+
+      <Card title="Alerts" description={<>What the org&apos;s notification channels were told about this mailbox, newest first (last 20).{ctx.can("org.settings") ? <> Channels are set up on <Link className="text-brand-700 hover:underline" href={`/orgs/${slug}/settings#notifications`}>Settings</Link>.</> : null}</>}>
+        <ConnectionAlerts alerts={alerts} now={now} />
       </Card>
 
       {ctx.can("connections.write") ? (
