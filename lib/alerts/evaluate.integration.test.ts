@@ -19,6 +19,8 @@ const GROUP_MS = 60_000;
 const T0 = new Date("2026-12-02T10:00:00Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const DAY = 86_400_000;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- payloads are read back as JSON and matched field by field
+type Payload = Record<string, any>;
 
 let database: Database;
 let db: Db;
@@ -70,7 +72,7 @@ describe("alert evaluator", () => {
 
     const events = await sent(s.org.id);
     expect(events.map((e) => e.type)).toEqual(["connection.failing", "connection.recovered"]);
-    const failing = events[0]!.payload as Record<string, any>;
+    const failing = events[0]!.payload as Payload;
     expect(failing).toMatchObject({
       connection: { id, url: `${PUBLIC}/orgs/${s.org.slug}/mailboxes/${id}`, kind: "user" },
       integration: { id: s.integration.id, name: "Helpdesk" },
@@ -80,7 +82,7 @@ describe("alert evaluator", () => {
     expect(JSON.stringify(events)).not.toContain("not-a-real-refresh-token");
     // Every org starts with the owners-and-admins email channel, which takes every event.
     expect(events.every((e) => e.deliveries.length === 1 && e.deliveries[0]!.status === "PENDING")).toBe(true);
-    expect((events[1]!.payload as Record<string, any>).failingSince).toBe(at(10_000 + GROUP_MS).toISOString());
+    expect((events[1]!.payload as Payload).failingSince).toBe(at(10_000 + GROUP_MS).toISOString());
   });
 
   it("a failure that clears before the grouping delay ends is never told", async () => {
@@ -160,10 +162,10 @@ describe("alert evaluator", () => {
       await evaluate(day(d));
     }
     const events = await sent(s.org.id);
-    const atRisk = events.filter((e) => e.type === "connection.at_risk").map((e) => e.payload as Record<string, any>);
+    const atRisk = events.filter((e) => e.type === "connection.at_risk").map((e) => e.payload as Payload);
     expect(atRisk.map((p) => p.daysLeft)).toEqual([10, 6, 1]);
     expect(atRisk[0]).toMatchObject({ connection: { id }, reason: "inactivity", fix: expect.stringContaining("Refresh now") });
-    const expiring = events.filter((e) => e.type === "integration.secret_expiring").map((e) => e.payload as Record<string, any>);
+    const expiring = events.filter((e) => e.type === "integration.secret_expiring").map((e) => e.payload as Payload);
     // 20 days out falls under "30", then 14 (at day 6.5: 13.5 left), not yet 7.
     expect(expiring.map((p) => p.daysLeft)).toEqual([21, 14]);
     expect(expiring[0]).toMatchObject({ credential: "secret", mailboxes: 1, integration: { url: `${PUBLIC}/orgs/${s.org.slug}/integrations/${s.integration.id}` } });
