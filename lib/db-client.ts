@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { lockDown, makePrivateDir } from "./private-files";
-import { PrismaClient } from "@/generated/prisma/client";
+import { PrismaClient, type Prisma } from "@/generated/prisma/client";
 
 export type Db = PrismaClient;
+/** A client inside an interactive transaction (a Db fits where a Tx is asked for). */
+export type Tx = Prisma.TransactionClient;
 /** `pglite` is the embedded database's one instance (pg-boss runs its SQL on it too); `url` what it was opened with. */
 export type Database = { prisma: PrismaClient; close: () => Promise<void>; kind: "postgres" | "pglite"; url: string; pglite?: import("@electric-sql/pglite").PGlite };
 

@@ -8,7 +8,7 @@ export async function savedConnection(
   db: Db,
   keyring: Keyring,
   s: { org: { id: string }; owner: { id: string; email: string }; integration: { id: string; configVersion: number } },
-  over: { mailbox?: string; lastUsedAt?: Date } = {},
+  over: { mailbox?: string; lastUsedAt?: Date; tenantId?: string } = {},
 ): Promise<string> {
   const mailbox = over.mailbox ?? `m-${randomBytes(4).toString("hex")}@contoso.test`;
   const { id } = await saveConnection(db, keyring, {
@@ -16,7 +16,7 @@ export async function savedConnection(
     integrationId: s.integration.id,
     mailbox,
     mailboxKind: "USER",
-    tenantId: randomUUID(),
+    tenantId: over.tenantId ?? randomUUID(),
     objectId: randomUUID(),
     upn: mailbox,
     displayName: null,

@@ -48,8 +48,8 @@ export type ConnectionRef = {
   /** The mailbox page in the portal. */
   url: string;
 };
-/** A failure in words, from the diagnosis catalog. */
-export type FailureInWords = { class: string | null; code: string; title: string; explanation: string; fix: string };
+/** A failure in words: the portal's one-line reason, and the diagnosis catalog's explanation and fix. */
+export type FailureInWords = { class: string | null; code: string; title: string; reason: string; explanation: string; fix: string };
 
 export type EventData = {
   "connection.failing": { org: OrgRef; connection: ConnectionRef; integration: IntegrationRef; health: string; failure: FailureInWords; firstFailedAt: string };

@@ -16,7 +16,8 @@ const ISSUER = "mailgrant";
 
 const keyFor = (secret: string, purpose: string) => new Uint8Array(hkdfSync("sha256", secret, "mailgrant-links", purpose, 32));
 
-type Actor = { id: string; email: string };
+/** Who makes the link: a member, or Mailgrant itself (id null: the self-healing policy). */
+type Actor = { id: string | null; email: string };
 
 export const consentLinkInputSchema = z.object({
   integrationId: z.uuid({ message: "Pick the integration the mailbox should connect through." }),
