@@ -138,7 +138,7 @@ export function AddWebhookForm({ slug }: { slug: string }) {
           {link ? <p className="mt-3"><Link className="font-medium underline" href={link}>Open the webhook</Link> to send a test event and see its delivery log.</p> : null}
         </SecretReveal>
       ) : null}
-      <form action={action} className="space-y-4" noValidate key={state.ok === false ? JSON.stringify([state.values, state.lists]) : `new-${state.reveal ?? ""}`}>
+      <form action={action} aria-label="Add webhook" className="space-y-4" noValidate key={state.ok === false ? JSON.stringify([state.values, state.lists]) : `new-${state.reveal ?? ""}`}>
         <input type="hidden" name="slug" value={slug} />
         {state.ok === false && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}
         {state.ok === false && state.fieldErrors ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
@@ -159,7 +159,7 @@ export function AddEmailChannelForm({ slug }: { slug: string }) {
           {link ? <p><Link className="font-medium underline" href={link}>Open the channel</Link> to send a test email.</p> : null}
         </Notice>
       ) : null}
-      <form action={action} className="space-y-4" noValidate key={state.ok === false ? JSON.stringify([state.values, state.lists]) : `new-${link ?? ""}`}>
+      <form action={action} aria-label="Add email channel" className="space-y-4" noValidate key={state.ok === false ? JSON.stringify([state.values, state.lists]) : `new-${link ?? ""}`}>
         <input type="hidden" name="slug" value={slug} />
         {state.ok === false && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}
         {state.ok === false && state.fieldErrors ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
