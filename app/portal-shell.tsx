@@ -1,6 +1,7 @@
 import { PortalHeader } from "@/components/portal/header";
 import { signOutAction, signOutEverywhereAction } from "./session-actions";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { listOrgsForUser } from "@/lib/orgs/orgs";
 import type { CurrentUser } from "@/lib/auth/guards";
 
@@ -10,7 +11,7 @@ export async function PortalShell({ user, currentSlug, children }: { user: Curre
   const current = orgs.find((o) => o.slug === currentSlug);
   return (
     <>
-      <PortalHeader user={user} orgs={orgs} current={current} support={user.platformRole === "SUPPORT"} signOut={signOutAction} signOutEverywhere={signOutEverywhereAction} />
+      <PortalHeader user={user} orgs={orgs} current={current} support={user.platformRole === "SUPPORT"} demo={env().MAILGRANT_DEMO === "1"} signOut={signOutAction} signOutEverywhere={signOutEverywhereAction} />
       <main id="main" className="mx-auto max-w-6xl px-4 py-8">{children}</main>
     </>
   );

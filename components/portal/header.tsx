@@ -8,7 +8,8 @@ import { SignOutButtons } from "./sign-out-buttons";
 type OrgLink = { slug: string; name: string; role: Role };
 
 /** Top bar: org switcher and user menu. Menus are <details>, so they work without JavaScript. */
-export function PortalHeader({ user, orgs, current, support, signOut, signOutEverywhere }: { user: { name: string; email: string }; orgs: OrgLink[]; current?: OrgLink; support: boolean; signOut: FormAction; signOutEverywhere: FormAction }) {
+/** `demo`: demo mode, where mail lands in the outbox page instead of being sent. */
+export function PortalHeader({ user, orgs, current, support, demo = false, signOut, signOutEverywhere }: { user: { name: string; email: string }; orgs: OrgLink[]; current?: OrgLink; support: boolean; demo?: boolean; signOut: FormAction; signOutEverywhere: FormAction }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3">
@@ -36,6 +37,7 @@ export function PortalHeader({ user, orgs, current, support, signOut, signOutEve
             </nav>
           </details>
           {support ? <Link href="/support" className="text-sm font-medium text-slate-700 hover:underline">Support console</Link> : null}
+          {demo ? <Link href="/demo/outbox" className="text-sm font-medium text-slate-700 hover:underline">Demo outbox</Link> : null}
         </div>
         <details className="relative">
           <summary className="flex cursor-pointer list-none items-center gap-2 rounded-full px-2 py-1 text-sm hover:bg-slate-100" aria-label="Account menu">

@@ -61,7 +61,7 @@ export function ChannelList({ slug, channels, canChange, now }: { slug: string; 
   return (
     <ul className="divide-y divide-slate-200" aria-label="Notification channels">
       {channels.map((c) => (
-        <li key={c.id} className="space-y-1 py-3 text-sm first:pt-0 last:pb-0" aria-label={`${KIND_LABELS[c.kind]} ${c.name}`}>
+        <li key={c.id} className="space-y-1 py-3 text-sm first:pt-0 last:pb-0">
           <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
             {canChange ? <Link href={`/orgs/${slug}/settings/channels/${c.id}`} className="font-medium text-brand-700 hover:underline">{c.name}</Link> : <span className="font-medium">{c.name}</span>}
             <Badge tone="blue">{KIND_LABELS[c.kind]}</Badge>

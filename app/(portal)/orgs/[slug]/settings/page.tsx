@@ -72,11 +72,11 @@ export default async function OrgSettingsPage({ params, searchParams }: { params
             {canChange ? (
               <div className="space-y-3 border-t border-slate-200 pt-4">
                 <details className="group">
-                  <summary className={buttonClass("secondary", "cursor-pointer list-none")}>Add webhook</summary>
+                  <summary className={buttonClass("secondary", "cursor-pointer list-none [&::-webkit-details-marker]:hidden")}>Add webhook <span aria-hidden="true" className="transition-transform group-open:rotate-180">▾</span></summary>
                   <div className="mt-4"><AddWebhookForm slug={slug} /></div>
                 </details>
                 <details className="group">
-                  <summary className={buttonClass("secondary", "cursor-pointer list-none")}>Add email channel</summary>
+                  <summary className={buttonClass("secondary", "cursor-pointer list-none [&::-webkit-details-marker]:hidden")}>Add email channel <span aria-hidden="true" className="transition-transform group-open:rotate-180">▾</span></summary>
                   <div className="mt-4"><AddEmailChannelForm slug={slug} /></div>
                 </details>
               </div>
