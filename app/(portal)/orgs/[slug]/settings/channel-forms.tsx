@@ -13,6 +13,14 @@ import { createEmailChannelAction, createWebhookChannelAction } from "./channels
 // After a refused save every field shows what was sent (the action echoes it); after a save the
 // form starts empty again.
 
+/** A refusal's message when no field shows it already (a domain error on one field carries the same words). */
+export function FormRefusal({ state }: { state: ActionState }) {
+  if (state.ok !== false || !state.message) return null;
+  if (!state.fieldErrors) return <Notice tone="error">{state.message}</Notice>;
+  if (Object.values(state.fieldErrors).includes(state.message)) return null;
+  return <p role="alert" className="text-sm text-red-700">{state.message}</p>;
+}
+
 /** The events a refused form sent (one ticked box arrives as a value, several as a list). */
 export function sentEvents(state: ActionState): string[] {
   return state.lists?.events ?? (state.values?.events ? [state.values.events] : []);
@@ -21,7 +29,7 @@ export function sentEvents(state: ActionState): string[] {
 export function EventChoices({ idPrefix, selected, error }: { idPrefix: string; selected: readonly string[]; error?: string }) {
   const errorId = `${idPrefix}-events-error`;
   return (
-    <fieldset className="space-y-2" aria-describedby={error ? errorId : undefined} aria-invalid={error ? true : undefined}>
+    <fieldset className="space-y-2" aria-describedby={error ? errorId : undefined}>
       <legend className="text-sm font-medium text-slate-800">Events</legend>
       <p className="text-xs text-slate-600">Each is sent once per change of state, never repeated while nothing changes.</p>
       <ul className="space-y-2">
@@ -140,8 +148,7 @@ export function AddWebhookForm({ slug }: { slug: string }) {
       ) : null}
       <form action={action} aria-label="Add webhook" className="space-y-4" noValidate key={state.ok === false ? JSON.stringify([state.values, state.lists]) : `new-${state.reveal ?? ""}`}>
         <input type="hidden" name="slug" value={slug} />
-        {state.ok === false && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}
-        {state.ok === false && state.fieldErrors ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
+        <FormRefusal state={state} />
         <WebhookFields idPrefix="new-webhook" state={state} />
         <Button type="submit" disabled={pending}>{pending ? "Adding…" : "Add webhook"}</Button>
       </form>
@@ -161,8 +168,7 @@ export function AddEmailChannelForm({ slug }: { slug: string }) {
       ) : null}
       <form action={action} aria-label="Add email channel" className="space-y-4" noValidate key={state.ok === false ? JSON.stringify([state.values, state.lists]) : `new-${link ?? ""}`}>
         <input type="hidden" name="slug" value={slug} />
-        {state.ok === false && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}
-        {state.ok === false && state.fieldErrors ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
+        <FormRefusal state={state} />
         <EmailFields idPrefix="new-email" state={state} />
         <Button type="submit" disabled={pending}>{pending ? "Adding…" : "Add email channel"}</Button>
       </form>

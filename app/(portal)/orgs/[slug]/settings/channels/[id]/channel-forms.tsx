@@ -5,7 +5,7 @@ import type { AttemptView } from "@/lib/alerts/channels";
 import { Badge, Notice } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { ActionForm } from "@/components/ui/action-form";
-import { EmailFields, SecretReveal, WebhookFields } from "../../channel-forms";
+import { EmailFields, FormRefusal, SecretReveal, WebhookFields } from "../../channel-forms";
 import { deleteChannelAction, redeliverAction, rotateWebhookSecretAction, sendTestEventAction, setChannelPausedAction, updateChannelAction } from "../actions";
 import { AttemptResult } from "./attempt-result";
 
@@ -24,8 +24,7 @@ export function EditChannelForm({ slug, channel: c }: { slug: string; channel: C
       <input type="hidden" name="id" value={c.id} />
       <input type="hidden" name="kind" value={c.kind} />
       {state.ok ? <Notice tone="success">{state.message}</Notice> : null}
-      {state.ok === false && !state.fieldErrors ? <Notice tone="error">{state.message}</Notice> : null}
-      {state.ok === false && state.fieldErrors ? <p role="alert" className="text-sm text-red-700">{state.message}</p> : null}
+      <FormRefusal state={state} />
       {c.kind === "WEBHOOK" ? (
         <WebhookFields idPrefix="edit" state={state} current={{ name: c.name, url: c.url ?? "", events: c.events }} />
       ) : (
