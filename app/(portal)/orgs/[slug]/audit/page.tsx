@@ -33,6 +33,14 @@ const ACTIONS: Record<string, string> = {
   "org.settings_updated": "Changed the check settings",
   "org.check_all_requested": "Queued a check of every mailbox",
   "org.reconsent_policy_changed": "Changed what happens when a mailbox needs re-consent",
+  "alert_channel.created": "Added a notification channel",
+  "alert_channel.updated": "Changed a notification channel",
+  "alert_channel.secret_rotated": "Rotated a webhook's signing secret",
+  "alert_channel.paused": "Paused a notification channel",
+  "alert_channel.resumed": "Resumed a notification channel",
+  "alert_channel.deleted": "Deleted a notification channel",
+  "alert_channel.test_sent": "Sent a test event to a notification channel",
+  "alert_delivery.redelivered": "Redelivered an alert by hand",
   "access.forbidden": "Was refused (role does not allow it)",
 };
 
