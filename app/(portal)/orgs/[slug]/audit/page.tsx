@@ -41,6 +41,7 @@ const ACTIONS: Record<string, string> = {
   "alert_channel.deleted": "Deleted a notification channel",
   "alert_channel.test_sent": "Sent a test event to a notification channel",
   "alert_delivery.redelivered": "Redelivered an alert by hand",
+  "connection.heal_link_sent": "Mailed a mailbox's owner a fresh consent link (re-consent policy)",
   "access.forbidden": "Was refused (role does not allow it)",
 };
 

@@ -22,7 +22,24 @@ import { disconnectAction, reconsentAction, refreshNowAction } from "../actions"
 
 export const metadata: Metadata = { title: "Mailbox" };
 
-const EVENT_LABELS: Record<string, string> = { refreshed: "Refreshed", refresh_failed: "Refresh failed", test_passed: "Test passed", test_failed: "Test failed" };
+const EVENT_LABELS: Record<string, string> = {
+  refreshed: "Refreshed",
+  refresh_failed: "Refresh failed",
+  test_passed: "Test passed",
+  test_failed: "Test failed",
+  heal_link_sent: "Fresh consent link mailed to the owner",
+  heal_link_not_sent: "Fresh consent link not mailed",
+  heal_link_failed: "Mailing a fresh consent link failed",
+};
+
+/** What the self-healing notes carry: to whom the link went, or why it did not. */
+function eventDetail(kind: string, detail: unknown): string | null {
+  if (!kind.startsWith("heal_")) return null;
+  const d = detail as { to?: unknown; why?: unknown } | null;
+  if (typeof d?.to === "string") return `to ${d.to}`;
+  if (typeof d?.why === "string") return d.why;
+  return null;
+}
 
 export default async function MailboxPage({ params, searchParams }: { params: Promise<{ slug: string; id: string }>; searchParams: Promise<{ connected?: string }> }) {
   const { slug, id } = await params;
@@ -125,12 +142,12 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         {missing.length ? <p className="mt-3 text-sm text-amber-900">Missing: {missing.map(scopeName).join(", ")}. Add them to the app&apos;s API permissions in Azure (and grant admin consent if your tenant requires it), then re-consent.</p> : null}
       </Card>
 
-      <Card title="History" description="Token refreshes, failures and tests, newest first.">
+      <Card title="History" description="Token refreshes, failures, tests and consent links mailed to heal it, newest first.">
         {events.length === 0 ? <p className="text-sm text-slate-600">Nothing yet: the first refresh happens when a token is needed.</p> : (
           <ul className="divide-y divide-slate-100 text-sm">
             {events.map((e) => (
               <li key={e.id} className="flex flex-wrap justify-between gap-2 py-1.5">
-                <span>{EVENT_LABELS[e.kind] ?? e.kind}{e.code ? `: ${diagnose(e.code).title}` : ""}{e.resource ? <span className="text-slate-600"> · {e.resource === "graph" ? "Graph" : "Exchange"}</span> : null}{e.classification ? <span className="text-slate-600"> · {e.classification.replace("_", " ")}</span> : null}</span>
+                <span>{EVENT_LABELS[e.kind] ?? e.kind}{e.code ? `: ${diagnose(e.code).title}` : ""}{e.resource ? <span className="text-slate-600"> · {e.resource === "graph" ? "Graph" : "Exchange"}</span> : null}{e.classification ? <span className="text-slate-600"> · {e.classification.replace("_", " ")}</span> : null}{eventDetail(e.kind, e.detail) ? <span className="text-slate-600"> · {eventDetail(e.kind, e.detail)}</span> : null}</span>
                 <span className="font-mono text-xs text-slate-600">{formatDate(e.createdAt)}{e.code ? ` · ${e.code}` : ""}</span>
               </li>
             ))}
