@@ -62,7 +62,7 @@ describe("retention", () => {
       ["2026-02-01T02:00:00.000Z", 30, "PASSED"],
     ]);
 
-    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 4, checksDeleted: 10, dailyDeleted: 0, eventsDeleted: 0 });
+    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 4, checksDeleted: 10, dailyDeleted: 0, eventsDeleted: 0, alertsDeleted: 0, outboxDeleted: 0 });
     const rows = await daily();
     const want = [
       { connectionId: b, day: "2026-01-20", total: 1, passed: 0, degraded: 0, failed: 1, p50Ms: 70, p95Ms: 70, failureCodes: { "graph:ErrorAccessDenied": 1 } },
@@ -80,12 +80,12 @@ describe("retention", () => {
     ]);
 
     // A second run finds nothing; rows that turn up later for a rolled-up day merge into it.
-    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 0, eventsDeleted: 0 });
+    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 0, eventsDeleted: 0, alertsDeleted: 0, outboxDeleted: 0 });
     await checks(s.org.id, a, [
       ["2026-02-01T20:00:00.000Z", 600, "PASSED"],
       ["2026-02-01T21:00:00.000Z", 800, "DEGRADED", "timeout"],
     ]);
-    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 1, checksDeleted: 2, dailyDeleted: 0, eventsDeleted: 0 });
+    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 1, checksDeleted: 2, dailyDeleted: 0, eventsDeleted: 0, alertsDeleted: 0, outboxDeleted: 0 });
     const merged = (await daily()).find((r) => r.connectionId === a && r.day === "2026-02-01");
     // Counts and codes add up; percentiles are weighted by count: (350·6 + 700·2) / 8 and (875·6 + 790·2) / 8.
     expect(merged).toMatchObject({ total: 8, passed: 4, degraded: 3, failed: 1, p50Ms: 438, p95Ms: 854, failureCodes: { timeout: 3, AADSTS53003: 1 } });
@@ -96,7 +96,7 @@ describe("retention", () => {
     const row = (connectionId: string, day: string) => ({ connectionId, orgId: s.org.id, day: new Date(`${day}T00:00:00Z`), total: 1, passed: 1, degraded: 0, failed: 0, p50Ms: 1, p95Ms: 1, failureCodes: {} });
     await db.checkDaily.createMany({ data: [row(a, "2024-12-01"), row(b, "2025-02-14"), row(a, "2025-02-15"), row(b, "2026-03-01")] });
     expect(dailyCutoff(NOW, 13).toISOString().slice(0, 10)).toBe("2025-02-15");
-    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 2, eventsDeleted: 0 });
+    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 2, eventsDeleted: 0, alertsDeleted: 0, outboxDeleted: 0 });
     expect((await daily()).map((r) => r.day)).toEqual(["2025-02-15", "2026-03-01"]);
   });
 
@@ -105,7 +105,7 @@ describe("retention", () => {
     const event = (createdAt: string) => ({ connectionId: a, kind: "refreshed", resource: "graph", createdAt: new Date(createdAt) });
     await db.connectionEvent.deleteMany({});
     await db.connectionEvent.createMany({ data: [event("2026-01-01T00:00:00Z"), event("2026-02-12T23:59:59.999Z"), event("2026-02-13T00:00:00Z"), event("2026-03-15T11:00:00Z")] });
-    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 0, eventsDeleted: 2 });
+    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 0, eventsDeleted: 2, alertsDeleted: 0, outboxDeleted: 0 });
     expect((await db.connectionEvent.findMany({ orderBy: { createdAt: "asc" } })).map((e) => e.createdAt.toISOString())).toEqual(["2026-02-13T00:00:00.000Z", "2026-03-15T11:00:00.000Z"]);
   });
 
@@ -118,8 +118,29 @@ describe("retention", () => {
     await db.check.createMany({
       data: ids.flatMap((connectionId) => ["2026-01-05T10:00:00Z", "2026-01-06T10:00:00Z", "2026-03-10T10:00:00Z"].map((at) => ({ connectionId, orgId: s.org.id, trigger: "SCHEDULED" as const, startedAt: new Date(at), durationMs: 5, outcome: "PASSED" as const, steps: [], health: "HEALTHY" as const }))),
     });
-    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 900, checksDeleted: 900, dailyDeleted: 0, eventsDeleted: 0 });
+    expect(await rollUpAndPrune(db, OPTS)).toEqual({ daysRolledUp: 900, checksDeleted: 900, dailyDeleted: 0, eventsDeleted: 0, alertsDeleted: 0, outboxDeleted: 0 });
     expect(await db.check.count()).toBe(450);
     expect(await db.checkDaily.count({ where: { total: 1, p50Ms: 5 } })).toBe(900);
+  });
+
+  it("deletes alerts (with their deliveries and attempts) after 90 days and the demo outbox after a week", async () => {
+    const { s } = await twoConnections();
+    await db.alertEvent.deleteMany({});
+    await db.outboxMail.deleteMany({});
+    const channel = await db.alertChannel.findFirstOrThrow({ where: { orgId: s.org.id } });
+    const event = async (createdAt: string) => {
+      const e = await db.alertEvent.create({ data: { orgId: s.org.id, type: "connection.failing", payload: {}, createdAt: new Date(createdAt) } });
+      const d = await db.alertDelivery.create({ data: { orgId: s.org.id, eventId: e.id, channelId: channel.id, status: "DELIVERED", attempts: 1 } });
+      await db.alertAttempt.create({ data: { deliveryId: d.id, attempt: 1, durationMs: 3 } });
+    };
+    const days = (n: number) => new Date(NOW.getTime() - n * 86_400_000).toISOString();
+    await event(days(91));
+    await event(days(89));
+    await db.outboxMail.createMany({ data: [{ to: ["a@b.test"], subject: "old", text: "x", createdAt: new Date(days(8)) }, { to: ["a@b.test"], subject: "new", text: "x", createdAt: new Date(days(6)) }] });
+    expect(await rollUpAndPrune(db, OPTS)).toMatchObject({ alertsDeleted: 1, outboxDeleted: 1 });
+    expect(await db.alertEvent.count()).toBe(1);
+    expect(await db.alertDelivery.count({ where: { orgId: s.org.id } })).toBe(1);
+    expect(await db.alertAttempt.count()).toBe(1);
+    expect((await db.outboxMail.findMany()).map((m) => m.subject)).toEqual(["new"]);
   });
 });

@@ -15,7 +15,12 @@ import { logger } from "@/lib/logger";
 // percentiles are averaged weighted by count (an approximation; exact would need the raw rows).
 
 /** daysRolledUp: CheckDaily rows written (one per connection and day); checksDeleted: raw rows removed. */
-export type RetentionResult = { daysRolledUp: number; checksDeleted: number; dailyDeleted: number; eventsDeleted: number };
+export type RetentionResult = { daysRolledUp: number; checksDeleted: number; dailyDeleted: number; eventsDeleted: number; alertsDeleted: number; outboxDeleted: number };
+
+/** Alerts (events with their deliveries and attempts) are kept this long: a quarter of history for the mailbox timeline and delivery logs. */
+export const ALERT_RETENTION_DAYS = 90;
+/** The demo outbox keeps a week. */
+export const OUTBOX_RETENTION_DAYS = 7;
 
 const DAY_MS = 86_400_000;
 /** Connections per roll-up statement: ~10,000 raw rows for a day of checks every 30 minutes. */
@@ -35,7 +40,7 @@ export function dailyCutoff(now: Date, months: number): Date {
 export async function rollUpAndPrune(db: Db, opts: { now?: Date; retentionDays: number; dailyRetentionMonths: number }): Promise<RetentionResult> {
   const now = opts.now ?? new Date();
   const cutoff = utcDay(new Date(now.getTime() - opts.retentionDays * DAY_MS));
-  const result: RetentionResult = { daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 0, eventsDeleted: 0 };
+  const result: RetentionResult = { daysRolledUp: 0, checksDeleted: 0, dailyDeleted: 0, eventsDeleted: 0, alertsDeleted: 0, outboxDeleted: 0 };
 
   // Connections in id order, a batch at a time; their checks are found through the
   // (connectionId, startedAt) index. Checks of deleted connections went with them (cascade).
@@ -80,7 +85,20 @@ export async function rollUpAndPrune(db: Db, opts: { now?: Date; retentionDays: 
     if (deleted < DAILY_DELETE_BATCH) break;
   }
 
-  if (result.checksDeleted || result.dailyDeleted || result.eventsDeleted) logger.info({ ...result, cutoff: cutoff.toISOString(), keepDailyFrom: keepFrom }, "checks rolled up and pruned");
+  // Alert events with their deliveries and attempts (cascade), closed tenant digests, the demo outbox.
+  const alertCutoff = new Date(now.getTime() - ALERT_RETENTION_DAYS * DAY_MS);
+  for (;;) {
+    const deleted = await db.$executeRaw`
+      DELETE FROM "AlertEvent" WHERE id IN (
+        SELECT id FROM "AlertEvent" WHERE "createdAt" < ${ts(alertCutoff)} LIMIT ${DAILY_DELETE_BATCH}
+      )`;
+    result.alertsDeleted += deleted;
+    if (deleted < DAILY_DELETE_BATCH) break;
+  }
+  await db.tenantAlert.deleteMany({ where: { closedAt: { lt: alertCutoff } } });
+  result.outboxDeleted = (await db.outboxMail.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - OUTBOX_RETENTION_DAYS * DAY_MS) } } })).count;
+
+  if (result.checksDeleted || result.dailyDeleted || result.eventsDeleted || result.alertsDeleted || result.outboxDeleted) logger.info({ ...result, cutoff: cutoff.toISOString(), keepDailyFrom: keepFrom }, "checks rolled up and pruned");
   return result;
 }
 
