@@ -110,8 +110,8 @@ test("[connections]: an invited mailbox owner connects through the link, and the
   const { t, user } = await orgWithIntegration(page, "Invite", ["Megan Bowen"]);
   const megan = user("Megan Bowen");
   const link = await createConsentLink(page, t.slug, megan.upn);
-  // Demo mode "mails" links to the server log (MAILGRANT_SMTP_URL=log), so the link counts as sent.
-  await expect(page.getByText("It was written to the server log")).toBeVisible();
+  // Demo mode "mails" links to its outbox (MAILGRANT_SMTP_URL=outbox), so the link counts as sent.
+  await expect(page.getByText("It is in the demo outbox")).toBeVisible();
   await expect(page.getByRole("listitem").filter({ hasText: megan.upn })).toContainText("Sent");
 
   // A mail scanner or link preview fetches the link without running the page: it stays "Sent".

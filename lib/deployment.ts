@@ -30,7 +30,7 @@ export const connectionRedirectUri = () => `${publicUrl()}/api/connections/callb
 export const linkSigningSecret = (): string => linkSecretFromEnv(env());
 
 /** Alerting for server actions (test events, redelivery), with the app's keyring. */
-export const deploymentAlertDeps = (db: Db): AlertDeps => ({ ...alertDepsFromEnv(env()), keyring: appKeyring(), db });
+export const deploymentAlertDeps = (db: Db): AlertDeps => ({ ...alertDepsFromEnv(db, env()), keyring: appKeyring() });
 
 /** What consent flows need from the deployment: where Microsoft lives and where it returns to. */
 export const flowSettings = () => ({

@@ -27,7 +27,8 @@ describe("demo mode environment", () => {
       MICROSOFT_IMAP_PORT: "3102",
       MICROSOFT_POP_PORT: "3103",
       MICROSOFT_SMTP_PORT: "3104",
-      MAILGRANT_SMTP_URL: "log",
+      MAILGRANT_SMTP_URL: "outbox",
+      MAILGRANT_WEBHOOKS_ALLOW_LOCAL: "1",
       NODE_EXTRA_CA_CERTS: EMU.certPath,
     });
     expect(notes).toEqual([]);
@@ -63,6 +64,11 @@ describe("demo mode environment", () => {
 
   it("keeps MAILGRANT_SMTP_URL when set", () => {
     expect(demoEnvironment({ MAILGRANT_SMTP_URL: "smtp://u:p@mail.test:587" }, EMU, "/data").env).not.toHaveProperty("MAILGRANT_SMTP_URL");
+    expect(demoEnvironment({ MAILGRANT_SMTP_URL: "log" }, EMU, "/data").env).not.toHaveProperty("MAILGRANT_SMTP_URL");
+  });
+
+  it("keeps MAILGRANT_WEBHOOKS_ALLOW_LOCAL when set, even to 0", () => {
+    expect(demoEnvironment({ MAILGRANT_WEBHOOKS_ALLOW_LOCAL: "0" }, EMU, "/data").env).not.toHaveProperty("MAILGRANT_WEBHOOKS_ALLOW_LOCAL");
   });
 
   it("does not use the built-in emulator when MICROSOFT_ENDPOINT_BASE points elsewhere", () => {

@@ -65,8 +65,10 @@ export function demoEnvironment(caller: Env, emu: BuiltinEmulator, dataDir: stri
     fill("MICROSOFT_POP_PORT", String(emu.popPort));
     fill("MICROSOFT_SMTP_PORT", String(emu.smtpPort));
   }
-  // Consent-link mails are written to the log in demo mode instead of being sent.
-  if (!set(caller.MAILGRANT_SMTP_URL)) env.MAILGRANT_SMTP_URL = "log";
+  // Demo mode sends no mail: consent links and email alerts land in the portal's demo outbox.
+  if (!set(caller.MAILGRANT_SMTP_URL)) env.MAILGRANT_SMTP_URL = "outbox";
+  // Webhooks may point at a receiver on this machine (a newcomer's local test server).
+  if (!set(caller.MAILGRANT_WEBHOOKS_ALLOW_LOCAL)) env.MAILGRANT_WEBHOOKS_ALLOW_LOCAL = "1";
 
   // Node reads one extra CA file, at start: trust the caller's CAs and the emulator's certificate together.
   const callerCa = caller.NODE_EXTRA_CA_CERTS;

@@ -55,7 +55,8 @@ if (demo && usesBuiltinEmulator(process.env)) {
   demoBanner = emulator.banner;
 } else if (demo) {
   webEnv.MAILGRANT_DEMO = "1";
-  webEnv.MAILGRANT_SMTP_URL ??= "log";
+  webEnv.MAILGRANT_SMTP_URL ??= "outbox";
+  webEnv.MAILGRANT_WEBHOOKS_ALLOW_LOCAL ??= "1";
   demoBanner = [
     `Microsoft endpoints: ${process.env.MICROSOFT_ENDPOINT_BASE} (MICROSOFT_ENDPOINT_BASE), so the built-in Microsoft emulator is not started.`,
     "Portal sign-in uses AUTH_MICROSOFT_ENTRA_ID_* if set; demo accounts are those of that stand-in.",

@@ -9,8 +9,10 @@ import { createConsentLink, markEmailed } from "./links";
 
 type Actor = { id: string; email: string };
 
+const DELIVERED = { smtp: "emailed", log: "logged", outbox: "outbox" } as const satisfies Record<OutboundMail["mode"], LinkDelivery>;
+
 /** How the link reached (or did not reach) its mailbox owner. */
-export type LinkDelivery = "shown" | "emailed" | "logged" | "mail_failed";
+export type LinkDelivery = "shown" | "emailed" | "logged" | "outbox" | "mail_failed";
 
 export type InviteMailboxDeps = { db: Db; linkSecret: string; publicUrl: string; outbound: OutboundMail | null };
 
@@ -37,9 +39,10 @@ export async function inviteMailbox(
       link: url,
       expiresAt: link.expiresAt,
       access: ((integration?.purposes ?? []) as Purpose[]).map((p) => PURPOSE_LABELS[p]?.label ?? p),
+      orgId: org.id,
     });
     await markEmailed(deps.db, link.id);
-    return { mailbox: link.mailbox, url, delivery: deps.outbound.logOnly ? "logged" : "emailed", withdrewEarlier };
+    return { mailbox: link.mailbox, url, delivery: DELIVERED[deps.outbound.mode], withdrewEarlier };
   } catch (e) {
     logger.error({ err: e, orgId: org.id, consentLinkId: link.id }, "could not mail the consent link");
     return { mailbox: link.mailbox, url, delivery: "mail_failed", withdrewEarlier };

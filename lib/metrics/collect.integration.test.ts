@@ -77,7 +77,7 @@ describe("GET /metrics: what it reports", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     // Other tests in this file add rows too: this org's numbers are read back below; the names and shapes here.
-    for (const name of ["mailgrant_connections", "mailgrant_connection_protocol_results", "mailgrant_connection_consent", "mailgrant_checks_overdue", "mailgrant_checks_oldest_due_seconds", "mailgrant_check_queue_present", "mailgrant_workers_alive", "mailgrant_workers_checks_in_flight", "mailgrant_workers_concurrency_limit", "mailgrant_database_up", "mailgrant_check_duration_seconds", "mailgrant_checks_total", "mailgrant_token_refreshes_total"]) {
+    for (const name of ["mailgrant_connections", "mailgrant_connection_protocol_results", "mailgrant_connection_consent", "mailgrant_checks_overdue", "mailgrant_checks_oldest_due_seconds", "mailgrant_check_queue_present", "mailgrant_workers_alive", "mailgrant_workers_checks_in_flight", "mailgrant_workers_concurrency_limit", "mailgrant_database_up", "mailgrant_check_duration_seconds", "mailgrant_checks_total", "mailgrant_token_refreshes_total", "mailgrant_alert_channels_paused", "mailgrant_alert_deliveries_pending"]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(text).toMatch(/^mailgrant_connections\{health="failing",class="blocked",cloud="global"\} \d+$/m);

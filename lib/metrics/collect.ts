@@ -6,9 +6,10 @@ import { metrics } from "./metrics";
 // Gauges read from the database at scrape time, in a registry made for the scrape and merged with
 // the process's own (counters and histograms, lib/metrics/metrics.ts). A fresh registry per scrape
 // means a label set that no longer exists (the last FAILING connection of a class recovered)
-// disappears instead of repeating its last value. Three or four small statements, each a single
-// pass: one grouped scan of Connection joined to Integration (every connection dimension at once),
-// the worker summary (heartbeats and the nextCheckAt index), and pg-boss's queue for checks.
+// disappears instead of repeating its last value. A few small statements, each a single pass: one
+// grouped scan of Connection joined to Integration (every connection dimension at once), the worker
+// summary (heartbeats and the nextCheckAt index), pg-boss's queue for checks, and the paused alert
+// channels and pending deliveries (read from Mailgrant's tables, not pg-boss's).
 
 import { BOSS_SCHEMA, CHECK_QUEUE } from "@/lib/worker/queues";
 
@@ -37,6 +38,8 @@ export type DatabaseGauges = {
   overdue: number;
   oldestDueSeconds: number;
   workers: { processes: number; inFlight: number };
+  /** Alert channels paused (after 3 days of failures, or by hand) and deliveries waiting for an attempt, by channel kind. */
+  alerts: { paused: { kind: string; n: number }[]; pending: { kind: string; n: number }[] };
 };
 
 async function connectionGroups(db: Db): Promise<ConnectionGroup[]> {
@@ -69,9 +72,19 @@ async function checkQueue(db: Db, now: Date): Promise<DatabaseGauges["queue"]> {
   };
 }
 
+async function alertGauges(db: Db): Promise<DatabaseGauges["alerts"]> {
+  // The status index of AlertChannel and the (status, nextAttemptAt) index of AlertDelivery: both scans are of the few rows in that state.
+  const rows = await db.$queryRaw<{ what: string; kind: string; n: number }[]>`
+    SELECT 'paused' AS what, kind::text AS kind, count(*)::int AS n FROM "AlertChannel" WHERE status = 'PAUSED' GROUP BY kind
+    UNION ALL
+    SELECT 'pending', c.kind::text, count(*)::int FROM "AlertDelivery" d JOIN "AlertChannel" c ON c.id = d."channelId" WHERE d.status = 'PENDING' GROUP BY c.kind`;
+  const of = (what: string) => ["WEBHOOK", "EMAIL"].map((kind) => ({ kind: kind.toLowerCase(), n: Number(rows.find((r) => r.what === what && r.kind === kind)?.n ?? 0) }));
+  return { paused: of("paused"), pending: of("pending") };
+}
+
 /** Reads every database gauge (also useful to tests and the bench without a registry). */
 export async function readDatabaseGauges(db: Db, now: Date = new Date()): Promise<DatabaseGauges> {
-  const [groups, summary, queue] = await Promise.all([connectionGroups(db), workerSummary(db, now, { countOverdue: true }), checkQueue(db, now)]);
+  const [groups, summary, queue, alerts] = await Promise.all([connectionGroups(db), workerSummary(db, now, { countOverdue: true }), checkQueue(db, now), alertGauges(db)]);
   const sum = new Map<string, number>();
   const add = (key: string, n: number) => sum.set(key, (sum.get(key) ?? 0) + n);
   for (const g of groups) {
@@ -87,6 +100,7 @@ export async function readDatabaseGauges(db: Db, now: Date = new Date()): Promis
     overdue: summary.overdue ?? 0,
     oldestDueSeconds: behindSeconds(summary, now),
     workers: { processes: summary.processes, inFlight: summary.inFlight },
+    alerts,
   };
   for (const [key, n] of sum) {
     const [kind, a = "", b = "", c = ""] = JSON.parse(key) as string[];
@@ -129,6 +143,10 @@ export async function databaseRegistry(db: Db, opts: { now?: Date; capacityPerWo
     for (const j of g.queue.jobs) jobs.set({ state: j.state }, j.n);
     queueAge.set(g.queue.oldestDueSeconds);
   }
+  const paused = gauge("mailgrant_alert_channels_paused", "Alert channels paused (3 days of failed deliveries, or by an admin), by kind.", ["kind"]);
+  for (const r of g.alerts.paused) paused.set({ kind: r.kind }, r.n);
+  const pending = gauge("mailgrant_alert_deliveries_pending", "Alert deliveries waiting for their next attempt, by channel kind.", ["kind"]);
+  for (const r of g.alerts.pending) pending.set({ kind: r.kind }, r.n);
   gauge("mailgrant_workers_alive", "Worker processes with a heartbeat in the last 30 s.").set(g.workers.processes);
   gauge("mailgrant_workers_checks_in_flight", "Checks in flight across live worker processes, as of their last heartbeat.").set(g.workers.inFlight);
   if (opts.capacityPerWorker) {

@@ -12,6 +12,11 @@ type Metrics = {
   refreshes: Counter<"outcome" | "resource">;
   workerInFlight: Gauge<never>;
   workerCapacity: Gauge<never>;
+  /** Alert events emitted, by type (lib/alerts). */
+  alertEvents: Counter<"type">;
+  /** Delivery attempts by channel kind (webhook, email) and outcome: delivered, failed_attempt (retried), gave_up, skipped. */
+  alertDeliveries: Counter<"kind" | "outcome">;
+  alertDeliveryDuration: Histogram<"kind">;
 };
 
 const g = globalThis as unknown as { __mailgrantMetrics?: Metrics };
@@ -37,6 +42,20 @@ export function metrics(): Metrics {
     }),
     workerInFlight: new Gauge({ name: "mailgrant_worker_checks_in_flight", help: "Checks this process's worker is running now.", registers: [registry] }),
     workerCapacity: new Gauge({ name: "mailgrant_worker_concurrency_limit", help: "Checks this process's worker may run at once.", registers: [registry] }),
+    alertEvents: new Counter({ name: "mailgrant_alert_events_total", help: "Alert events emitted by this process, by type.", labelNames: ["type"], registers: [registry] }),
+    alertDeliveries: new Counter({
+      name: "mailgrant_alert_deliveries_total",
+      help: "Alert delivery attempts by this process, by channel kind and outcome (delivered, failed_attempt: retried later, gave_up, skipped: channel paused).",
+      labelNames: ["kind", "outcome"],
+      registers: [registry],
+    }),
+    alertDeliveryDuration: new Histogram({
+      name: "mailgrant_alert_delivery_duration_seconds",
+      help: "Time one alert delivery attempt took (the webhook's answer, or the mail server's), by channel kind.",
+      labelNames: ["kind"],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers: [registry],
+    }),
   };
   g.__mailgrantMetrics = m;
   return m;

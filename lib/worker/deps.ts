@@ -1,4 +1,5 @@
 import { env, type Env } from "@/lib/env";
+import type { Db } from "@/lib/db-client";
 import { parseKeyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings, TestDeps } from "@/lib/connections/connection-test";
@@ -34,11 +35,12 @@ export const publicUrlFromEnv = (e: Env = env()) => (e.AUTH_URL ?? `http://local
 /** Signs consent links. AUTH_SECRET is required in production; development falls back to a fixed value. */
 export const linkSecretFromEnv = (e: Env = env()) => e.AUTH_SECRET ?? "mailgrant-development-only-link-secret";
 
-/** What alerting needs, for the worker and server actions alike (`db` is the caller's). */
-export function alertDepsFromEnv(e: Env = env()): Omit<AlertDeps, "db"> {
+/** What alerting needs, for the worker and server actions alike (`db` is the caller's; the demo outbox writes to it). */
+export function alertDepsFromEnv(db: Db, e: Env = env()): AlertDeps {
   return {
+    db,
     keyring: parseKeyring(e.MAILGRANT_ENCRYPTION_KEYS),
-    mail: outboundMail(e.MAILGRANT_SMTP_URL, e.MAILGRANT_MAIL_FROM),
+    mail: outboundMail(e.MAILGRANT_SMTP_URL, e.MAILGRANT_MAIL_FROM, db),
     publicUrl: publicUrlFromEnv(e),
     allowLocalWebhooks: e.MAILGRANT_WEBHOOKS_ALLOW_LOCAL === "1",
     linkSecret: linkSecretFromEnv(e),

@@ -65,6 +65,7 @@ const DELIVERY: Record<LinkDelivery, (mailbox: string) => string> = {
   shown: () => "",
   emailed: (m) => ` It was emailed to ${m}.`,
   logged: () => " It was written to the server log (MAILGRANT_SMTP_URL=log) instead of being mailed.",
+  outbox: (m) => ` It is in the demo outbox (/demo/outbox) as the message ${m} would get: demo mode keeps mail there instead of sending it.`,
   mail_failed: () => " Mailing it failed (see the server log), so send it yourself.",
 };
 
@@ -75,7 +76,7 @@ export const inviteMailboxAction = orgAction(
     schema: z.object({ integrationId, mailbox: z.string().trim().toLowerCase().pipe(z.email({ message: "Enter the mailbox's email address, e.g. support@contoso.com." })), mailboxKind }),
   },
   async ({ db, org, user, meta, input }) => {
-    const invited = await inviteMailbox({ db, linkSecret: linkSigningSecret(), publicUrl: publicUrl(), outbound: outboundMail(env().MAILGRANT_SMTP_URL, env().MAILGRANT_MAIL_FROM) }, org, user, input, meta);
+    const invited = await inviteMailbox({ db, linkSecret: linkSigningSecret(), publicUrl: publicUrl(), outbound: outboundMail(env().MAILGRANT_SMTP_URL, env().MAILGRANT_MAIL_FROM, db) }, org, user, input, meta);
     const withdrew = invited.withdrewEarlier ? " The earlier link for this mailbox no longer works." : "";
     return { ok: true, message: `Consent link for ${invited.mailbox} created; it works once, for 7 days.${withdrew}${DELIVERY[invited.delivery](invited.mailbox)} Copy it here:`, reveal: invited.url };
   },
