@@ -60,7 +60,7 @@ test("[notifications]: an admin adds a webhook, sees its secret once, sends a si
     await channels.getByRole("link", { name }).click();
     await expect(page.getByRole("heading", { name })).toBeVisible();
     await page.getByRole("button", { name: "Send a test event" }).click();
-    const result = page.getByRole("region", { name: "Test event" });
+    const result = page.getByRole("region", { name: "Test event result" });
     await expect(result).toContainText("delivered");
     await expect(result).toContainText("200 (accepted)");
     await expect(result).toContainText(`POST ${hook.url}`);
@@ -83,7 +83,7 @@ test("[notifications]: an admin adds a webhook, sees its secret once, sends a si
     await expect(row).toContainText("200");
 
     await row.getByRole("button", { name: /^Redeliver Test event/ }).click();
-    await expect(page.getByRole("region", { name: "Redelivery" })).toContainText("200 (accepted)");
+    await expect(page.getByRole("region", { name: "Redelivery result" })).toContainText("200 (accepted)");
     expect(hook.received).toHaveLength(2);
     expect(hook.received[1]!.headers["webhook-id"]).toBe(request!.headers["webhook-id"]);
   } finally {
@@ -125,7 +125,7 @@ test("[notifications]: in demo mode a test event to the owners-and-admins email 
   await openSettings(page);
   await page.getByRole("list", { name: "Notification channels" }).getByRole("link", { name: "Owners and admins" }).click();
   await page.getByRole("button", { name: "Send a test event" }).click();
-  const result = page.getByRole("region", { name: "Test event" });
+  const result = page.getByRole("region", { name: "Test event result" });
   await expect(result).toContainText("delivered");
   await expect(result).toContainText(olive.upn);
 

@@ -37,7 +37,8 @@ export function PortalHeader({ user, orgs, current, support, demo = false, signO
             </nav>
           </details>
           {support ? <Link href="/support" className="text-sm font-medium text-slate-700 hover:underline">Support console</Link> : null}
-          {demo ? <Link href="/demo/outbox" className="text-sm font-medium text-slate-700 hover:underline">Demo outbox</Link> : null}
+          {/* On a phone the link moves into the account menu, so the bar keeps to one line. */}
+          {demo ? <Link href="/demo/outbox" className="hidden text-sm font-medium text-slate-700 hover:underline sm:inline">Demo outbox</Link> : null}
         </div>
         <details className="relative">
           <summary className="flex cursor-pointer list-none items-center gap-2 rounded-full px-2 py-1 text-sm hover:bg-slate-100" aria-label="Account menu">
@@ -47,6 +48,7 @@ export function PortalHeader({ user, orgs, current, support, demo = false, signO
           <div className="absolute right-0 z-20 mt-1 w-64 rounded-md border border-slate-200 bg-white p-3 shadow-lg">
             <p className="text-sm font-medium">{user.name}</p>
             <p className="truncate text-xs text-slate-600">{user.email}</p>
+            {demo ? <Link href="/demo/outbox" className="mt-3 block rounded px-1 py-1 text-sm text-brand-700 hover:bg-slate-100 sm:hidden">Demo outbox</Link> : null}
             <SignOutButtons signOut={signOut} signOutEverywhere={signOutEverywhere} />
           </div>
         </details>

@@ -5,7 +5,7 @@ import type { AttemptView } from "@/lib/alerts/channels";
 // subject, text), the receiver's answer, how long it took, and what went wrong in words.
 
 function answerWords(a: AttemptView, webhook: boolean): string {
-  if (a.statusCode === null) return "No answer";
+  if (a.statusCode === null) return a.ok ? "None (accepted without a mail server: kept in the demo outbox or the log)" : "No answer";
   if (!webhook) return `${a.statusCode}${a.ok ? " (accepted by the mail server)" : " (refused by the mail server)"}`;
   if (a.ok) return `${a.statusCode} (accepted)`;
   return `${a.statusCode} (refused: the receiver must answer 2xx within 10 seconds)`;
@@ -22,7 +22,7 @@ function pretty(body: string): string {
 export function AttemptResult({ attempt: a, title }: { attempt: AttemptView; title: string }) {
   const webhook = "method" in a.request;
   return (
-    <section aria-label={title} className={`space-y-3 rounded-md border px-4 py-3 text-sm ${a.ok ? "border-green-200 bg-green-50" : "border-red-200 bg-red-50"}`}>
+    <section aria-label={`${title} result`} className={`space-y-3 rounded-md border px-4 py-3 text-sm ${a.ok ? "border-green-200 bg-green-50" : "border-red-200 bg-red-50"}`}>
       <p className={`font-semibold ${a.ok ? "text-green-900" : "text-red-900"}`}>
         <span aria-hidden="true">{a.ok ? "✓ " : "✗ "}</span>
         {title}: {a.ok ? "delivered" : "not delivered"} (attempt {a.attempt})
