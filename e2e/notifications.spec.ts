@@ -130,7 +130,7 @@ test("[notifications]: in demo mode a test event to the owners-and-admins email 
   await expect(result).toContainText(olive.upn);
 
   await page.getByRole("link", { name: "Demo outbox" }).click();
-  await expect(page.getByRole("heading", { name: "Outbox" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Demo outbox" })).toBeVisible();
   const mail = page.getByRole("article").filter({ hasText: olive.upn }).first();
   await expect(mail).toBeVisible();
   await expect(mail).toContainText("Outbox Org");

@@ -25,8 +25,7 @@ export default async function DemoOutboxPage() {
   return (
     <PortalShell user={user}>
       <div className="mb-6">
-        <p className="text-sm text-slate-600">Demo mode</p>
-        <h1 className="text-2xl font-semibold">Outbox</h1>
+        <h1 className="text-2xl font-semibold">Demo outbox</h1>
       </div>
       <div className="space-y-6">
         <Notice tone="info">

@@ -144,7 +144,10 @@ export function DeliveryRow({ slug, d, columns }: { slug: string; d: DeliveryRow
       {attempt || state.ok === false ? (
         <tr>
           <td colSpan={columns} className="pb-3">
-            {attempt ? <AttemptResult attempt={attempt} title="Redelivery" /> : <p role="alert" className="text-sm text-red-700">{state.message}</p>}
+            {/* Sized by the table, not by its content: a long header or body scrolls in its own box instead of widening the log. */}
+            <div className="[contain:inline-size]">
+              {attempt ? <AttemptResult attempt={attempt} title="Redelivery" /> : <p role="alert" className="text-sm text-red-700">{state.message}</p>}
+            </div>
           </td>
         </tr>
       ) : null}

@@ -76,16 +76,15 @@ export default async function ChannelPage({ params, searchParams }: { params: Pr
           <p className="text-sm text-slate-600">{before ? "No older deliveries." : "Nothing sent yet. Send a test event, or wait for a mailbox to change state."}</p>
         ) : (
           <div className="overflow-x-auto">
-            {/* Fixed layout: a redelivery's request (long headers, a JSON body) scrolls in its own box instead of widening the table. */}
-            <table className="w-full table-fixed text-left text-sm" aria-label="Delivery log">
+            <table className="w-full text-left text-sm" aria-label="Delivery log">
               <thead className="text-xs uppercase text-slate-500">
                 <tr>
                   <th scope="col" className="py-2 pr-3">Event</th>
-                  <th scope="col" className="w-28 py-2 pr-3 max-sm:hidden">When</th>
-                  <th scope="col" className="w-24 py-2 pr-3 max-sm:hidden">Attempts</th>
-                  <th scope="col" className="w-32 py-2 pr-3 max-sm:hidden">Last answer</th>
-                  <th scope="col" className="w-24 py-2 pr-3 sm:w-44">Status</th>
-                  <th scope="col" className="w-24 py-2"><span className="sr-only">Actions</span></th>
+                  <th scope="col" className="py-2 pr-3 max-sm:hidden">When</th>
+                  <th scope="col" className="py-2 pr-3 max-sm:hidden">Attempts</th>
+                  <th scope="col" className="py-2 pr-3 max-sm:hidden">Last answer</th>
+                  <th scope="col" className="py-2 pr-3">Status</th>
+                  <th scope="col" className="py-2"><span className="sr-only">Actions</span></th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
