@@ -30,7 +30,7 @@ export function ConnectionAlerts({ alerts, now }: { alerts: ConnectionAlert[]; n
                   <li key={d.id} className={o.cls}>
                     <span aria-hidden="true">{o.mark} </span>
                     {d.channelName} ({d.channelKind === "WEBHOOK" ? "webhook" : "email"}): {o.words}
-                    {d.lastStatusCode !== null ? `, ${d.lastStatusCode}` : ""}
+                    {d.lastStatusCode !== null && d.status !== "SKIPPED" ? `, ${d.lastStatusCode}` : ""}
                     {d.attempts > 1 ? `, ${d.attempts} attempts` : ""}
                     {d.status === "PENDING" && d.nextAttemptAt ? <span>, next <RelativeTime at={d.nextAttemptAt} now={now} /></span> : null}
                   </li>
