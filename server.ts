@@ -49,9 +49,9 @@ const server = createServer((req, res) => {
 // `npm run worker` processes on PostgreSQL). With the embedded database this is the only place it can run.
 let worker: Promise<import("./lib/worker/worker").WorkerHandle | undefined> = Promise.resolve(undefined);
 async function startBackgroundWorker() {
-  const [{ startWorker }, { workerConfig }, { workerDeps }] = await Promise.all([import("./lib/worker/worker"), import("./lib/worker/config"), import("./lib/worker/deps")]);
+  const [{ startWorker }, { workerConfig }, { alertDepsFromEnv, workerDeps }] = await Promise.all([import("./lib/worker/worker"), import("./lib/worker/config"), import("./lib/worker/deps")]);
   const wc = workerConfig(config);
-  const handle = await startWorker({ database, deps: workerDeps(config), config: wc });
+  const handle = await startWorker({ database, deps: workerDeps(config), alerts: alertDepsFromEnv(database.prisma, config), config: wc });
   g.__mailgrantWorker = handle;
   console.log(`worker started (concurrency ${wc.concurrency}, per tenant ${wc.tenantConcurrency}, per mailbox ${wc.mailboxConcurrency})`);
   return handle;

@@ -26,5 +26,5 @@ export async function loadStartWorker(prefer: "real" | "stand-in" | "auto" = "au
 
 /** The worker's knobs for the bench: production defaults (lib/env.ts), ticks left to the bench. */
 export function benchWorkerConfig(concurrency: number): WorkerConfig {
-  return { concurrency, tenantConcurrency: 8, mailboxConcurrency: 4, tickSeconds: 300, leaseSeconds: 300, retentionDays: 30, dailyRetentionMonths: 13 };
+  return { concurrency, tenantConcurrency: 8, mailboxConcurrency: 4, tickSeconds: 300, leaseSeconds: 300, retentionDays: 30, dailyRetentionMonths: 13, alertGroupSeconds: 120 };
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import { ConfigError, databaseUrl, env } from "../lib/env";
 import { createPrismaClient } from "../lib/db-client";
 import { workerConfig } from "../lib/worker/config";
-import { workerDeps } from "../lib/worker/deps";
+import { alertDepsFromEnv, workerDeps } from "../lib/worker/deps";
 import { startWorker } from "../lib/worker/worker";
 import { startMetricsServer } from "../lib/worker/metrics-server";
 
@@ -38,7 +38,7 @@ try {
 }
 const config = workerConfig(e);
 const database = await createPrismaClient(url);
-const worker = await startWorker({ database, deps, config });
+const worker = await startWorker({ database, deps, alerts: alertDepsFromEnv(database.prisma, e), config });
 console.log(`worker started (concurrency ${config.concurrency}, per tenant ${config.tenantConcurrency}, per mailbox ${config.mailboxConcurrency}; id ${worker.id})`);
 
 const metricsServer = e.MAILGRANT_WORKER_METRICS_PORT

@@ -92,7 +92,7 @@ export function failingPayload(org: { id: string; slug: string; name: string }, 
     connection: { id: "00000000-0000-4000-8000-000000000001", mailbox, kind: "user", displayName: null, tenantId: "t1", url: `https://portal.test/orgs/${org.slug}/mailboxes/1` },
     integration: { id: "i1", name: "Helpdesk", cloud: "global" },
     health: "FAILING",
-    failure: { class: "consent", code: "AADSTS65001", title: "Consent withdrawn", explanation: "The app's consent was removed.", fix: "Re-consent from the mailbox page." },
+    failure: { class: "needs_reconsent", code: "AADSTS65001", title: "Consent withdrawn", reason: "The grant no longer works.", explanation: "The app's consent was removed.", fix: "Re-consent from the mailbox page." },
     firstFailedAt: "2026-05-01T10:00:00.000Z",
   };
 }

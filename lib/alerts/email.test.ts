@@ -5,7 +5,7 @@ import { renderAlertEmail } from "./email";
 const org = { id: "7d1c7c52-1111-4111-8111-111111111111", slug: "acme", name: "Acme <Ops>" };
 const connection = { id: "c1", mailbox: "support@contoso.com", kind: "user" as const, displayName: "Support", tenantId: "t1", url: "https://portal.test/orgs/acme/mailboxes/c1" };
 const integration = { id: "i1", name: "Helpdesk", cloud: "global" };
-const failure = { class: "consent", code: "AADSTS65001", title: "Consent withdrawn", explanation: "Someone removed the app's consent & <grant>.", fix: "Re-consent from the mailbox page." };
+const failure = { class: "needs_reconsent", code: "AADSTS65001", title: "Consent withdrawn", reason: "The grant no longer works: consent was withdrawn.", explanation: "Someone removed the app's consent & <grant>.", fix: "Re-consent from the mailbox page." };
 
 const SAMPLES: { [T in AnyEventType]: EventData[T] } = {
   "connection.failing": { org, connection, integration, health: "FAILING", failure, firstFailedAt: "2026-05-01T10:00:00.000Z" },

@@ -34,7 +34,7 @@ const RENDER: Renderers = {
     subject: `${d.connection.mailbox} stopped working: ${d.failure.title}`,
     heading: `${d.connection.mailbox} stopped working`,
     paragraphs: [
-      { text: `The mailbox ${mailboxName(d.connection)} (integration "${d.integration.name}") has been failing since ${when(d.firstFailedAt)}: ${d.failure.title} (${d.failure.code}).` },
+      { text: `The mailbox ${mailboxName(d.connection)} (integration "${d.integration.name}") has been failing since ${when(d.firstFailedAt)}: ${d.failure.reason.replace(/\.?$/, ".")}` },
       { label: "What happened", text: d.failure.explanation },
       { label: "What to do", text: d.failure.fix },
     ],

@@ -36,7 +36,7 @@ export async function emitEvent<T extends EventType>(tx: Tx, e: NewEvent<T>, now
     },
   });
   if (e.digestId) return { eventId, deliveries: [] };
-  (metrics() as unknown as { alertEvents?: { inc(l: { type: string }): void } }).alertEvents?.inc({ type: e.type });
+  metrics().alertEvents.inc({ type: e.type });
   const channels = await tx.alertChannel.findMany({ where: { orgId: e.orgId, events: { has: e.type } }, select: { id: true, status: true } });
   const deliveries: QueuedDelivery[] = [];
   for (const c of channels) {

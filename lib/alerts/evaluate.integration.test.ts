@@ -197,4 +197,15 @@ describe("alert evaluator", () => {
     const [event] = await sent(s.org.id);
     expect(event!.deliveries).toEqual([expect.objectContaining({ channelId: channel.id, status: "SKIPPED", lastError: expect.stringContaining("paused") })]);
   });
+
+  it("two evaluators at once (two workers) tell a change once", async () => {
+    const s = await setup("twice");
+    const ids = [await savedConnection(db, keyring, s), await savedConnection(db, keyring, s)];
+    for (const id of ids) await check(s, id, PASS, at(0));
+    await evaluate(at(100));
+    for (const id of ids) await check(s, id, FAIL, at(1_000));
+    const results = await Promise.all([evaluate(at(1_000 + GROUP_MS)), evaluate(at(1_000 + GROUP_MS)), evaluate(at(1_000 + GROUP_MS))]);
+    expect(results.reduce((n, r) => n + (r?.events ?? 0), 0)).toBe(2);
+    expect((await sent(s.org.id)).map((e) => e.type)).toEqual(["connection.failing", "connection.failing"]);
+  });
 });

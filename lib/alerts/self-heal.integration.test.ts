@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import nodemailer from "nodemailer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-support";
 import { openTestDb } from "@/test-support/test-db";
@@ -14,6 +13,7 @@ import { recordCheck } from "@/lib/checks/record";
 import { startLinkConsent } from "@/lib/connections/start-from-link";
 import { completeFlow } from "@/lib/connections/consent";
 import { consumeAuthorizationRequest, newBrowserId } from "@/lib/connections/flow-state";
+import type { MailMessage, OutboundMail } from "@/lib/mail/outbound";
 import type { AlertDeps } from "./deps";
 import { evaluateAlerts } from "./evaluate";
 import { sendHealLinks } from "./self-heal";
@@ -57,14 +57,9 @@ describe("self-healing consent links", () => {
     const broken = await db.connection.findUniqueOrThrow({ where: { id } });
     expect(broken).toMatchObject({ status: "NEEDS_RECONSENT", health: "FAILING", healthClass: "needs_reconsent" });
 
-    const sentMail: { to: string; subject: string; text: string }[] = [];
-    const transport = nodemailer.createTransport({ jsonTransport: true });
-    const realSend = transport.sendMail.bind(transport);
-    transport.sendMail = (async (m: { to: string; subject: string; text: string }) => {
-      sentMail.push(m);
-      return realSend(m);
-    }) as typeof transport.sendMail;
-    const deps: AlertDeps = { db, keyring, mail: { transport, from: "Mailgrant <alerts@portal.example>", logOnly: false }, publicUrl: PUBLIC, allowLocalWebhooks: true, linkSecret: LINK_SECRET };
+    const sentMail: MailMessage[] = [];
+    const mail: OutboundMail = { mode: "smtp", from: "Mailgrant <alerts@portal.example>", send: async (m) => (sentMail.push(m), { messageId: null, code: 250, response: "250 OK" }) };
+    const deps: AlertDeps = { db, keyring, mail, publicUrl: PUBLIC, allowLocalWebhooks: true, linkSecret: LINK_SECRET };
 
     const first = await evaluateAlerts(db, { groupMs: 0, publicUrl: PUBLIC });
     expect(first?.heal).toEqual([{ orgId: s.org.id, connectionId: id }]);

@@ -78,7 +78,7 @@ async function healOne(deps: AlertDeps, r: HealRequest): Promise<HealOutcome> {
     expiresAt: link.expiresAt,
     access: (c.integration.purposes as Purpose[]).map((p) => PURPOSE_LABELS[p]?.label ?? p),
   });
-  await deps.mail.transport.sendMail({ from: deps.mail.from, ...message });
+  await deps.mail.send({ ...message, orgId: r.orgId });
   await markEmailed(deps.db, link.id);
   await note(deps, r, "heal_link_sent", { to, consentLinkId: link.id });
   await record(deps.db, { action: "connection.heal_link_sent", orgId: r.orgId, actor: SELF_HEALING_ACTOR, targetType: "connection", targetId: c.id, data: { mailbox: c.mailbox, to, integration: c.integration.name } });

@@ -13,6 +13,8 @@ export type WorkerConfig = {
   intervalOverrideSeconds?: number;
   retentionDays: number;
   dailyRetentionMonths: number;
+  /** How long a connection's failure waits for others of its tenant before it is sent alone. */
+  alertGroupSeconds: number;
 };
 
 export function workerConfig(e: Env = env()): WorkerConfig {
@@ -25,5 +27,6 @@ export function workerConfig(e: Env = env()): WorkerConfig {
     ...(e.MAILGRANT_CHECK_INTERVAL_OVERRIDE_SECONDS ? { intervalOverrideSeconds: e.MAILGRANT_CHECK_INTERVAL_OVERRIDE_SECONDS } : {}),
     retentionDays: e.MAILGRANT_CHECK_RETENTION_DAYS,
     dailyRetentionMonths: e.MAILGRANT_CHECK_DAILY_RETENTION_MONTHS,
+    alertGroupSeconds: e.MAILGRANT_ALERT_GROUP_SECONDS,
   };
 }

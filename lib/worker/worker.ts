@@ -8,8 +8,11 @@ import { metrics } from "@/lib/metrics/metrics";
 import { keepAliveSweep } from "./jobs/keepalive";
 import { scanExpiries } from "./jobs/expiry-scan";
 import { rollUpAndPrune } from "./jobs/retention";
+import { credentialsSweep } from "./jobs/credentials-check";
+import type { AlertDeps } from "@/lib/alerts/deps";
+import { startAlertsLoop, type AlertsLoop } from "./alerts-loop";
 import { workerConfig, type WorkerConfig } from "./config";
-import { CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE, createBoss, ensureQueues } from "./boss";
+import { CHECK_QUEUE, CREDENTIALS_CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE, createBoss, ensureQueues } from "./boss";
 import { assignSlots, claimDue, countDue, deferBackedOffTenants, hashUuid, type ClaimedCheck } from "./scheduler";
 import { runCheckJob, type CheckJobData, type CheckJobResult } from "./check-job";
 import { BackoffClearer } from "./backoff";
@@ -31,9 +34,19 @@ export type WorkerHandle = {
   tickNow(): Promise<number>;
   /** Resolves when nothing is due, queued or in flight (tests and the benchmark). */
   idle(): Promise<void>;
+  /** Evaluates alerts now (each tick does it too); resolves when the deliveries are queued. */
+  alertsNow(): Promise<void>;
 };
 
-export type StartWorkerOptions = { database: Database; deps: Omit<TestDeps, "db">; config?: Partial<WorkerConfig>; id?: string; now?: () => Date };
+export type StartWorkerOptions = {
+  database: Database;
+  deps: Omit<TestDeps, "db">;
+  /** Alerting (events, deliveries, self-healing links); without it this worker sends no alerts. */
+  alerts?: AlertDeps;
+  config?: Partial<WorkerConfig>;
+  id?: string;
+  now?: () => Date;
+};
 
 /** Within the 10 s a stop has: this long for checks in flight to finish, the rest for pg-boss. */
 const STOP_DRAIN_MS = 7_000;
@@ -41,7 +54,7 @@ const STOP_TOTAL_MS = 9_500;
 const HEARTBEAT_MS = 10_000;
 const POLL_MS = 1_000;
 const CLAIM_BATCH = 1_000;
-const CRON = { [KEEPALIVE_QUEUE]: "7 * * * *", [EXPIRY_SCAN_QUEUE]: "17 4 * * *", [RETENTION_QUEUE]: "37 4 * * *" } as const;
+const CRON = { [KEEPALIVE_QUEUE]: "7 * * * *", [EXPIRY_SCAN_QUEUE]: "17 4 * * *", [CREDENTIALS_CHECK_QUEUE]: "27 4 * * *", [RETENTION_QUEUE]: "37 4 * * *" } as const;
 
 type Held = { job: PgBoss.Job<CheckJobData>; fetchedAt: number };
 type Running = Held & { promise: Promise<void>; abandoned: boolean };
@@ -271,15 +284,20 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
   const maintenance = { pollingIntervalSeconds: 30, batchSize: 1 };
   await boss.work(KEEPALIVE_QUEUE, maintenance, async () => keepAliveSweep(tokenDeps, {}));
   await boss.work(EXPIRY_SCAN_QUEUE, maintenance, async () => scanExpiries(db, {}));
+  await boss.work(CREDENTIALS_CHECK_QUEUE, maintenance, async () => credentialsSweep(tokenDeps, {}));
   await boss.work(RETENTION_QUEUE, maintenance, async () => rollUpAndPrune(db, { retentionDays: config.retentionDays, dailyRetentionMonths: config.dailyRetentionMonths }));
+  const alerts: AlertsLoop | null = opts.alerts ? await startAlertsLoop(boss, opts.alerts, { groupMs: config.alertGroupSeconds * 1000, log, now }) : null;
   // Stored in pgboss.schedule and sent by whichever worker's clock takes the minute: once across workers.
   for (const [queue, cron] of Object.entries(CRON)) await boss.schedule(queue, cron, {}, { tz: "UTC" });
 
+  const alertsNow = () => alerts?.runNow() ?? Promise.resolve();
   const runTick = () =>
-    tickNow().catch((err: unknown) => {
-      log.warn({ err }, "scheduler tick failed");
-      return 0;
-    });
+    tickNow()
+      .catch((err: unknown) => {
+        log.warn({ err }, "scheduler tick failed");
+        return 0;
+      })
+      .finally(() => void alertsNow());
   const tickTimer = setInterval(() => void runTick(), config.tickSeconds * 1000);
   const beatTimer = setInterval(() => void beat(), HEARTBEAT_MS);
   tickTimer.unref();
@@ -311,6 +329,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
       if (wakeTimer) clearTimeout(wakeTimer);
       notify();
       await ticking?.catch(() => 0);
+      await alerts?.stop().catch((err: unknown) => log.warn({ err }, "alert delivery did not stop cleanly"));
       // Not started yet: back to pg-boss at once, for another worker.
       await Promise.all(waiting.splice(0).map((h) => requeueQuietly(h.job, 0)));
       const drain = timeout(Math.max(0, STOP_DRAIN_MS - (Date.now() - began)));
@@ -341,5 +360,6 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
     stats: () => ({ inFlight: running.size, capacity: config.concurrency, checksDone }),
     tickNow,
     idle,
+    alertsNow,
   };
 }
