@@ -43,6 +43,8 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       MAILGRANT_CHECK_INTERVAL_OVERRIDE_SECONDS: "5",
       MAILGRANT_SCHEDULER_TICK_SECONDS: "1",
+      // A failure is sent after a second instead of waiting two minutes for others of its tenant.
+      MAILGRANT_ALERT_GROUP_SECONDS: "1",
     },
   },
 });
