@@ -40,7 +40,7 @@ export function ChannelStatus({ channel: c, now }: { channel: ChannelView; now: 
   return (
     <span>
       <Badge tone="green">Active</Badge>
-      {c.failingSince ? <span className="text-red-800"> Failing since <RelativeTime at={c.failingSince} now={now} />; paused after 3 days of failures.</span> : null}
+      {c.failingSince ? <span className="text-red-800"> Failing since <RelativeTime at={c.failingSince} now={now} />; it is paused if it keeps failing for 3 days.</span> : null}
     </span>
   );
 }
