@@ -32,7 +32,7 @@ export default async function OrgSettingsPage({ params, searchParams }: { params
       </div>
       {override ? (
         <Notice tone="info" title="This deployment overrides the interval">
-          Every mailbox is checked every {override} second{override === 1 ? "" : "s"} (MAILGRANT_CHECK_INTERVAL_OVERRIDE_SECONDS), whatever is set here.
+          Every mailbox is checked every {override} second{override === 1 ? "" : "s"} (<code className="break-all">MAILGRANT_CHECK_INTERVAL_OVERRIDE_SECONDS</code>), whatever is set here.
         </Notice>
       ) : null}
       <Card title="Scheduled checks" description="The worker tests each connected mailbox on its own, with the protocols its integration is for, and keeps idle grants alive.">
