@@ -1,8 +1,7 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { Webhook } from "standardwebhooks";
-import { createOrg, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
+import { createOrg, makeApp, makeTenant, registerIntegration, reloadUntil, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
+import { webhookReceiver } from "../e2e/webhook-receiver";
 
 // Alerts from scheduled checks, through the real UI: an admin adds a webhook pointing at a
 // receiver this test runs, a fault makes the mailbox fail at its next scheduled check, the
@@ -11,41 +10,10 @@ import { createOrg, makeApp, makeTenant, registerIntegration, setSmtpAuthDisable
 // email the default "Owners and admins" channel would have sent.
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-type Received = { headers: IncomingHttpHeaders; body: string; type: string };
-
-async function receiver() {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
-      let type = "?";
-      try {
-        type = (JSON.parse(body) as { type: string }).type;
-      } catch {
-        /* recorded as "?" and the assertions below fail on it */
-      }
-      received.push({ headers: req.headers, body, type });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hooks/mailgrant`, received, of: (t: string) => received.filter((r) => r.type === t), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-/** Reloads `path` until `check` passes: the worker's next check lands within a few seconds. */
-async function eventually(page: Page, path: string, check: () => Promise<void>) {
-  await expect(async () => {
-    await page.goto(path);
-    await check();
-  }).toPass({ timeout: 90_000 });
-}
 const quick = { timeout: 2_000 };
 
 test("[alerts]: a webhook receives one signed connection.failing when a scheduled check fails and one connection.recovered when it is fixed; the delivery log and the demo outbox show them", async ({ page }) => {
-  const hook = await receiver();
+  const hook = await webhookReceiver(204);
   const t = await makeTenant("Alerts", ["Orla Owner"]);
   const orla = t.users[0]!;
   try {
@@ -77,7 +45,7 @@ test("[alerts]: a webhook receives one signed connection.failing when a schedule
     await expect(page.getByRole("heading", { name: orla.upn })).toBeVisible();
     const mailboxPath = new URL(page.url()).pathname;
     const row = () => page.getByRole("row", { name: new RegExp(escape(orla.upn)) });
-    await eventually(page, `/orgs/${t.slug}/mailboxes`, async () => {
+    await reloadUntil(page, `/orgs/${t.slug}/mailboxes`, async () => {
       await expect(row()).toContainText("Healthy", quick);
     });
 

@@ -1,19 +1,11 @@
-import { expect, test, type Page } from "@playwright/test";
-import { createOrg, emulator, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
+import { expect, test } from "@playwright/test";
+import { createOrg, emulator, makeApp, makeTenant, registerIntegration, reloadUntil, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
 
 // The worker watches mailboxes on its own: with the interval overridden to 5 seconds, every
 // change below shows up through scheduled checks only; no "Test now" button is ever pressed.
 // Each wait reloads the page until the next check's result is there (no fixed sleep).
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** Reloads `path` until `check` passes: the worker's next check lands within a few seconds. */
-async function eventually(page: Page, path: string, check: () => Promise<void>) {
-  await expect(async () => {
-    await page.goto(path);
-    await check();
-  }).toPass({ timeout: 90_000 });
-}
 
 const quick = { timeout: 2_000 };
 
@@ -36,19 +28,19 @@ test("[checks]: scheduled checks turn a mailbox failing with its diagnosis, heal
 
   try {
     // The first scheduled check after the consent.
-    await eventually(page, listPath, async () => {
+    await reloadUntil(page, listPath, async () => {
       await expect(row()).toContainText("Healthy", quick);
       await expect(row()).toContainText("SMTP ✓", quick);
     });
 
     // SMTP AUTH turned off for the mailbox: failing, with its diagnosis, in the list and on its page.
     await setSmtpAuthDisabled(olive.upn, true);
-    await eventually(page, listPath, async () => {
+    await reloadUntil(page, listPath, async () => {
       await expect(row()).toContainText("Failing · misconfigured", quick);
       await expect(row()).toContainText("SMTP ✗ smtp_auth_disabled", quick);
       await expect(row()).toContainText("IMAP ✓", quick);
     });
-    await eventually(page, mailboxPath, async () => {
+    await reloadUntil(page, mailboxPath, async () => {
       await expect(health()).toContainText("Failing · misconfigured", quick);
     });
     await expect(health()).toContainText("SMTP AUTH is disabled");
@@ -60,7 +52,7 @@ test("[checks]: scheduled checks turn a mailbox failing with its diagnosis, heal
 
     // Fixed at "Microsoft": the next scheduled check turns it healthy.
     await setSmtpAuthDisabled(olive.upn, false);
-    await eventually(page, listPath, async () => {
+    await reloadUntil(page, listPath, async () => {
       await expect(row()).toContainText("Healthy", quick);
       await expect(row()).toContainText("SMTP ✓", quick);
     });
@@ -68,11 +60,11 @@ test("[checks]: scheduled checks turn a mailbox failing with its diagnosis, heal
     // A Conditional Access policy blocks the user's token requests: failing and blocked, even
     // though consent still exists ("Connected" stays, as the second axis).
     await emulator.addFault({ endpoint: "token", code: 53003, upn: olive.upn, times: "untilCleared" });
-    await eventually(page, listPath, async () => {
+    await reloadUntil(page, listPath, async () => {
       await expect(row()).toContainText("Failing · blocked", quick);
     });
     await expect(row()).toContainText("Connected");
-    await eventually(page, mailboxPath, async () => {
+    await reloadUntil(page, mailboxPath, async () => {
       await expect(health()).toContainText("Failing · blocked", quick);
     });
     await expect(health()).toContainText("Blocked by Conditional Access");

@@ -8,6 +8,14 @@ import { e2e } from "../playwright.config";
 
 export type DemoUser = { upn: string; displayName: string; tenantId: string };
 
+/** Reloads `path` until `check` passes: for results the worker's next scheduled check brings (no fixed sleep). */
+export async function reloadUntil(page: Page, path: string, check: () => Promise<void>, timeout = 90_000) {
+  await expect(async () => {
+    await page.goto(path);
+    await check();
+  }).toPass({ timeout });
+}
+
 /** The emulator's admin API, for seeding and faults (the portal under test never uses it). */
 export const emulator = emulatorAdmin(e2e.emulatorAdmin);
 

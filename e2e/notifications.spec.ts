@@ -1,30 +1,10 @@
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { Webhook } from "standardwebhooks";
 import { ownerWithOrg } from "./fixtures";
+import { webhookReceiver } from "./webhook-receiver";
 
-// Notification channels through the real UI. A webhook receiver is a node:http server on a free
-// port started by the test; demo mode allows local receivers (MAILGRANT_WEBHOOKS_ALLOW_LOCAL) and
-// keeps mail in the outbox instead of sending it (MAILGRANT_SMTP_URL=outbox).
-
-type Received = { method: string; url: string; headers: IncomingHttpHeaders; body: string };
-
-async function receiver(status = 200) {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (c: string) => (body += c));
-    req.on("end", () => {
-      received.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
-      res.writeHead(status, { "content-type": "text/plain" }).end("thanks");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/mailgrant`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+// Notification channels through the real UI, with a webhook receiver the test starts (demo mode
+// allows local receivers and keeps mail in the outbox instead of sending it).
 
 async function openSettings(page: Page) {
   await page.getByRole("navigation", { name: "Organization sections" }).getByRole("link", { name: "Settings" }).click();
@@ -32,7 +12,7 @@ async function openSettings(page: Page) {
 }
 
 test("[notifications]: an admin adds a webhook, sees its secret once, sends a signed test event and finds it in the delivery log", async ({ page }) => {
-  const hook = await receiver();
+  const hook = await webhookReceiver();
   try {
     const t = await ownerWithOrg(page, "Hooks");
     await openSettings(page);

@@ -113,52 +113,33 @@ async function evaluateConnections(tx: Tx, now: Date, groupMs: number, publicUrl
 /** A mailbox that needs its owner's consent again, in an org that mails the owner a fresh link, not mailed yet. */
 const wantsHeal = (row: Row) => row.health === "FAILING" && row.healthClass === "needs_reconsent" && row.org.reconsentPolicy === "EMAIL_OWNER" && row.healLinkSentAt === null;
 
+/** The connection.failing event of a row; with `digestId` it is folded into that digest (recorded, not sent). */
+const failingEvent = (row: Row, now: Date, publicUrl: string, digestId?: string) => ({
+  orgId: row.orgId,
+  type: "connection.failing" as const,
+  connectionId: row.id,
+  integrationId: row.integration.id,
+  tenantId: row.tenantId,
+  ...(digestId ? { digestId } : {}),
+  data: {
+    org: orgRef(row.org),
+    connection: connectionRef(row, row.org, publicUrl),
+    integration: integrationRef(row.integration),
+    health: "failing",
+    failure: failureInWords(row.healthCode ?? "unknown", row.healthClass, row.healthReason),
+    firstFailedAt: (row.healthChangedAt ?? now).toISOString(),
+  },
+});
+
 async function announceFailing(tx: Tx, row: Row, now: Date, publicUrl: string, out: EvaluateResult) {
-  const r = await emitEvent(
-    tx,
-    {
-      orgId: row.orgId,
-      type: "connection.failing",
-      connectionId: row.id,
-      integrationId: row.integration.id,
-      tenantId: row.tenantId,
-      data: {
-        org: orgRef(row.org),
-        connection: connectionRef(row, row.org, publicUrl),
-        integration: integrationRef(row.integration),
-        health: "failing",
-        failure: failureInWords(row.healthCode ?? "unknown", row.healthClass, row.healthReason),
-        firstFailedAt: (row.healthChangedAt ?? now).toISOString(),
-      },
-    },
-    now,
-  );
+  const r = await emitEvent(tx, failingEvent(row, now, publicUrl), now);
   out.events += 1;
   out.deliveries.push(...r.deliveries);
   await tx.connection.update({ where: { id: row.id }, data: { alertPending: false, alertedState: "failing", alertedAt: now, alertDigestId: null } });
 }
 
 async function fold(tx: Tx, row: Row, digestId: string, now: Date, publicUrl: string, out: EvaluateResult) {
-  await emitEvent(
-    tx,
-    {
-      orgId: row.orgId,
-      type: "connection.failing",
-      connectionId: row.id,
-      integrationId: row.integration.id,
-      tenantId: row.tenantId,
-      digestId,
-      data: {
-        org: orgRef(row.org),
-        connection: connectionRef(row, row.org, publicUrl),
-        integration: integrationRef(row.integration),
-        health: "failing",
-        failure: failureInWords(row.healthCode ?? "unknown", row.healthClass, row.healthReason),
-        firstFailedAt: (row.healthChangedAt ?? now).toISOString(),
-      },
-    },
-    now,
-  );
+  await emitEvent(tx, failingEvent(row, now, publicUrl, digestId), now);
   out.folded += 1;
   await tx.connection.update({ where: { id: row.id }, data: { alertPending: false, alertedState: "failing", alertedAt: now, alertDigestId: digestId } });
 }
