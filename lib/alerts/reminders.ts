@@ -6,7 +6,7 @@ import { connectionRef, integrationRef, integrationUrl, orgRef } from "./payload
 // Reminders before a deadline, once per threshold: an unused grant 14, 7 and 1 days before
 // Microsoft drops it (connection.at_risk), an integration's secret or certificate 30, 14, 7 and 1
 // days before it expires (integration.secret_expiring: one event for the integration, not one per
-// mailbox). The deadlines are the daily expiry scan's ExpiryNotice rows; remindedDays remembers
+// mailbox). The deadlines are the hourly expiry scan's ExpiryNotice rows; remindedDays remembers
 // the smallest threshold already told, so a notice first seen 20 days out gets the "30 days"
 // reminder (saying 20) and then 14, 7 and 1.
 

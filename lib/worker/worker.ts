@@ -54,7 +54,7 @@ const STOP_TOTAL_MS = 9_500;
 const HEARTBEAT_MS = 10_000;
 const POLL_MS = 1_000;
 const CLAIM_BATCH = 1_000;
-const CRON = { [KEEPALIVE_QUEUE]: "7 * * * *", [EXPIRY_SCAN_QUEUE]: "17 4 * * *", [CREDENTIALS_CHECK_QUEUE]: "27 4 * * *", [RETENTION_QUEUE]: "37 4 * * *" } as const;
+const CRON = { [KEEPALIVE_QUEUE]: "7 * * * *", [EXPIRY_SCAN_QUEUE]: "17 * * * *", [CREDENTIALS_CHECK_QUEUE]: "27 4 * * *", [RETENTION_QUEUE]: "37 4 * * *" } as const;
 
 type Held = { job: PgBoss.Job<CheckJobData>; fetchedAt: number };
 type Running = Held & { promise: Promise<void>; abandoned: boolean };

@@ -6,7 +6,7 @@ import { INACTIVITY_DAYS } from "@/lib/connections/inactivity";
 import { logger } from "@/lib/logger";
 import { eachLimited } from "./each-limited";
 
-// The daily scan: secret and certificate expiry, inactivity deadlines and consent link expiry,
+// The hourly scan: secret and certificate expiry, inactivity deadlines and consent link expiry,
 // recorded as ExpiryNotice rows for the alerts to act on.
 //
 // Set-based: one UPDATE resolves notices whose target no longer has that deadline, one INSERT …
