@@ -84,7 +84,7 @@ test("[sign-in]: signed-out visitors are sent to sign-in and come back where the
   await expect(page.getByLabel("Organization name")).toHaveValue("Delta");
 });
 
-test("[support]: support staff see every org read-only; others get 404", async ({ browser }) => {
+test("[support]: support staff land on the console and see every org read-only; others get 404", async ({ browser }) => {
   const t = await makeTenant("Epsilon", ["Eve Owner"]);
   const owner = await (await browser.newContext()).newPage();
   await signIn(owner, t.users[0]!);
@@ -93,8 +93,10 @@ test("[support]: support staff see every org read-only; others get 404", async (
 
   const support = await (await browser.newContext()).newPage();
   await signIn(support, { upn: "support@mailgrant-ops.onmicrosoft.com" });
-  await support.getByRole("link", { name: "Support console" }).click();
+  // They land on the console, not on "create an organization".
   await expect(support.getByText("Support console · read-only")).toBeVisible();
+  expect(new URL(support.url()).pathname).toBe("/support");
+  await expect(support.getByRole("link", { name: "New organization" })).toHaveCount(0);
   await support.getByRole("link", { name: orgName }).click();
   await expect(support.getByRole("heading", { name: orgName })).toBeVisible();
   await expect(support.getByText(t.users[0]!.upn)).toBeVisible();

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import { requireUser } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
 import { listInvitationsForEmail, } from "@/lib/invitations/invitations";
@@ -16,6 +17,8 @@ export default async function OrgsPage() {
   const user = await requireUser("/orgs");
   const prisma = await db();
   const [orgs, invitations] = await Promise.all([listOrgsForUser(prisma, user.id), listInvitationsForEmail(prisma, user.email)]);
+  // Support staff without an org of their own work in the console, not on "create an organization".
+  if (user.platformRole === "SUPPORT" && orgs.length === 0 && invitations.length === 0) redirect("/support");
   return (
     <PortalShell user={user}>
       <div className="mb-6 flex flex-wrap items-center justify-between gap-3">
