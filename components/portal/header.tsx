@@ -16,7 +16,7 @@ export function PortalHeader({ user, orgs, current, support, demo = false, signO
         <div className="flex items-center gap-4">
           <Link href="/orgs" aria-label="Mailgrant home"><Logo /></Link>
           <details className="relative">
-            <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50" aria-label="Switch organization">
+            <summary className="flex cursor-pointer list-none items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50" aria-label={`Switch organization: ${current ? current.name : "Organizations"}`}>
               {current ? current.name : "Organizations"}
               <span aria-hidden="true">▾</span>
             </summary>
@@ -36,18 +36,20 @@ export function PortalHeader({ user, orgs, current, support, demo = false, signO
               </div>
             </nav>
           </details>
-          {support ? <Link href="/support" className="text-sm font-medium text-slate-700 hover:underline">Support console</Link> : null}
-          {/* On a phone the link moves into the account menu, so the bar keeps to one line. */}
+          {/* On a phone these links move into the account menu, so the bar keeps to one line. */}
+          {support ? <Link href="/support" className="hidden text-sm font-medium text-slate-700 hover:underline sm:inline">Support console</Link> : null}
           {demo ? <Link href="/demo/outbox" className="hidden text-sm font-medium text-slate-700 hover:underline sm:inline">Demo outbox</Link> : null}
         </div>
         <details className="relative">
-          <summary className="flex cursor-pointer list-none items-center gap-2 rounded-full px-2 py-1 text-sm hover:bg-slate-100" aria-label="Account menu">
-            <span aria-hidden="true" className="flex h-8 w-8 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white">{initials(user.name)}</span>
+          <summary className="flex cursor-pointer list-none items-center gap-2 rounded-full px-2 py-1 text-sm hover:bg-slate-100" aria-label={`Account menu: ${user.name}`}>
+            {/* The initials are drawn by CSS, not text: the menu's accessible name is then all the text it shows (WCAG 2.5.3). */}
+            <span aria-hidden="true" data-initials={initials(user.name)} className="flex h-8 w-8 items-center justify-center rounded-full bg-brand-600 text-xs font-semibold text-white before:content-[attr(data-initials)]" />
             <span className="hidden sm:inline">{user.name}</span>
           </summary>
           <div className="absolute right-0 z-20 mt-1 w-64 rounded-md border border-slate-200 bg-white p-3 shadow-lg">
             <p className="text-sm font-medium">{user.name}</p>
             <p className="truncate text-xs text-slate-600">{user.email}</p>
+            {support ? <Link href="/support" className="mt-3 block rounded px-1 py-1 text-sm text-brand-700 hover:bg-slate-100 sm:hidden">Support console</Link> : null}
             {demo ? <Link href="/demo/outbox" className="mt-3 block rounded px-1 py-1 text-sm text-brand-700 hover:bg-slate-100 sm:hidden">Demo outbox</Link> : null}
             <SignOutButtons signOut={signOut} signOutEverywhere={signOutEverywhere} />
           </div>

@@ -55,10 +55,10 @@ export default async function OrgSettingsPage({ params, searchParams }: { params
       <Card title="Check all mailboxes now" description="Queues a check of every connected mailbox instead of waiting for its turn.">
         <p className="mb-3 text-sm text-slate-700">
           {settings.connected === 0 ? (
-            <>No mailbox is connected yet: connect one on the <Link className="text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes`}>Mailboxes</Link> page, and the worker checks it right away.</>
+            <>No mailbox is connected yet: connect one on the <Link className="text-brand-700 underline" href={`/orgs/${slug}/mailboxes`}>Mailboxes</Link> page, and the worker checks it right away.</>
           ) : (
             <>
-              {settings.connected} connected mailbox{settings.connected === 1 ? "" : "es"}{settings.due ? ` · ${settings.due} waiting for a check` : ""}. Results appear on the <Link className="text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes`}>Mailboxes</Link> page as each check finishes.
+              {settings.connected} connected mailbox{settings.connected === 1 ? "" : "es"}{settings.due ? ` · ${settings.due} waiting for a check` : ""}. Results appear on the <Link className="text-brand-700 underline" href={`/orgs/${slug}/mailboxes`}>Mailboxes</Link> page as each check finishes.
             </>
           )}
         </p>

@@ -68,7 +68,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
             <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} size="lg" />
             <span className="inline-flex items-center gap-1 text-xs text-slate-600">Consent <ConnectionStatusBadge status={status} /></span>
           </div>
-          <p className="mt-1 text-sm text-slate-600">{c.mailboxKind === "SHARED" ? "Shared mailbox" : "User mailbox"} through <Link className="text-brand-700 hover:underline" href={`/orgs/${slug}/integrations/${c.integration.id}`}>{c.integration.name}</Link></p>
+          <p className="mt-1 text-sm text-slate-600">{c.mailboxKind === "SHARED" ? "Shared mailbox" : "User mailbox"} through <Link className="text-brand-700 underline" href={`/orgs/${slug}/integrations/${c.integration.id}`}>{c.integration.name}</Link></p>
         </div>
       </div>
 
@@ -155,7 +155,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         )}
       </Card>
 
-      <Card title="Alerts" description={<>What the org&apos;s notification channels were told about this mailbox, newest first (last 20).{ctx.can("org.settings") ? <> Channels are set up on <Link className="text-brand-700 hover:underline" href={`/orgs/${slug}/settings#notifications`}>Settings</Link>.</> : null}</>}>
+      <Card title="Alerts" description={<>What the org&apos;s notification channels were told about this mailbox, newest first (last 20).{ctx.can("org.settings") ? <> Channels are set up on <Link className="text-brand-700 underline" href={`/orgs/${slug}/settings#notifications`}>Settings</Link>.</> : null}</>}>
         <ConnectionAlerts alerts={alerts} now={now} />
       </Card>
 
