@@ -37,7 +37,7 @@ test("[settings]: an owner changes the check interval and keep-alive age, and a 
   await expect(page.getByRole("button", { name: "Check all mailboxes now" })).toBeDisabled();
   await page.goto(`/orgs/${t.slug}/audit`);
   const event = page.getByRole("row").filter({ hasText: "Changed the check settings" });
-  for (const part of ["checkIntervalMinutes: 15", "keepAliveDays: 3", "previousCheckIntervalMinutes: 30", "previousKeepAliveDays: 7"]) await expect(event).toContainText(part);
+  for (const part of ["check interval minutes: 15", "keep alive days: 3", "previous check interval minutes: 30", "previous keep alive days: 7"]) await expect(event).toContainText(part);
 });
 
 test("[settings]: “Check all mailboxes now” says how many mailboxes were queued", async ({ page }) => {

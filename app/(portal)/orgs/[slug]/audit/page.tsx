@@ -1,75 +1,106 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
-import { listAuditEvents } from "@/lib/audit/record";
+import { actionLabel } from "@/lib/audit/action-labels";
+import { auditFilterChoices, detailEntries, listAuditPage, parseAuditQuery, type AuditQuery } from "@/lib/audit/audit-list";
 import { Card, Notice } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Audit log" };
 
-const ACTIONS: Record<string, string> = {
-  "user.signed_in": "Signed in",
-  "org.created": "Created the organization",
-  "invitation.created": "Invited a person",
-  "invitation.revoked": "Withdrew an invitation",
-  "invitation.accepted": "Accepted an invitation",
-  "member.role_changed": "Changed a member's role",
-  "member.removed": "Removed a member",
-  "integration.created": "Registered an integration",
-  "integration.updated": "Changed an integration",
-  "integration.credential_rotated": "Replaced an integration's credential",
-  "integration.deleted": "Deleted an integration",
-  "integration.admin_consent_granted": "Granted admin consent for a tenant",
-  "integration.admin_consent_reported": "Recorded admin consent reported by Microsoft's redirect",
-  "integration.admin_consent_verified": "Recorded admin consent (app verified installed in the tenant)",
-  "connection.created": "Connected a mailbox",
-  "connection.reconsented": "Re-consented a mailbox",
-  "connection.disconnected": "Disconnected a mailbox",
-  "consent_link.created": "Created a mailbox consent link",
-  "consent_link.revoked": "Withdrew a mailbox consent link",
-  "connection.tested": "Tested a mailbox connection",
-  "connection.refreshed_by_hand": "Refreshed a mailbox's tokens by hand",
-  "integration.credentials_checked": "Checked an integration's credentials",
-  "support.viewed_org": "Support staff opened this organization",
-  "org.settings_updated": "Changed the check settings",
-  "org.check_all_requested": "Queued a check of every mailbox",
-  "org.reconsent_policy_changed": "Changed what happens when a mailbox needs re-consent",
-  "alert_channel.created": "Added a notification channel",
-  "alert_channel.updated": "Changed a notification channel",
-  "alert_channel.secret_rotated": "Rotated a webhook's signing secret",
-  "alert_channel.paused": "Paused a notification channel",
-  "alert_channel.resumed": "Resumed a notification channel",
-  "alert_channel.deleted": "Deleted a notification channel",
-  "alert_channel.test_sent": "Sent a test event to a notification channel",
-  "alert_delivery.redelivered": "Redelivered an alert by hand",
-  "connection.heal_link_sent": "Mailed a mailbox's owner a fresh consent link (re-consent policy)",
-  "access.forbidden": "Was refused (role does not allow it)",
-};
+const inputClass = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm";
 
-export default async function AuditPage({ params }: { params: Promise<{ slug: string }> }) {
+/** The filters as URL parameters (the page after this one adds `before`). */
+function filterParams(q: AuditQuery, extra: Record<string, string> = {}) {
+  const p = new URLSearchParams();
+  if (q.action) p.set("action", q.action);
+  if (q.actor) p.set("actor", q.actor);
+  if (q.from) p.set("from", q.from);
+  if (q.to) p.set("to", q.to);
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+export default async function AuditPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { slug } = await params;
   const ctx = await requireOrg(slug);
   if (!ctx.can("audit.read")) return <Notice tone="error" title="Owners and admins only">Your role does not include the audit log. Ask an owner or admin of {ctx.org.name}.</Notice>;
-  const events = await listAuditEvents(await db(), ctx.org.id, { take: 200 });
+  const q = parseAuditQuery(await searchParams);
+  const prisma = await db();
+  const [{ rows, next }, choices] = await Promise.all([listAuditPage(prisma, ctx.org.id, q), auditFilterChoices(prisma, ctx.org.id)]);
+  const filtered = Boolean(q.action || q.actor || q.from || q.to);
+  const base = `/orgs/${slug}/audit`;
   return (
-    <Card title="Audit log" description="Who changed what, newest first (last 200 events).">
-      <div className="overflow-x-auto">
-      <table className="w-full min-w-[40rem] text-left text-sm">
-        <thead className="text-xs uppercase text-slate-600">
-          <tr><th scope="col" className="py-2">When (UTC)</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Details</th><th scope="col">From</th></tr>
-        </thead>
-        <tbody className="divide-y divide-slate-200">
-          {events.map((e) => (
-            <tr key={e.id} className="align-top">
-              <td className="py-2 pr-3 whitespace-nowrap font-mono text-xs">{e.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
-              <td className="py-2 pr-3 break-all">{e.actorEmail ?? "system"}</td>
-              <td className="py-2 pr-3">{ACTIONS[e.action] ?? e.action}</td>
-              <td className="max-w-md py-2 pr-3 font-mono text-xs wrap-anywhere">{e.data ? Object.entries(e.data as Record<string, unknown>).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`).join("; ") : ""}</td>
-              <td className="text-xs text-slate-600"><div>{e.ip ?? ""}</div><div className="max-w-48 truncate" title={e.userAgent ?? ""}>{e.userAgent ?? ""}</div></td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      </div>
+    <Card title="Audit log" description="Who changed what, newest first, 50 to a page. Times are UTC.">
+      <form method="get" action={base} className="grid gap-3 border-b border-slate-200 pb-4 sm:grid-cols-2 lg:grid-cols-5" aria-label="Filter the audit log">
+        <label className="text-sm font-medium">
+          Action
+          <select name="action" defaultValue={q.action ?? ""} className={inputClass}>
+            <option value="">Every action</option>
+            {choices.actions.map((a) => <option key={a} value={a}>{actionLabel(a)}</option>)}
+          </select>
+        </label>
+        <label className="text-sm font-medium">
+          Who
+          <select name="actor" defaultValue={q.actor ?? ""} className={inputClass}>
+            <option value="">Anyone</option>
+            <option value="system">Mailgrant (system)</option>
+            {choices.actors.map((a) => <option key={a} value={a.toLowerCase()}>{a}</option>)}
+          </select>
+        </label>
+        <label className="text-sm font-medium">
+          From
+          <input type="date" name="from" defaultValue={q.from ?? ""} className={inputClass} />
+        </label>
+        <label className="text-sm font-medium">
+          To
+          <input type="date" name="to" defaultValue={q.to ?? ""} className={inputClass} />
+        </label>
+        <div className="flex flex-wrap items-end gap-2">
+          <button type="submit" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">Filter</button>
+          {filtered ? <Link href={base} className="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-50">Clear</Link> : null}
+          <a href={`/api/orgs/${slug}/audit/export${filterParams(q)}`} className="rounded-md border border-slate-300 px-3 py-2 text-sm hover:bg-slate-50" download>Export CSV</a>
+        </div>
+      </form>
+      {rows.length === 0 ? (
+        <p className="py-6 text-sm text-slate-600">{filtered ? <>No event matches these filters. <Link href={base} className="text-brand-700 underline">Clear them</Link> to see every event.</> : "Nothing has happened in this organization yet."}</p>
+      ) : (
+        <table className="mt-2 w-full text-left text-sm" aria-label="Audit events">
+          <thead className="text-xs uppercase text-slate-600 max-md:sr-only">
+            <tr><th scope="col" className="py-2 pr-3">When</th><th scope="col" className="pr-3">Who</th><th scope="col" className="pr-3">What</th><th scope="col" className="pr-3">Details</th><th scope="col">From</th></tr>
+          </thead>
+          <tbody className="divide-y divide-slate-200">
+            {rows.map((e) => {
+              const details = detailEntries(e.data);
+              return (
+                <tr key={e.id} className="align-top max-md:block max-md:py-3">
+                  <td className="py-2 pr-3 font-mono text-xs whitespace-nowrap max-md:block max-md:py-0">{e.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
+                  <td className="py-2 pr-3 wrap-anywhere max-md:block max-md:py-0">{e.actorEmail ?? "Mailgrant (system)"}</td>
+                  <td className="py-2 pr-3 max-md:block max-md:py-0 max-md:font-medium">{actionLabel(e.action)}</td>
+                  <td className="py-2 pr-3 text-xs max-md:block max-md:py-1">
+                    {details.length ? (
+                      <dl className="grid grid-cols-[auto_1fr] gap-x-2 gap-y-0.5">
+                        {details.map((d) => (
+                          <div key={d.key} className="contents">
+                            <dt className="text-slate-600">{d.key}:</dt>{" "}
+                            <dd className="min-w-0 wrap-anywhere">{Array.isArray(d.value) ? (d.value.length ? <ul className="list-inside list-disc">{d.value.map((v, i) => <li key={i}>{v}</li>)}</ul> : "none") : d.value}</dd>
+                          </div>
+                        ))}
+                      </dl>
+                    ) : null}
+                  </td>
+                  <td className="py-2 text-xs text-slate-600 max-md:block max-md:py-0"><div>{e.ip ?? ""}</div><div className="max-w-48 truncate" title={e.userAgent ?? ""}>{e.userAgent ?? ""}</div></td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      <nav aria-label="Audit log pages" className="mt-4 flex gap-3 text-sm">
+        {q.before ? <Link href={`${base}${filterParams(q)}`} className="text-brand-700 underline">Newest</Link> : null}
+        {next ? <Link href={`${base}${filterParams(q, { before: next })}`} className="text-brand-700 underline">Older events</Link> : null}
+      </nav>
     </Card>
   );
 }

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { csvCell, detailEntries, encodeCursor, parseAuditQuery } from "./audit-list";
+
+describe("audit list helpers", () => {
+  it("reads filters from the URL and ignores what does not parse", () => {
+    const id = "0b6f2c1e-1111-4111-8111-111111111111";
+    const at = new Date("2026-12-01T10:00:00.000Z");
+    expect(parseAuditQuery({ action: "member.removed", actor: " Olive@Contoso.COM ", from: "2026-11-01", to: "2026-11-30", before: encodeCursor(at, id) })).toEqual({ action: "member.removed", actor: "olive@contoso.com", from: "2026-11-01", to: "2026-11-30", before: { at, id } });
+    expect(parseAuditQuery({ action: "DROP TABLE", from: "yesterday", to: "2026-13-45", before: "garbage" })).toEqual({});
+    expect(parseAuditQuery({ action: ["org.created", "x"] })).toEqual({ action: "org.created" });
+  });
+
+  it("turns details into words: keys spaced, lists kept as lists", () => {
+    expect(detailEntries({ mailbox: "a@b.test", grantedScopes: ["Mail.Read", "offline_access"], ok: false, nested: { a: 1 } })).toEqual([
+      { key: "mailbox", value: "a@b.test" },
+      { key: "granted scopes", value: ["Mail.Read", "offline_access"] },
+      { key: "ok", value: "false" },
+      { key: "nested", value: '{"a":1}' },
+    ]);
+    expect(detailEntries(null)).toEqual([]);
+  });
+
+  it("quotes CSV cells and keeps spreadsheets from running a cell as a formula", () => {
+    expect(csvCell('say "hi", then go')).toBe('"say ""hi"", then go"');
+    expect(csvCell("=HYPERLINK(\"http://evil\")")).toBe('"\'=HYPERLINK(""http://evil"")"');
+    expect(csvCell("+1")).toBe('"\'+1"');
+    expect(csvCell("plain")).toBe('"plain"');
+  });
+});
