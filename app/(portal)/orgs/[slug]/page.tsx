@@ -4,10 +4,10 @@ import { db } from "@/lib/db";
 import { Card, EmptyState, Badge } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ROLE_LABELS } from "@/lib/auth/permissions";
-import { displayStatus, listConnections } from "@/lib/connections/connections";
+import Link from "next/link";
 import { countIntegrations } from "@/lib/integrations/integrations";
-import { healthCounts } from "@/lib/checks/history";
-import { HEALTH_COUNT_LABELS, HEALTH_ORDER, type Health } from "@/lib/checks/health-words";
+import { orgOverview } from "@/lib/orgs/overview";
+import { HEALTH_COUNT_LABELS, HEALTH_ORDER, exactTime, healthLabel, nextCheckWords, relativeTime, type Health } from "@/lib/checks/health-words";
 
 const HEALTH_TEXT: Record<Health, string> = { FAILING: "text-red-800", DEGRADED: "text-amber-800", AT_RISK: "text-amber-800", HEALTHY: "text-green-800", UNKNOWN: "text-slate-700" };
 const HEALTH_BOX: Record<Health, string> = { FAILING: "border-red-300 bg-red-50", DEGRADED: "border-amber-300 bg-amber-50", AT_RISK: "border-amber-300 bg-amber-50", HEALTHY: "", UNKNOWN: "" };
@@ -18,12 +18,14 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
   const { slug } = await params;
   const ctx = await requireOrg(slug);
   const database = await db();
-  const [integrations, connections, health] = await Promise.all([countIntegrations(database, ctx.org.id), listConnections(database, ctx.org.id), healthCounts(database, ctx.org.id)]);
-  const counts = { connected: 0, needs_reconsent: 0, revoked: 0 };
-  for (const c of connections) counts[displayStatus(c)] += 1;
+  const now = new Date();
+  const [integrations, o] = await Promise.all([countIntegrations(database, ctx.org.id), orgOverview(database, ctx.org.id, now)]);
+  const { health } = o;
+  const counts = { connected: o.consent.connected, needs_reconsent: o.consent.needsReconsent, revoked: o.consent.revoked };
+  const mailbox = (id: string) => `/orgs/${slug}/mailboxes/${id}`;
   return (
     <div className="grid gap-6 lg:grid-cols-3">
-      <div className="lg:col-span-2">
+      <div className="space-y-6 lg:col-span-2">
         {integrations === 0 ? (
           <EmptyState
             title="Start by registering your Azure app"
@@ -34,7 +36,7 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
               each mailbox with &ldquo;Sign in with Microsoft&rdquo; or a consent link.
             </p>
           </EmptyState>
-        ) : connections.length === 0 ? (
+        ) : o.total === 0 ? (
           <EmptyState title="No mailboxes connected yet" action={<ButtonLink href={`/orgs/${slug}/mailboxes`}>Connect a mailbox</ButtonLink>}>
             <p>Connect a mailbox with &ldquo;Sign in with Microsoft&rdquo;, or send its owner a consent link.</p>
           </EmptyState>
@@ -55,8 +57,45 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
               <div><dt className="text-sm text-slate-600">Need re-consent</dt><dd className={`text-xl font-semibold ${counts.needs_reconsent ? "text-amber-800" : "text-slate-500"}`}>{counts.needs_reconsent}</dd></div>
               <div><dt className="text-sm text-slate-600">Revoked</dt><dd className={`text-xl font-semibold ${counts.revoked ? "text-red-800" : "text-slate-500"}`}>{counts.revoked}</dd></div>
             </dl>
+            <p className="mt-4 text-sm text-slate-600">
+              {o.nextCheckAt ? <>Next scheduled check: <time dateTime={o.nextCheckAt.toISOString()} title={exactTime(o.nextCheckAt)}>{nextCheckWords(o.nextCheckAt, now)}</time>.</> : "No check is scheduled: no mailbox is connected."}
+            </p>
           </Card>
         )}
+        {o.failing.length ? (
+          <Card title="Failing mailboxes" description={`Longest failing first${health.FAILING > o.failing.length ? ` (${o.failing.length} of ${health.FAILING})` : ""}. Each says what broke and how to fix it.`}>
+            <ul className="divide-y divide-slate-200" aria-label="Failing mailboxes">
+              {o.failing.map((c) => (
+                <li key={c.id} className="py-3 text-sm">
+                  <div className="flex flex-wrap items-baseline justify-between gap-2">
+                    <Link href={mailbox(c.id)} className="font-medium text-brand-700 hover:underline wrap-anywhere">{c.mailbox}</Link>
+                    <span className="text-xs text-slate-600">{healthLabel("FAILING", c.healthClass)} · since <time dateTime={c.healthChangedAt?.toISOString()} title={c.healthChangedAt ? exactTime(c.healthChangedAt) : undefined}>{relativeTime(c.healthChangedAt, now)}</time></span>
+                  </div>
+                  <p className="mt-1 text-slate-800">{c.healthReason}</p>
+                  {c.fix ? <p className="mt-1 text-slate-600"><span className="font-medium text-slate-800">Fix: </span>{c.fix}</p> : null}
+                </li>
+              ))}
+            </ul>
+          </Card>
+        ) : null}
+        {o.atRisk.length || o.expiring.length ? (
+          <Card title="At risk" description="Working today, but not for long unless something is done.">
+            <ul className="divide-y divide-slate-200" aria-label="At risk">
+              {o.expiring.map((i) => (
+                <li key={i.id} className="py-3 text-sm">
+                  <Link href={`/orgs/${slug}/integrations/${i.id}`} className="font-medium text-brand-700 hover:underline">{i.name}</Link>
+                  <p className="mt-1 text-slate-800">Its {i.what} {i.at.getTime() <= now.getTime() ? "expired" : "expires"} <time dateTime={i.at.toISOString()} title={exactTime(i.at)}>{relativeTime(i.at, now)}</time> ({i.at.toISOString().slice(0, 10)}): add a new one in Azure and paste it on the integration.</p>
+                </li>
+              ))}
+              {o.atRisk.map((c) => (
+                <li key={c.id} className="py-3 text-sm">
+                  <Link href={mailbox(c.id)} className="font-medium text-brand-700 hover:underline wrap-anywhere">{c.mailbox}</Link>
+                  <p className="mt-1 text-slate-800">{c.healthReason}</p>
+                </li>
+              ))}
+            </ul>
+          </Card>
+        ) : null}
       </div>
       <Card title="This organization">
         <dl className="space-y-3 text-sm">
