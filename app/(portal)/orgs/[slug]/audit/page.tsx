@@ -84,7 +84,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
                         {details.map((d) => (
                           <div key={d.key} className="contents">
                             <dt className="text-slate-600">{d.key}:</dt>{" "}
-                            <dd className="min-w-0 wrap-anywhere">{Array.isArray(d.value) ? (d.value.length ? <ul className="list-inside list-disc">{d.value.map((v, i) => <li key={i}>{v}</li>)}</ul> : "none") : d.value}</dd>
+                            <dd className="min-w-0 wrap-anywhere">{Array.isArray(d.value) ? (d.value.length ? <ul className="list-disc pl-4">{d.value.map((v, i) => <li key={i}>{v}</li>)}</ul> : "none") : d.value}</dd>
                           </div>
                         ))}
                       </dl>
