@@ -172,6 +172,7 @@ describe("listMailboxes", () => {
     expect(first.next).not.toBeNull();
     const second = await listMailboxes(database.prisma, orgA.id, query({ after: first.next! }));
     expect(second.firstPage).toBe(false);
+    expect([first.start, first.end, second.start, second.end, second.total]).toEqual([1, 50, 51, 100, 130]);
     expect(ids(second.rows)).not.toEqual(ids(first.rows));
     const decoded = decodeCursor(first.next!, "mailbox", "asc")!;
     const tampered = [
@@ -189,7 +190,7 @@ describe("listMailboxes", () => {
     // A mailbox-sort cursor on a lastCheck view, or a date that is not a date, is the first page too.
     const byCheck = await listMailboxes(database.prisma, orgA.id, query({ sort: "lastCheck" }));
     expect(ids((await listMailboxes(database.prisma, orgA.id, query({ sort: "lastCheck", after: first.next! }))).rows)).toEqual(ids(byCheck.rows));
-    const badDate = encodeCursor({ s: "lastCheck", d: "desc", k: ["yesterday"], id: decoded.id });
+    const badDate = encodeCursor({ s: "lastCheck", d: "desc", k: ["yesterday"], id: decoded.id, n: 50 });
     expect(ids((await listMailboxes(database.prisma, orgA.id, query({ sort: "lastCheck", after: badDate }))).rows)).toEqual(ids(byCheck.rows));
   });
 

@@ -84,7 +84,8 @@ const SORT_KEYS: Record<MailboxSort, Field[]> = {
 const NULLABLE = new Set<Field>(["lastCheckAt", "healthChangedAt"]);
 const DATE = new Set<Field>(["lastCheckAt", "healthChangedAt"]);
 
-const cursorSchema = z.object({ s: z.enum(SORTS), d: z.enum(["asc", "desc"]), k: z.array(z.string().nullable()), id: z.uuid() }).strict();
+/** s/d: the view it was made for; k: the last row's sort keys; id: its id; n: how many rows came before the next page (for "51–100 of …"). */
+const cursorSchema = z.object({ s: z.enum(SORTS), d: z.enum(["asc", "desc"]), k: z.array(z.string().nullable()), id: z.uuid(), n: z.number().int().min(0).max(10_000_000) }).strict();
 type Cursor = z.infer<typeof cursorSchema>;
 
 function keyOf(row: Record<Field, unknown>, field: Field): KeyValue {
@@ -186,8 +187,11 @@ export async function listMailboxes(db: Db, orgId: string, query: MailboxQuery) 
   ]);
   const page = rows.slice(0, PAGE_SIZE);
   const last = page.at(-1);
-  const next = rows.length > PAGE_SIZE && last ? encodeCursor({ s: query.sort, d: query.dir, k: SORT_KEYS[query.sort].map((f) => keyOf(last, f)), id: last.id }) : null;
-  return { rows: page, next, total, firstPage: !cursor };
+  const skipped = cursor?.n ?? 0;
+  const next = rows.length > PAGE_SIZE && last ? encodeCursor({ s: query.sort, d: query.dir, k: SORT_KEYS[query.sort].map((f) => keyOf(last, f)), id: last.id, n: skipped + page.length }) : null;
+  // The position only labels the page ("51–100 of 1,234"); a cursor that claims too much is clamped, never trusted for data.
+  const start = page.length ? Math.min(skipped, Math.max(0, total - page.length)) + 1 : 0;
+  return { rows: page, next, total, firstPage: !cursor, start, end: page.length ? start + page.length - 1 : 0 };
 }
 
 export type MailboxList = Awaited<ReturnType<typeof listMailboxes>>;
