@@ -61,9 +61,10 @@ export function MailboxFilters({ basePath, query, integrations }: { basePath: st
         <Select label="Sort by" name="sort" value={query.sort}>
           {(Object.keys(SORT_WORDS) as MailboxSort[]).map((s) => <option key={s} value={s}>{SORT_WORDS[s]}</option>)}
         </Select>
+        {/* Descending is Z–A, newest first, failing first. */}
         <Select label="Order" name="dir" value={query.dir}>
-          <option value="asc">Ascending (A–Z, oldest, healthy first)</option>
-          <option value="desc">Descending (Z–A, newest, failing first)</option>
+          <option value="asc">Ascending</option>
+          <option value="desc">Descending</option>
         </Select>
       </div>
       <div className="flex flex-wrap items-center gap-2">
@@ -93,7 +94,7 @@ export function SortHeader({ basePath, query, sort, children }: { basePath: stri
   const href = `${basePath}${mailboxQueryString({ ...query, after: undefined }, { sort, dir })}`;
   return (
     <th scope="col" className="py-2 pr-4" aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
-      <Link href={href} className="inline-flex items-center gap-1 uppercase hover:text-slate-800 hover:underline">
+      <Link href={href} className="inline-flex items-center gap-1 whitespace-nowrap uppercase hover:text-slate-800 hover:underline">
         {children}
         <span aria-hidden="true">{active ? (query.dir === "asc" ? "↑" : "↓") : "↕"}</span>
         <span className="sr-only">{active ? `, sorted ${query.dir === "asc" ? "ascending" : "descending"}; sort ${dir === "asc" ? "ascending" : "descending"}` : `, sort by ${SORT_WORDS[sort].toLowerCase()}`}</span>
