@@ -3,7 +3,9 @@ import Link from "next/link";
 import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
 import { listIntegrations } from "@/lib/integrations/integrations";
-import { displayStatus, listConnections } from "@/lib/connections/connections";
+import { displayStatus } from "@/lib/connections/connections";
+import { listMailboxes, mailboxQueryString, parseMailboxQuery } from "@/lib/connections/mailbox-list";
+import { healthCounts } from "@/lib/checks/history";
 import { linkState, listConsentLinks } from "@/lib/connections/links";
 import { missingScopes, scopeName } from "@/lib/connections/granted-scopes";
 import { Card, EmptyState, Notice } from "@/components/ui/card";
@@ -13,28 +15,37 @@ import { addSharedScopesAction, connectMailboxAction, inviteMailboxAction, revok
 import { missingSharedScopes } from "@/lib/integrations/shared-scopes";
 import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, MailboxAddress, formatDate } from "@/components/connections/status";
 import { HEALTH_COUNT_LABELS, HEALTH_ORDER, type Health } from "@/lib/checks/health-words";
+import { MailboxFilters, MailboxPager, SortHeader, filterWords, hasFilters } from "./mailbox-list-controls";
 import { ConnectionProtocolChips, HealthBadge, NextCheck, RelativeTime } from "@/components/connections/health-badge";
 
 export const metadata: Metadata = { title: "Mailboxes" };
 
-/** "3 connections · 2 failing · 1 healthy": worst first. */
-function connectionSummary(connections: { health: Health }[]) {
-  const parts = HEALTH_ORDER.map((h) => [h, connections.filter((c) => c.health === h).length] as const).filter(([, n]) => n > 0).map(([h, n]) => `${n} ${HEALTH_COUNT_LABELS[h].toLowerCase()}`);
-  return [`${connections.length} connection${connections.length === 1 ? "" : "s"}`, ...parts].join(" · ") + ".";
+/** "3 connections · 2 failing · 1 healthy": the whole org, worst first (whatever the filters show). */
+function connectionSummary(counts: Record<Health, number>) {
+  const all = HEALTH_ORDER.reduce((n, h) => n + counts[h], 0);
+  const parts = HEALTH_ORDER.filter((h) => counts[h] > 0).map((h) => `${counts[h].toLocaleString("en-US")} ${HEALTH_COUNT_LABELS[h].toLowerCase()}`);
+  return [`${all.toLocaleString("en-US")} connection${all === 1 ? "" : "s"}`, ...parts].join(" · ") + ".";
 }
 
-export default async function MailboxesPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ integration?: string; disconnected?: string }> }) {
+export default async function MailboxesPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { slug } = await params;
-  const flags = await searchParams;
+  const search = await searchParams;
+  const flags = { integration: typeof search.integration === "string" ? search.integration : undefined, disconnected: typeof search.disconnected === "string" ? search.disconnected : undefined };
+  const query = parseMailboxQuery(search);
   const ctx = await requireOrg(slug);
   const database = await db();
-  const [integrations, connections, links] = await Promise.all([
+  const [integrations, list, counts, links] = await Promise.all([
     listIntegrations(database, ctx.org.id),
-    listConnections(database, ctx.org.id),
+    listMailboxes(database, ctx.org.id, query),
+    healthCounts(database, ctx.org.id),
     ctx.can("connections.write") ? listConsentLinks(database, ctx.org.id) : Promise.resolve([]),
   ]);
   const options = integrations.map((i) => ({ id: i.id, name: i.name, missingShared: missingSharedScopes(i) }));
   const now = new Date();
+  const basePath = `/orgs/${slug}/mailboxes`;
+  const orgTotal = HEALTH_ORDER.reduce((n, h) => n + counts[h], 0);
+  const connections = list.rows;
+  const filtered = hasFilters(query);
   return (
     <div className="space-y-6">
       {flags.disconnected ? <Notice tone="success" title={`${flags.disconnected} disconnected`}>Its stored grant was deleted. To revoke the app at Microsoft too, remove it under My Apps or Enterprise applications.</Notice> : null}
@@ -62,15 +73,25 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
         </div>
       )}
 
-      <Card title="Connected mailboxes" description={connections.length ? connectionSummary(connections) : undefined}>
-        {connections.length === 0 ? (
-          <p className="text-sm text-slate-600">No mailbox is connected yet.</p>
+      <Card title="Connected mailboxes" description={orgTotal ? connectionSummary(counts) : undefined}>
+        {orgTotal > 0 ? <MailboxFilters basePath={basePath} query={query} integrations={integrations} /> : null}
+        {orgTotal === 0 ? (
+          <p className="text-sm text-slate-600">No mailbox is connected yet. Connect one above, or invite its owner with a consent link.</p>
+        ) : connections.length === 0 ? (
+          <div className="rounded-md border border-dashed border-slate-300 p-4 text-sm text-slate-700" role="status">
+            <p className="font-medium text-slate-900">{filtered ? "No mailbox matches these filters" : "This page is empty"}</p>
+            <p className="mt-1">{filtered ? <>Nothing matched {filterWords(query, integrations).join(", ")}. Change a filter or clear them to see all {orgTotal.toLocaleString("en-US")} mailboxes.</> : "The list changed since this page's link was made. Start again from the first page."}</p>
+            <div className="mt-3"><ButtonLink variant="secondary" href={`${basePath}${filtered ? mailboxQueryString({ sort: query.sort, dir: query.dir }) : ""}`}>{filtered ? "Clear filters" : "First page"}</ButtonLink></div>
+          </div>
         ) : (
-          // A table on wide screens; below 640 px each row becomes a card whose cells name themselves.
+          <div className="space-y-3">
+          {filtered ? <p className="text-sm text-slate-600">Showing mailboxes with {filterWords(query, integrations).join(", ")}.</p> : null}
+          <MailboxPager basePath={basePath} query={query} list={list} />
+          {/* A table on wide screens; below 640 px each row becomes a card whose cells name themselves. */}
           <div className="sm:overflow-x-auto">
             <table className="w-full text-left text-sm max-sm:block">
               <thead className="text-xs uppercase text-slate-500 max-sm:hidden">
-                <tr><th scope="col" className="py-2 pr-4">Mailbox</th><th scope="col" className="py-2 pr-4">Health</th><th scope="col" className="py-2 pr-4">Last check</th><th scope="col" className="py-2 pr-4">Protocols</th><th scope="col" className="py-2 pr-4">Consent</th><th scope="col" className="py-2">Scopes</th></tr>
+                <tr><SortHeader basePath={basePath} query={query} sort="mailbox">Mailbox</SortHeader><SortHeader basePath={basePath} query={query} sort="health">Health</SortHeader><SortHeader basePath={basePath} query={query} sort="lastCheck">Last check</SortHeader><th scope="col" className="py-2 pr-4">Protocols</th><th scope="col" className="py-2 pr-4">Consent</th><th scope="col" className="py-2">Scopes</th></tr>
               </thead>
               <tbody className="divide-y divide-slate-100 max-sm:block max-sm:space-y-3 max-sm:divide-y-0">
                 {connections.map((c) => {
@@ -88,6 +109,8 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
                 })}
               </tbody>
             </table>
+          </div>
+          <MailboxPager basePath={basePath} query={query} list={list} />
           </div>
         )}
       </Card>
