@@ -76,30 +76,27 @@ export async function rollUpAndPrune(db: Db, opts: { now?: Date; retentionDays: 
   }
 
   // A connection's token history (refreshes, failures: about two per check) is kept as long as raw checks.
-  for (;;) {
-    const deleted = await db.$executeRaw`
-      DELETE FROM "ConnectionEvent" WHERE id IN (
-        SELECT id FROM "ConnectionEvent" WHERE "createdAt" < ${ts(cutoff)} LIMIT ${DAILY_DELETE_BATCH}
-      )`;
-    result.eventsDeleted += deleted;
-    if (deleted < DAILY_DELETE_BATCH) break;
-  }
-
+  result.eventsDeleted = await deleteOlderInBatches(db, "ConnectionEvent", cutoff);
   // Alert events with their deliveries and attempts (cascade), closed tenant digests, the demo outbox.
   const alertCutoff = new Date(now.getTime() - ALERT_RETENTION_DAYS * DAY_MS);
-  for (;;) {
-    const deleted = await db.$executeRaw`
-      DELETE FROM "AlertEvent" WHERE id IN (
-        SELECT id FROM "AlertEvent" WHERE "createdAt" < ${ts(alertCutoff)} LIMIT ${DAILY_DELETE_BATCH}
-      )`;
-    result.alertsDeleted += deleted;
-    if (deleted < DAILY_DELETE_BATCH) break;
-  }
+  result.alertsDeleted = await deleteOlderInBatches(db, "AlertEvent", alertCutoff);
   await db.tenantAlert.deleteMany({ where: { closedAt: { lt: alertCutoff } } });
   result.outboxDeleted = (await db.outboxMail.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - OUTBOX_RETENTION_DAYS * DAY_MS) } } })).count;
 
   if (result.checksDeleted || result.dailyDeleted || result.eventsDeleted || result.alertsDeleted || result.outboxDeleted) logger.info({ ...result, cutoff: cutoff.toISOString(), keepDailyFrom: keepFrom }, "checks rolled up and pruned");
   return result;
+}
+
+/** Deletes rows of `table` (id primary key, createdAt indexed) created before `cutoff`, a batch per statement. */
+async function deleteOlderInBatches(db: Db, table: "ConnectionEvent" | "AlertEvent", cutoff: Date): Promise<number> {
+  const name = Prisma.raw(`"${table}"`);
+  let total = 0;
+  for (;;) {
+    const deleted = await db.$executeRaw`
+      DELETE FROM ${name} WHERE id IN (SELECT id FROM ${name} WHERE "createdAt" < ${ts(cutoff)} LIMIT ${DAILY_DELETE_BATCH})`;
+    total += deleted;
+    if (deleted < DAILY_DELETE_BATCH) return total;
+  }
 }
 
 /** Deletes one UTC day of raw checks for a range of connections and writes (or merges) their daily rows, in one statement. */
