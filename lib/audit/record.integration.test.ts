@@ -3,7 +3,8 @@ import type { Database } from "@/lib/db-client";
 import { makeUser, openTestDb } from "@/test-support/test-db";
 import { createOrg } from "@/lib/orgs/orgs";
 import { authorizeOrg } from "@/lib/auth/authorize";
-import { listAuditEvents, record } from "./record";
+import { record } from "./record";
+import { listAuditPage } from "./audit-list";
 
 let database: Database;
 beforeAll(async () => { database = await openTestDb(); });
@@ -18,7 +19,7 @@ describe("audit log", () => {
     await db.auditEvent.create({ data: { action: "user.signed_in", actorId: newcomer.id, actorEmail: newcomer.email, createdAt: new Date(Date.now() - 86_400_000) } });
     await db.membership.create({ data: { orgId: org.id, userId: newcomer.id, role: "VIEWER" } });
     await record(db, { action: "user.signed_in", actor: newcomer });
-    const signIns = (await listAuditEvents(db, org.id)).filter((e) => e.action === "user.signed_in" && e.actorId === newcomer.id);
+    const signIns = (await listAuditPage(db, org.id, {}, 100)).rows.filter((e) => e.action === "user.signed_in" && e.actorId === newcomer.id);
     expect(signIns).toHaveLength(1);
     expect(signIns[0]!.createdAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
   });

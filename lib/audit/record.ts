@@ -30,17 +30,6 @@ export async function record(db: Pick<Db, "auditEvent">, e: AuditInput) {
   });
 }
 
-/** The org's events plus its current members' sign-ins since each joined (sign-ins belong to no org). */
-export async function listAuditEvents(db: Db, orgId: string, opts: { take?: number; before?: Date } = {}) {
-  const members = await db.membership.findMany({ where: { orgId }, select: { userId: true, createdAt: true } });
-  const memberSignIns = members.map((m) => ({ orgId: null, action: "user.signed_in", actorId: m.userId, createdAt: { gte: m.createdAt } }));
-  return db.auditEvent.findMany({
-    where: { OR: [{ orgId }, ...memberSignIns], ...(opts.before ? { createdAt: { lt: opts.before } } : {}) },
-    orderBy: { createdAt: "desc" },
-    take: opts.take ?? 100,
-  });
-}
-
 /**
  * Appends an event that may repeat many times (refused requests): one row per org, actor, action
  * and hour, whose `data.count` grows, so a script hammering an endpoint cannot flood the log.
