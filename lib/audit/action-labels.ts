@@ -24,6 +24,7 @@ export const ACTION_LABELS: Record<string, string> = {
   "connection.refreshed_by_hand": "Refreshed a mailbox's tokens by hand",
   "integration.credentials_checked": "Checked an integration's credentials",
   "support.viewed_org": "Support staff opened this organization",
+  "support.viewed_connection": "Support staff opened a mailbox's connection page",
   "org.settings_updated": "Changed the check settings",
   "org.check_all_requested": "Queued a check of every mailbox",
   "org.reconsent_policy_changed": "Changed what happens when a mailbox needs re-consent",
