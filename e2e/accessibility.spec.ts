@@ -54,9 +54,10 @@ test("[a11y]: every page passes axe and fits a 390 px screen", async ({ page, br
   const support = await (await browser.newContext()).newPage();
   await signIn(support, { upn: "support@mailgrant-ops.onmicrosoft.com" });
   await expect(support.getByText("Support console · read-only")).toBeVisible();
-  for (const path of ["/support", null]) {
-    if (path) await support.goto(path);
-    else await support.getByRole("link", { name: `Axe Org` }).first().click();
+  const connectionId = mailboxPath.split("/").at(-1)!;
+  for (const path of ["/support", `/support/orgs?q=${t.slug}`, `/support/orgs/${t.slug}`, `/support/connections/${connectionId}`]) {
+    await support.goto(path);
+    await expect(support.getByRole("main")).toBeVisible();
     for (const check of [expectAccessible, expectFitsPhone]) {
       try {
         await check(support);

@@ -45,7 +45,7 @@ export function SupportConnectionView({ detail, now }: { detail: SupportConnecti
         <p className="text-sm text-slate-600 wrap-anywhere">
           <Link href="/support/connections" className="hover:underline">Connections</Link> / <Link href={`/support/orgs/${c.org.slug}`} className="hover:underline">{c.org.name}</Link> /
         </p>
-        <h1 className="text-2xl font-semibold wrap-anywhere"><MailboxAddress address={c.mailbox} /></h1>
+        <h1 className="text-xl font-semibold wrap-anywhere sm:text-2xl"><MailboxAddress address={c.mailbox} /></h1>
         <div className="mt-2 flex flex-wrap items-center gap-2">
           <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} size="lg" />
           <span className="inline-flex items-center gap-1 text-xs text-slate-600">Consent <ConnectionStatusBadge status={status} /></span>

@@ -58,21 +58,24 @@ export async function listOrgPage(db: Db, query: OrgQuery) {
       where: keyset ? { AND: [where, keyset] } : where,
       orderBy: [{ name: "asc" }, { id: "asc" }],
       take: ORG_PAGE_SIZE + 1,
-      // Names, ids and small counts only: nothing of an org's integrations or connections is read here.
-      select: {
-        id: true,
-        slug: true,
-        name: true,
-        tenantId: true,
-        createdAt: true,
-        _count: { select: { memberships: true, integrations: true, invitations: { where: { status: "PENDING" } } } },
-      },
+      select: { id: true, slug: true, name: true, tenantId: true, createdAt: true },
     }),
     db.org.count({ where }),
   ]);
   const page = rows.slice(0, ORG_PAGE_SIZE);
-  // One grouped count over the (orgId, health) index, for these orgs only.
-  const groups = page.length ? await db.connection.groupBy({ by: ["orgId", "health"], where: { orgId: { in: page.map((o) => o.id) } }, _count: { _all: true } }) : [];
+  // Grouped counts for these orgs only, each on an index that starts with orgId. (Prisma's
+  // `_count` select would instead group the whole Membership, Integration and Invitation tables.)
+  const ids = page.map((o) => o.id);
+  const [groups, members, integrations, invitations] = ids.length
+    ? await Promise.all([
+        db.connection.groupBy({ by: ["orgId", "health"], where: { orgId: { in: ids } }, _count: { _all: true } }),
+        db.membership.groupBy({ by: ["orgId"], where: { orgId: { in: ids } }, _count: { _all: true } }),
+        db.integration.groupBy({ by: ["orgId"], where: { orgId: { in: ids } }, _count: { _all: true } }),
+        db.invitation.groupBy({ by: ["orgId"], where: { orgId: { in: ids }, status: "PENDING" }, _count: { _all: true } }),
+      ])
+    : [[], [], [], []];
+  const countOf = (list: { orgId: string; _count: { _all: number } }[]) => new Map(list.map((g) => [g.orgId, g._count._all]));
+  const [memberCount, integrationCount, invitationCount] = [countOf(members), countOf(integrations), countOf(invitations)];
   const health = new Map<string, OrgHealth>();
   for (const g of groups) {
     const h = health.get(g.orgId) ?? emptyHealth();
@@ -86,7 +89,8 @@ export async function listOrgPage(db: Db, query: OrgQuery) {
   return {
     rows: page.map((o) => {
       const h = health.get(o.id) ?? emptyHealth();
-      return { ...o, health: h, mailboxes: Object.values(h).reduce((a, b) => a + b, 0) };
+      const counts = { memberships: memberCount.get(o.id) ?? 0, integrations: integrationCount.get(o.id) ?? 0, invitations: invitationCount.get(o.id) ?? 0 };
+      return { ...o, counts, health: h, mailboxes: Object.values(h).reduce((a, b) => a + b, 0) };
     }),
     next,
     total,

@@ -105,7 +105,7 @@ describe("org inventory", () => {
     await connect(s);
     await setHealth(database.prisma, failing, "FAILING", "blocked");
     const page = await listOrgPage(database.prisma, parseOrgQuery({ q: s.org.slug }));
-    expect(page.rows[0]).toMatchObject({ slug: s.org.slug, mailboxes: 2, health: { FAILING: 1, UNKNOWN: 1, HEALTHY: 0, DEGRADED: 0, AT_RISK: 0 }, _count: { memberships: 1, integrations: 1 } });
+    expect(page.rows[0]).toMatchObject({ slug: s.org.slug, mailboxes: 2, health: { FAILING: 1, UNKNOWN: 1, HEALTHY: 0, DEGRADED: 0, AT_RISK: 0 }, counts: { memberships: 1, integrations: 1, invitations: 0 } });
   });
 });
 

@@ -45,7 +45,19 @@ export default async function SupportOrgsPage({ searchParams }: { searchParams: 
           {list.rows.length === 0 ? (
             <p className="text-sm text-slate-600">This page is past the end of the list. <Link className="text-brand-700 underline" href={href()}>Back to the first page</Link>.</p>
           ) : (
-            <div className="overflow-x-auto">
+            <>
+            {/* A phone gets stacked rows; wider screens the table. */}
+            <ul aria-label="Organizations" className="divide-y divide-slate-200 text-sm sm:hidden">
+              {list.rows.map((o) => (
+                <li key={o.id} className="space-y-1 py-2">
+                  <Link className="font-medium text-brand-700 underline wrap-anywhere" href={`/support/orgs/${o.slug}`}>{o.name}</Link>
+                  <p className="text-xs text-slate-600 wrap-anywhere">{o.slug} · tenant <span className="font-mono break-all">{o.tenantId}</span></p>
+                  <p className="text-xs text-slate-700">{n(o.counts.memberships)} member{o.counts.memberships === 1 ? "" : "s"}{o.counts.invitations ? ` (${n(o.counts.invitations)} invited)` : ""} · {n(o.counts.integrations)} integration{o.counts.integrations === 1 ? "" : "s"} · {o.mailboxes ? <Link className="text-brand-700 underline" href={`/support/connections?org=${encodeURIComponent(o.slug)}`}>{n(o.mailboxes)} mailbox{o.mailboxes === 1 ? "" : "es"}</Link> : "no mailboxes"} · created {o.createdAt.toISOString().slice(0, 10)}</p>
+                  {o.mailboxes ? <p><HealthLine counts={o.health} /></p> : null}
+                </li>
+              ))}
+            </ul>
+            <div className="overflow-x-auto max-sm:hidden">
               <table className="w-full min-w-[44rem] text-left text-sm" aria-label="Organizations">
                 <thead className="text-xs uppercase text-slate-600">
                   <tr><th scope="col" className="py-2 pr-3">Organization</th><th scope="col" className="py-2 pr-3">Microsoft tenant</th><th scope="col" className="py-2 pr-3">Members</th><th scope="col" className="py-2 pr-3">Integrations</th><th scope="col" className="py-2 pr-3">Mailboxes</th><th scope="col" className="py-2 pr-3">Health</th><th scope="col" className="py-2">Created</th></tr>
@@ -55,8 +67,8 @@ export default async function SupportOrgsPage({ searchParams }: { searchParams: 
                     <tr key={o.id} className="align-top">
                       <td className="py-2 pr-3"><Link className="font-medium text-brand-700 underline" href={`/support/orgs/${o.slug}`}>{o.name}</Link><div className="text-xs text-slate-600">{o.slug}</div></td>
                       <td className="py-2 pr-3 font-mono text-xs break-all">{o.tenantId}</td>
-                      <td className="py-2 pr-3 tabular-nums">{n(o._count.memberships)}{o._count.invitations ? <span className="block text-xs text-slate-600">{n(o._count.invitations)} invited</span> : null}</td>
-                      <td className="py-2 pr-3 tabular-nums">{n(o._count.integrations)}</td>
+                      <td className="py-2 pr-3 tabular-nums">{n(o.counts.memberships)}{o.counts.invitations ? <span className="block text-xs text-slate-600">{n(o.counts.invitations)} invited</span> : null}</td>
+                      <td className="py-2 pr-3 tabular-nums">{n(o.counts.integrations)}</td>
                       <td className="py-2 pr-3 tabular-nums">{o.mailboxes ? <Link className="text-brand-700 underline" href={`/support/connections?org=${encodeURIComponent(o.slug)}`}>{n(o.mailboxes)}</Link> : 0}</td>
                       <td className="py-2 pr-3"><HealthLine counts={o.health} /></td>
                       <td className="py-2 whitespace-nowrap">{o.createdAt.toISOString().slice(0, 10)}</td>
@@ -65,6 +77,7 @@ export default async function SupportOrgsPage({ searchParams }: { searchParams: 
                 </tbody>
               </table>
             </div>
+            </>
           )}
           {!list.firstPage || list.next ? (
             <nav aria-label="Pages" className="mt-4 flex flex-wrap gap-3">

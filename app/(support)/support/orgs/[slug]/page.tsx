@@ -36,7 +36,7 @@ export default async function SupportOrgPage({ params }: { params: Promise<{ slu
         <p className="mt-1 text-sm text-slate-600"><span className="font-mono text-xs">{org.slug}</span> · tenant <span className="font-mono text-xs break-all">{org.tenantId}</span> · created {org.createdAt.toISOString().slice(0, 10)}</p>
       </div>
 
-      <Card title="Mailboxes" actions={s.total ? <Link className="text-sm font-medium text-brand-700 underline" href={all}>All {n(s.total)} mailboxes</Link> : undefined}>
+      <Card title="Mailboxes" actions={s.total ? <Link className="text-sm font-medium text-brand-700 underline" href={all}>All {n(s.total)} {s.total === 1 ? "mailbox" : "mailboxes"}</Link> : undefined}>
         {s.total === 0 ? <p className="text-sm text-slate-600">None connected.</p> : (
           <HealthCounts counts={s.health} label="Mailboxes by health" href={(h) => `${all}&health=${h}`} />
         )}
