@@ -6,15 +6,24 @@ import { fleetView } from "@/lib/support/fleet";
 import { Card, EmptyState } from "@/components/ui/card";
 import { HealthCounts } from "@/components/support/health-counts";
 import { healthClassWords } from "@/lib/checks/health";
+import { RANGE_LABELS, availability, failuresByCode, healthSeries, parseRange } from "@/lib/checks/rollup";
+import { AvailabilityList, FailuresOverTime, HealthOverTime, RangeSwitch } from "@/components/charts/health-panels";
+import { AutoRefresh } from "@/components/ui/auto-refresh";
 
 export const metadata: Metadata = { title: "Fleet · Support" };
 
 const n = (x: number) => x.toLocaleString("en-US");
 const connections = (params: Record<string, string>) => `/support/connections?${new URLSearchParams(params).toString()}`;
 
-export default async function FleetPage() {
+export default async function FleetPage({ searchParams }: { searchParams: Promise<{ range?: string | string[] }> }) {
   await requireSupport();
-  const { counts, tenants, orgs, orgCount } = await fleetView(await db());
+  const range = parseRange((await searchParams).range);
+  const database = await db();
+  const now = new Date();
+  // Counts from indexed columns, charts from the hourly roll-ups: no connection or check row is read.
+  const [{ counts, tenants, orgs, orgCount }, uptime, failures] = await Promise.all([fleetView(database), availability(database, "fleet", range, now), failuresByCode(database, "fleet", range, now)]);
+  const series = counts.total ? await healthSeries(database, "fleet", range, now, counts.health) : [];
+  const rangeHref = (r: string) => `/support${r === "24h" ? "" : `?range=${r}`}`;
   const classes = Object.entries(counts.failingByClass).filter(([, v]) => v > 0);
   return (
     <div className="space-y-6">
@@ -45,11 +54,21 @@ export default async function FleetPage() {
         </Card>
       )}
 
-      {/* PLACEHOLDER (lead wires it): the fleet charts from lib/checks/rollup.ts (healthSeries, availability,
-          failuresByCode with scope "fleet" and a 24h/7d/30d range) and components/charts/. */}
-      <Card title="Health over time" description="Health over time, availability per protocol and failures by diagnosis code across the fleet.">
-        <p className="text-sm text-slate-600" data-placeholder="fleet-charts">The charts appear here once the daily roll-ups are wired in.</p>
-      </Card>
+      {counts.total ? (
+        <>
+          <Card title="Health over time" actions={<RangeSwitch range={range} hrefFor={rangeHref} label="Time range of the charts" />}>
+            <HealthOverTime points={series} range={range} />
+          </Card>
+          <div className="grid gap-6 lg:grid-cols-2">
+            <Card title="Availability" description={`Share of successful checks per protocol across the fleet, last ${RANGE_LABELS[range]}.`}>
+              <AvailabilityList items={uptime} range={range} />
+            </Card>
+            <Card title="Failures by diagnosis code" description={`Failed checks across the fleet, last ${RANGE_LABELS[range]}.`}>
+              <FailuresOverTime series={failures} range={range} />
+            </Card>
+          </div>
+        </>
+      ) : null}
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Tenants with the most failing connections" description="Microsoft tenants, across organizations; each opens its connections.">
@@ -82,6 +101,7 @@ export default async function FleetPage() {
           )}
         </Card>
       </div>
+      <AutoRefresh />
     </div>
   );
 }
