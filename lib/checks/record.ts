@@ -79,7 +79,7 @@ export type RecordedCheck = { checkId: string; health: HealthView; previous: { h
  */
 export async function recordCheck(
   db: Db,
-  input: { orgId: string; connectionId: string; trigger: CheckTrigger; run: RunLike; now?: Date; nextCheckAt?: Date; releaseLeaseOf?: string; keepRun?: boolean },
+  input: { orgId: string; connectionId: string; trigger: CheckTrigger; run: RunLike; now?: Date; nextCheckAt?: Date; releaseLeaseOf?: string; keepRun?: boolean; triggeredById?: string },
 ): Promise<RecordedCheck | null> {
   const now = input.now ?? new Date();
   const row = await db.connection.findFirst({ where: { id: input.connectionId, orgId: input.orgId }, select: healthSelect });
@@ -112,6 +112,7 @@ export async function recordCheck(
         failureCode,
         failureClass,
         health: view.health,
+        triggeredById: input.triggeredById ?? null,
       },
     }),
     db.connection.updateMany({
