@@ -56,7 +56,8 @@ function percentile(sorted: number[], q: number): number | null {
 export async function checkDurationChart(db: Db, orgId: string, connectionId: string, now = new Date()): Promise<DurationChart> {
   const from = new Date(now.getTime() - CHART_DAYS * 86_400_000);
   const rows = await db.check.findMany({
-    where: { orgId, connectionId, startedAt: { gte: from } },
+    // Scoped through the connection, so that only the (connectionId, startedAt) index fits (see lib/connections/timeline.ts).
+    where: { connectionId, connection: { orgId }, startedAt: { gte: from } },
     orderBy: [{ startedAt: "desc" }, { id: "desc" }],
     take: CHART_CAP + 1,
     select: { startedAt: true, outcome: true, steps: true },
