@@ -64,14 +64,17 @@ export function CheckDurationChart({ protocols, points, from, to, label }: { pro
     });
     return row;
   });
+  // One tick per UTC midnight in the window (recharts' own number ticks land on arbitrary instants).
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / 86_400_000) * 86_400_000; t <= to; t += 86_400_000) ticks.push(t);
   return (
     <div className="w-full">
       {/* The table beside the chart carries its figures; the drawing itself is one image to assistive technology. */}
       <div role="img" aria-label={label}>
       <LineChart responsive accessibilityLayer={false} data={rows} style={{ width: "100%", height: 260 }} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
         <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-        <XAxis dataKey="t" type="number" scale="time" domain={[from, to]} tickFormatter={day} tick={{ fontSize: 11, fill: "#475569" }} minTickGap={24} />
-        <YAxis tickFormatter={ms} tick={{ fontSize: 11, fill: "#475569" }} width={56} />
+        <XAxis dataKey="t" type="number" scale="time" domain={[from, to]} ticks={ticks} tickFormatter={day} tick={{ fontSize: 11, fill: "#475569" }} minTickGap={24} />
+        <YAxis tickFormatter={ms} tick={{ fontSize: 11, fill: "#475569" }} width={64} />
         <Tooltip content={(props) => <TooltipBody {...(props as TooltipContentProps<number, string>)} protocols={protocols} />} />
         {protocols.map((p) => (
           <Line key={p} dataKey={p} name={LABELS[p]} type="monotone" stroke={STYLE[p].color} strokeDasharray={STYLE[p].dash} strokeWidth={1.5} dot={dot(p)} activeDot={{ r: 4 }} connectNulls isAnimationActive={false} />

@@ -55,9 +55,10 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         </Notice>
       ) : null}
       <div className="flex flex-wrap items-start justify-between gap-3">
-        <div>
+        {/* A long tenant domain breaks inside rather than push the page wider than a phone. */}
+        <div className="min-w-0">
           <p className="text-sm text-slate-600"><Link href={`/orgs/${slug}/mailboxes`} className="hover:underline">Mailboxes</Link> /</p>
-          <h2 className="text-xl font-semibold"><MailboxAddress address={c.mailbox} /></h2>
+          <h2 className="text-xl font-semibold wrap-anywhere"><MailboxAddress address={c.mailbox} /></h2>
           <div className="mt-2 flex flex-wrap items-center gap-2">
             <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} size="lg" />
             <span className="inline-flex items-center gap-1 text-xs text-slate-600">Consent <ConnectionStatusBadge status={status} /></span>
