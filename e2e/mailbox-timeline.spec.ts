@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createOrg, makeApp, makeTenant, registerIntegration, signIn } from "./fixtures";
+import { createOrg, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
 import { expectAccessible, expectFitsPhone } from "./accessibility";
 
 // The mailbox page's history: one timeline of checks, token refreshes, self-healing and alerts,
@@ -40,6 +40,18 @@ test("[mailbox]: Test now appears in the history as started by the signed-in use
   // Its token requests say what caused them.
   await expect(entries.filter({ hasText: `During Test now by ${tilda.displayName}` }).first()).toContainText("Token refreshed");
 
+  // A second run fails on SMTP: "Problems only" shows it with its diagnosis, and no passed check.
+  await setSmtpAuthDisabled(tilda.upn, true);
+  await page.getByRole("button", { name: "Test now" }).click();
+  await expect(page.getByText("Some steps failed")).toBeVisible();
+  await history.getByRole("link", { name: "Problems only", exact: true }).click();
+  await expect(page).toHaveURL(/[?&]kind=problems/);
+  const failed = entries.filter({ hasText: `Test now by ${tilda.displayName}` });
+  await expect(failed).toHaveCount(1);
+  await expect(failed).toContainText("Check failed");
+  await expect(failed).toContainText("SMTP sign-in failed: smtp_auth_disabled");
+  await expect(history).not.toContainText("Check passed");
+
   // Filter: token refreshes only, in the URL; then tests only.
   await history.getByRole("link", { name: "Token refreshes", exact: true }).click();
   await expect(page).toHaveURL(/[?&]kind=refreshes/);
@@ -48,7 +60,7 @@ test("[mailbox]: Test now appears in the history as started by the signed-in use
   await expect(history).not.toContainText("Check passed");
   await history.getByRole("link", { name: "Test now and API checks", exact: true }).click();
   await expect(page).toHaveURL(/[?&]kind=tests/);
-  await expect(entries).toHaveCount(1);
+  await expect(entries).toHaveCount(2);
   await expect(entries.first()).toContainText(`Test now by ${tilda.displayName}`);
   await expect(history).not.toContainText("Token refreshed");
   // A tampered cursor is the first page, not an error.
@@ -62,10 +74,15 @@ test("[mailbox]: Test now appears in the history as started by the signed-in use
   await expect(durations.getByRole("img", { name: /Line chart of how long each protocol took/ })).toBeVisible();
   await expect(durations.getByRole("row", { name: /^Graph/ })).toBeVisible();
   await expect(durations.getByRole("row", { name: /^IMAP/ })).toBeVisible();
+  await expect(durations.getByRole("row", { name: /^SMTP/ })).toContainText(/UTC/); // its last failure
 
   await expectAccessible(page);
   await expectFitsPhone(page);
   await page.screenshot({ path: "/tmp/timeline-1280.png", fullPage: true });
+  await durations.screenshot({ path: "/tmp/timeline-1280-chart.png" });
+  await history.screenshot({ path: "/tmp/timeline-1280-history.png" });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.screenshot({ path: "/tmp/timeline-390.png", fullPage: true });
+  await durations.screenshot({ path: "/tmp/timeline-390-chart.png" });
+  await history.screenshot({ path: "/tmp/timeline-390-history.png" });
 });
