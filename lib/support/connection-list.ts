@@ -336,3 +336,9 @@ export async function* supportConnectionBatches(db: Db, query: SupportQuery, bat
     cursor = { s: query.sort, d: query.dir, k: KEYS[query.sort].keys.map((k) => k.get(last)), id: last.id, n: 0 };
   }
 }
+
+/** The integrations of the org the view is filtered to, for the integration filter (none without an org filter). */
+export async function integrationsOfOrgSlug(db: Db, slug: string | undefined): Promise<{ id: string; name: string }[]> {
+  if (!slug) return [];
+  return db.integration.findMany({ where: { org: { slug } }, select: { id: true, name: true }, orderBy: { name: "asc" } });
+}
