@@ -208,6 +208,8 @@ function segments(sort: SupportSort, dir: SortDir, backward: boolean, cursor: Cu
     if (cursor && i === 0) {
       const values = seg.keyed ? [...keys.map((k, j) => keyValue(k, cursor.k[j]!)), Prisma.sql`${cursor.id}::uuid`] : [Prisma.sql`${cursor.id}::uuid`];
       where = Prisma.sql`${where} AND (${Prisma.raw(seg.cols.join(", "))}) ${op} (${Prisma.join(values, ", ")})`;
+      // The same bound on the first key alone: redundant, but it lets the org sort start its walk of "Org" at the cursor's org.
+      if (seg.keyed) where = Prisma.sql`${where} AND ${Prisma.raw(keys[0]!.sql)} ${Prisma.raw(asc ? ">=" : "<=")} ${values[0]!}`;
     }
     return { where, orderBy: Prisma.raw(seg.cols.map((c) => `${c} ${ord}`).join(", ")) };
   });

@@ -39,7 +39,7 @@ export default async function SupportConnectionsPage({ searchParams }: { searchP
     { id: "changed", header: "Health changed", sort: sortable(query, "healthChanged"), className: "whitespace-nowrap" },
     { id: "lastCheck", header: "Last check", sort: sortable(query, "lastCheck"), className: "whitespace-nowrap" },
     { id: "protocols", header: "Protocols", className: "sm:min-w-36 sm:max-w-60" },
-    { id: "tenant", header: "Tenant", className: "font-mono text-xs wrap-anywhere sm:max-w-40" },
+    { id: "tenant", header: "Tenant", className: "font-mono text-xs break-all sm:min-w-40" },
   ];
   const rows = list.rows.map((c) => ({
     id: c.id,
@@ -89,7 +89,7 @@ export default async function SupportConnectionsPage({ searchParams }: { searchP
             <>
               <div className="flex flex-wrap items-center justify-between gap-2">
                 <p className="text-sm text-slate-600">{filtered ? `Showing connections with ${words.join(", ")}.` : "Showing every connection, most recent health change first."}</p>
-                <a className="text-sm font-medium text-brand-700 underline" href={exportHref} download>Download these {list.capped ? "" : `${list.total.toLocaleString("en-US")} `}as CSV</a>
+                <a className="text-sm font-medium text-brand-700 underline" href={exportHref} download>{list.capped ? "Download them all as CSV" : list.total === 1 ? "Download it as CSV" : `Download these ${list.total.toLocaleString("en-US")} as CSV`}</a>
               </div>
               <SupportPager basePath={BASE} query={query} list={list} />
               <DataTable caption="Connections across organizations" columns={columns} rows={rows} />
