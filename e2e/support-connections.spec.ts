@@ -8,6 +8,8 @@ import { expectAccessible, expectFitsPhone } from "./accessibility";
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 test("[support]: support staff search the connections of every org by an AADSTS code and export the view", async ({ page, browser }) => {
+  // Two people sign in and two mailboxes connect through the emulator: a guard for a busy machine, not a target.
+  test.setTimeout(240_000);
   const t = await makeTenant("Fleet", ["Fay Owner", "Gus Gone"]);
   const [fay, gus] = t.users as [(typeof t.users)[0], (typeof t.users)[0]];
   await signIn(page, fay);
