@@ -63,7 +63,7 @@ export function DataTable({ columns, rows, caption, selection, layout = "cards" 
   const selected = table.getSelectedRowModel().rows.length;
   const cards = layout === "cards";
   const cell = "py-2 pr-4 align-top";
-  const cardRow = "max-sm:block max-sm:rounded-md max-sm:border max-sm:border-slate-200 max-sm:p-3 [&>td]:max-sm:flex [&>td]:max-sm:gap-2 [&>td]:max-sm:py-1 [&>td]:max-sm:before:w-[5.5rem] [&>td]:max-sm:before:whitespace-normal [&>td]:max-sm:before:break-words [&>td]:max-sm:before:shrink-0 [&>td_*]:max-sm:whitespace-normal [&>td]:max-sm:before:text-xs [&>td]:max-sm:before:font-medium [&>td]:max-sm:before:uppercase [&>td]:max-sm:before:text-slate-500 [&>td]:max-sm:before:content-[attr(data-label)]";
+  const cardRow = "max-sm:block max-sm:rounded-md max-sm:border max-sm:border-slate-200 max-sm:p-3 [&>td]:max-sm:flex [&>td]:max-sm:gap-2 [&>td]:max-sm:py-1 [&>td]:max-sm:before:w-24 [&>td]:max-sm:before:whitespace-normal [&>td]:max-sm:before:break-words [&>td]:max-sm:before:shrink-0 [&>td_*]:max-sm:whitespace-normal [&>td]:max-sm:before:text-xs [&>td]:max-sm:before:font-medium [&>td]:max-sm:before:uppercase [&>td]:max-sm:before:text-slate-500 [&>td]:max-sm:before:content-[attr(data-label)]";
 
   return (
     <div className="space-y-3">
