@@ -27,6 +27,8 @@ export const ACTION_LABELS: Record<string, string> = {
   "support.viewed_connection": "Support staff opened a mailbox's connection page",
   "org.settings_updated": "Changed the check settings",
   "org.check_all_requested": "Queued a check of every mailbox",
+  "connection.bulk_test_requested": "Queued a check of the selected mailboxes",
+  "connection.bulk_consent_links_sent": "Mailed fresh consent links to the selected mailboxes that need re-consent",
   "org.reconsent_policy_changed": "Changed what happens when a mailbox needs re-consent",
   "alert_channel.created": "Added a notification channel",
   "alert_channel.updated": "Changed a notification channel",
