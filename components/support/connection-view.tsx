@@ -11,6 +11,8 @@ import { detailEntries } from "@/lib/audit/audit-list";
 import { exactTime } from "@/lib/checks/health-words";
 import { formatDuration } from "@/lib/connections/step-view";
 import { INACTIVITY_DAYS, inactivityDeadline } from "@/lib/connections/inactivity";
+import { ConnectionTimeline, type TimelineParams } from "@/components/connections/timeline";
+import type { TimelinePage } from "@/lib/connections/timeline";
 
 // One connection's page for support staff: what it is, whether it works and why, its checks with
 // their steps, what each code means, and the org's audit entries about it. Rendered from
@@ -35,7 +37,13 @@ const OUTCOME = { PASSED: "Passed", DEGRADED: "Degraded", FAILED: "Failed" } as 
 
 const connections = (params: Record<string, string>) => `/support/connections?${new URLSearchParams(params).toString()}`;
 
-export function SupportConnectionView({ detail, now }: { detail: SupportConnection; now: Date }) {
+export function SupportConnectionView({ detail, timeline, now }: { detail: SupportConnection; timeline: TimelinePage; now: Date }) {
+  const timelineHref = (p: TimelineParams) => {
+    const q = new URLSearchParams();
+    if (p.kind) q.set("kind", p.kind);
+    if (p.cursor) q.set("cursor", p.cursor);
+    return `/support/connections/${detail.connection.id}${q.size ? `?${q}` : ""}#card-history`;
+  };
   const { connection: c, checks, diagnoses, audit, lastFailure, healthDiagnosis, missingScopes } = detail;
   const status = displayStatus(c);
   const dies = inactivityDeadline(c.refreshTokenLastUsedAt);
@@ -118,10 +126,8 @@ export function SupportConnectionView({ detail, now }: { detail: SupportConnecti
         )}
       </Card>
 
-      {/* PLACEHOLDER (lead wires it): <ConnectionTimeline> from components/connections/timeline.tsx, this connection's
-          checks and events, paged and filterable by kind. */}
-      <Card title="Timeline" description="Checks, refreshes and events, with who or what started each.">
-        <p className="text-sm text-slate-600" data-placeholder="connection-timeline">The timeline appears here once it is wired in; until then, the checks and audit entries below tell the story.</p>
+      <Card title="History" description="Checks, token refreshes, consent links mailed to heal it and alerts, newest first, with who or what caused each.">
+        <ConnectionTimeline page={timeline} hrefFor={timelineHref} showActorNames now={now} />
       </Card>
 
       <Card title="Recent checks" description={`The last ${checks.length === 1 ? "check" : `${checks.length || ""} checks`}, scheduled or started with “Test now”, newest first, each with its steps.`}>

@@ -17,6 +17,7 @@ import { ORG_PAGE_SIZE, listOrgPage, parseOrgQuery } from "./org-inventory";
 import { supportOrgSummary } from "./org-summary";
 import { getSupportConnection, recordSupportConnectionView } from "./connection";
 import { SupportConnectionView } from "@/components/support/connection-view";
+import { connectionTimeline, parseTimelineQuery } from "@/lib/connections/timeline";
 
 const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
 const LINK_SECRET = "test-link-secret-0123456789abcdef0123456789";
@@ -166,7 +167,9 @@ describe("support connection page", () => {
     expect(detail!.diagnoses.map((d) => d.code)).toEqual(expect.arrayContaining(["imap_auth_failed", "AADSTS50173"]));
     expect(detail!.audit.map((e) => e.action)).toEqual(["connection.created"]);
 
-    const html = renderToStaticMarkup(createElement(SupportConnectionView, { detail: detail!, now: new Date() }));
+    const timeline = await connectionTimeline(db, s.org.id, id, parseTimelineQuery({}));
+    expect(timeline.entries.length).toBeGreaterThan(0);
+    const html = renderToStaticMarkup(createElement(SupportConnectionView, { detail: detail!, timeline, now: new Date() }));
     expect(html).toContain(mailbox);
     expect(html).toContain("imap_auth_failed");
     expect(html).toContain("trace-123");
@@ -179,7 +182,7 @@ describe("support connection page", () => {
     expect(html).not.toMatch(/\/consent\//);
     expect(html).not.toMatch(/eyJ/);
     // Nothing secret is in the data handed to the page either, not only in what it renders.
-    const data = JSON.stringify(detail);
+    const data = JSON.stringify({ detail, timeline });
     for (const forbidden of [refreshToken, accessToken, secret, used.token, pending.token, stored.refreshTokenEncrypted!]) expect(data).not.toContain(forbidden);
   });
 

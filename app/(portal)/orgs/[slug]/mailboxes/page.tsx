@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { AutoRefresh } from "@/components/ui/auto-refresh";
 import Link from "next/link";
 import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
@@ -135,6 +136,7 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
           </ul>
         </Card>
       ) : null}
+      <AutoRefresh />
     </div>
   );
 }

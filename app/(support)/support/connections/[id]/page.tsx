@@ -5,16 +5,19 @@ import { db } from "@/lib/db";
 import { requestMeta } from "@/lib/request-meta";
 import { getSupportConnection, recordSupportConnectionView } from "@/lib/support/connection";
 import { SupportConnectionView } from "@/components/support/connection-view";
+import { connectionTimeline, parseTimelineQuery } from "@/lib/connections/timeline";
 
 export const metadata: Metadata = { title: "Connection · Support" };
 
-export default async function SupportConnectionPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function SupportConnectionPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const viewer = await requireSupport();
   const { id } = await params;
   const database = await db();
   const detail = await getSupportConnection(database, id);
   if (!detail) notFound();
+  // The same timeline the org sees, read within the connection's own org.
+  const timeline = await connectionTimeline(database, detail.connection.orgId, detail.connection.id, parseTimelineQuery(await searchParams));
   // Read first, then record: the audit list shows what happened before this visit.
   await recordSupportConnectionView(database, viewer, { id: detail.connection.id, orgId: detail.connection.orgId, mailbox: detail.connection.mailbox }, await requestMeta());
-  return <SupportConnectionView detail={detail} now={new Date()} />;
+  return <SupportConnectionView detail={detail} timeline={timeline} now={new Date()} />;
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { AutoRefresh } from "@/components/ui/auto-refresh";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireOrg } from "@/lib/auth/guards";
@@ -155,6 +156,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
           </Card>
         </div>
       ) : null}
+      <AutoRefresh />
     </div>
   );
 }
