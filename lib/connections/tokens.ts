@@ -343,6 +343,3 @@ export async function tokenStatus(db: Db, keyring: Keyring, orgId: string, conne
   }));
 }
 
-export async function listEvents(db: Db, orgId: string, connectionId: string, take = 50) {
-  return db.connectionEvent.findMany({ where: { connectionId, connection: { orgId } }, orderBy: { createdAt: "desc" }, take });
-}
