@@ -112,6 +112,7 @@ export async function recordCheck(
         failureCode,
         failureClass,
         health: view.health,
+        results: Object.fromEntries(Object.entries(protocols).map(([p, r]) => [p, r.result])),
       },
     }),
     db.connection.updateMany({

@@ -8,7 +8,7 @@ import { BOSS_SCHEMA } from "./queues";
 // scripts are multi-statement text without parameters, which only PGlite's exec() runs; every
 // parameterised statement is a single one, for query().
 
-export { ALERT_DELIVERY_QUEUE, BOSS_SCHEMA, CHECK_QUEUE, CREDENTIALS_CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE } from "./queues";
+export { ALERT_DELIVERY_QUEUE, BOSS_SCHEMA, CHECK_QUEUE, CREDENTIALS_CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE, ROLLUP_QUEUE } from "./queues";
 
 type PGliteLike = NonNullable<Database["pglite"]>;
 

@@ -11,4 +11,6 @@ export const RETENTION_QUEUE = "retention";
 export const ALERT_DELIVERY_QUEUE = "alert-delivery";
 /** The daily credentials check of every integration (integration.credentials_failing). */
 export const CREDENTIALS_CHECK_QUEUE = "credentials-check";
-export const QUEUES = [CHECK_QUEUE, KEEPALIVE_QUEUE, EXPIRY_SCAN_QUEUE, RETENTION_QUEUE, ALERT_DELIVERY_QUEUE, CREDENTIALS_CHECK_QUEUE] as const;
+/** Every 5 minutes: the health snapshot and the hourly check roll-ups the charts read (lib/checks/rollup.ts). */
+export const ROLLUP_QUEUE = "rollup";
+export const QUEUES = [CHECK_QUEUE, KEEPALIVE_QUEUE, EXPIRY_SCAN_QUEUE, RETENTION_QUEUE, ALERT_DELIVERY_QUEUE, CREDENTIALS_CHECK_QUEUE, ROLLUP_QUEUE] as const;

@@ -64,7 +64,7 @@ describe("worker", () => {
     expect(beat.stoppedAt).toBeNull();
     // The maintenance jobs are on pg-boss's cron (sent once across workers).
     const schedules = await database.prisma.$queryRawUnsafe<{ name: string; cron: string }[]>(`SELECT name, cron FROM pgboss.schedule ORDER BY name`);
-    expect(schedules.map((r) => r.name)).toEqual(["credentials-check", "expiry-scan", "keepalive", "retention"]);
+    expect(schedules.map((r) => r.name)).toEqual(["credentials-check", "expiry-scan", "keepalive", "retention", "rollup"]);
     await w.stop();
     workers.length = 0;
     expect((await database.prisma.workerHeartbeat.findUniqueOrThrow({ where: { id: w.id } })).stoppedAt).toBeInstanceOf(Date);

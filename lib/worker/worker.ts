@@ -9,10 +9,11 @@ import { keepAliveSweep } from "./jobs/keepalive";
 import { scanExpiries } from "./jobs/expiry-scan";
 import { rollUpAndPrune } from "./jobs/retention";
 import { credentialsSweep } from "./jobs/credentials-check";
+import { runRollup } from "@/lib/checks/rollup";
 import type { AlertDeps } from "@/lib/alerts/deps";
 import { startAlertsLoop, type AlertsLoop } from "./alerts-loop";
 import { workerConfig, type WorkerConfig } from "./config";
-import { CHECK_QUEUE, CREDENTIALS_CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE, createBoss, ensureQueues } from "./boss";
+import { CHECK_QUEUE, CREDENTIALS_CHECK_QUEUE, EXPIRY_SCAN_QUEUE, KEEPALIVE_QUEUE, QUEUES, RETENTION_QUEUE, ROLLUP_QUEUE, createBoss, ensureQueues } from "./boss";
 import { assignSlots, claimDue, countDue, deferBackedOffTenants, hashUuid, type ClaimedCheck } from "./scheduler";
 import { runCheckJob, type CheckJobData, type CheckJobResult } from "./check-job";
 import { BackoffClearer } from "./backoff";
@@ -54,7 +55,7 @@ const STOP_TOTAL_MS = 9_500;
 const HEARTBEAT_MS = 10_000;
 const POLL_MS = 1_000;
 const CLAIM_BATCH = 1_000;
-const CRON = { [KEEPALIVE_QUEUE]: "7 * * * *", [EXPIRY_SCAN_QUEUE]: "17 * * * *", [CREDENTIALS_CHECK_QUEUE]: "27 4 * * *", [RETENTION_QUEUE]: "37 4 * * *" } as const;
+const CRON = { [KEEPALIVE_QUEUE]: "7 * * * *", [EXPIRY_SCAN_QUEUE]: "17 * * * *", [CREDENTIALS_CHECK_QUEUE]: "27 4 * * *", [RETENTION_QUEUE]: "37 4 * * *", [ROLLUP_QUEUE]: "*/5 * * * *" } as const;
 
 type Held = { job: PgBoss.Job<CheckJobData>; fetchedAt: number };
 type Running = Held & { promise: Promise<void>; abandoned: boolean };
@@ -286,6 +287,7 @@ export async function startWorker(opts: StartWorkerOptions): Promise<WorkerHandl
   await boss.work(EXPIRY_SCAN_QUEUE, maintenance, async () => scanExpiries(db, {}));
   await boss.work(CREDENTIALS_CHECK_QUEUE, maintenance, async () => credentialsSweep(tokenDeps, {}));
   await boss.work(RETENTION_QUEUE, maintenance, async () => rollUpAndPrune(db, { retentionDays: config.retentionDays, dailyRetentionMonths: config.dailyRetentionMonths }));
+  await boss.work(ROLLUP_QUEUE, maintenance, async () => runRollup(db, now()));
   const alerts: AlertsLoop | null = opts.alerts ? await startAlertsLoop(boss, opts.alerts, { groupMs: config.alertGroupSeconds * 1000, log, now }) : null;
   // Stored in pgboss.schedule and sent by whichever worker's clock takes the minute: once across workers.
   for (const [queue, cron] of Object.entries(CRON)) await boss.schedule(queue, cron, {}, { tz: "UTC" });
