@@ -2,7 +2,9 @@
 // each org has (one large org and a long tail), how many Microsoft tenants and integrations each
 // org spreads them over, and the health scenarios with their shares. bench/console-seed.ts turns
 // this into rows with set-based SQL.
-import { diagnose } from "@/lib/diagnosis/catalog";
+import { diagnose, type FailureClass } from "@/lib/diagnosis/catalog";
+import type { CheckStep } from "@/lib/checks/health";
+import { protocolResults } from "@/lib/checks/record";
 
 export type FleetSize = { connections: number; orgs: number; tenants: number; largest: number; checks: number };
 export type OrgPlan = { size: number; tenants: number; integrations: number };
@@ -96,33 +98,25 @@ const STEP_IDS = [
   ["refresh-graph", "graph-me", "graph-inbox"],
 ] as const;
 
-type Step = { id: string; status: "ok" | "failed" | "skipped"; code?: string; class?: string; durationMs?: number };
 
 /** The steps of one check, as lib/checks/record.ts stores them (id, status, code, class, durationMs). */
-export function stepsFor(s: Scenario, outcome: "PASSED" | "DEGRADED" | "FAILED", purposeSet: number, variant: number): Step[] {
+export function stepsFor(s: Scenario, outcome: "PASSED" | "DEGRADED" | "FAILED", purposeSet: number, variant: number): CheckStep[] {
   const ids = STEP_IDS[purposeSet]!;
   const ms = (i: number) => 40 + ((variant * 37 + i * 53) % 180) + (ids[i]!.startsWith("refresh") ? 120 : 0);
   if (outcome === "PASSED" || !s.failsAt || !s.code) return ids.map((id, i) => ({ id, status: "ok", durationMs: ms(i) }));
   const failAt = s.failsAt === "refresh" ? 0 : ids.indexOf(s.failsAt as never);
   // A protocol the set lacks (SMTP on a Graph-only integration) fails at Graph instead.
   const at = failAt < 0 ? ids.indexOf("graph-me") : failAt;
-  return ids.map((id, i): Step => {
-    if (i === at) return { id, status: "failed", code: s.code!, class: s.class ?? "misconfigured", durationMs: ms(i) * (s.code === "timeout" ? 40 : 1) };
+  return ids.map((id, i): CheckStep => {
+    if (i === at) return { id, status: "failed", code: s.code!, class: (s.class ?? "misconfigured") as FailureClass, durationMs: ms(i) * (s.code === "timeout" ? 40 : 1) };
     if (s.failsAt === "refresh" && i > at) return { id, status: "skipped" };
     return { id, status: "ok", durationMs: ms(i) };
   });
 }
 
-/** Per-protocol columns of a connection in a scenario (null: the integration is not for that protocol, or never checked). */
+/** Per-protocol columns of a connection in a scenario, from its latest check's steps as lib/checks/record.ts derives them (null: not for that protocol, or never checked). */
 export function protocolCells(s: Scenario, purposeSet: number): Record<"graph" | "imap" | "pop" | "smtp", ProtocolCell> {
-  const purposes: readonly string[] = PURPOSE_SETS[purposeSet]!;
-  const cell = (p: "graph" | "imap" | "pop" | "smtp"): ProtocolCell => {
-    const has = p === "graph" ? purposes.includes("graph-read") : purposes.includes(p);
-    if (!has || s.outcome === null) return null;
-    if (s.outcome === "PASSED" || !s.code) return { result: "OK", code: null };
-    if (s.failsAt === "refresh") return { result: "FAILED", code: s.code };
-    const at = s.failsAt === "smtp" && !purposes.includes("smtp") ? "graph" : s.failsAt === "graph-me" ? "graph" : s.failsAt;
-    return at === p ? { result: "FAILED", code: s.code } : { result: "OK", code: null };
-  };
+  const results = s.outcome ? protocolResults(stepsFor(s, s.outcome, purposeSet, 0)) : {};
+  const cell = (p: "graph" | "imap" | "pop" | "smtp"): ProtocolCell => results[p] ?? null;
   return { graph: cell("graph"), imap: cell("imap"), pop: cell("pop"), smtp: cell("smtp") };
 }

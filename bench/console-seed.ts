@@ -3,6 +3,7 @@
 // per-protocol columns, checks with steps like lib/checks/record.ts stores them, token events and
 // audit events. The secondary indexes of the big tables are dropped first and rebuilt after (the
 // migrations' own definitions, read back from pg_indexes), which is how a bulk load is done.
+import { protocolResults } from "@/lib/checks/record";
 import { PURPOSE_SETS, SCENARIOS, planOrgs, protocolCells, stepsFor, type FleetSize } from "./console-plan";
 
 /** What the seeder needs of a database connection (pg.Client and PGlite both fit behind it). */
@@ -67,7 +68,9 @@ export async function seedFleet(sql: Sql, size: FleetSize, log: Log): Promise<{ 
         [0, 1, 2, 3].map((variant) => {
           const steps = stepsFor(s, outcome, p, variant);
           const ms = steps.reduce((n, x) => n + (x.durationMs ?? 0), 0);
-          return `(${i}, ${lit(outcome)}, ${p}, ${variant}, ${lit(JSON.stringify(steps))}::jsonb, ${ms})`;
+          // Check.results as lib/checks/record.ts stores it: { protocol: "OK" | "FAILED" | "SKIPPED" }.
+          const results = Object.fromEntries(Object.entries(protocolResults(steps)).map(([proto, r]) => [proto, r.result]));
+          return `(${i}, ${lit(outcome)}, ${p}, ${variant}, ${lit(JSON.stringify(steps))}::jsonb, ${ms}, ${lit(JSON.stringify(results))}::jsonb)`;
         }),
       ),
     ),
@@ -81,7 +84,7 @@ export async function seedFleet(sql: Sql, size: FleetSize, log: Log): Promise<{ 
     INSERT INTO bench_scen VALUES ${scenarioRows.join(",\n")};
     CREATE TEMP TABLE bench_proto (scen int, pset int, graph_r text, graph_c text, imap_r text, imap_c text, pop_r text, pop_c text, smtp_r text, smtp_c text);
     INSERT INTO bench_proto VALUES ${protocolRows.join(",\n")};
-    CREATE TEMP TABLE bench_steps (scen int, outcome text, pset int, variant int, steps jsonb, ms int);
+    CREATE TEMP TABLE bench_steps (scen int, outcome text, pset int, variant int, steps jsonb, ms int, results jsonb);
     INSERT INTO bench_steps VALUES ${stepRows.join(",\n")};
     CREATE TEMP TABLE bench_org AS
       SELECT idx::int AS idx, size, ntenants, nints, gen_random_uuid() AS id,
@@ -183,10 +186,10 @@ export async function seedFleet(sql: Sql, size: FleetSize, log: Log): Promise<{ 
   await phase(
     "checks",
     `
-    INSERT INTO "Check" (id, "connectionId", "orgId", trigger, "startedAt", "durationMs", outcome, steps, "failureCode", "failureClass", health)
+    INSERT INTO "Check" (id, "connectionId", "orgId", trigger, "startedAt", "durationMs", outcome, steps, results, "failureCode", "failureClass", health)
       SELECT gen_random_uuid(), x.id, x.org_id, CASE WHEN x.k % 17 = 5 THEN 'MANUAL' ELSE 'SCHEDULED' END::"CheckTrigger",
              x.last_check - make_interval(secs => x.k * ${checkDays * 86400}.0 / greatest(x.per, 1) + (x.k * 611) % 3600),
-             st.ms + (x.k * 97) % 400, x.outcome::"CheckOutcome", st.steps,
+             st.ms + (x.k * 97) % 400, x.outcome::"CheckOutcome", st.steps, st.results,
              CASE WHEN x.outcome <> 'PASSED' THEN ts.code END, CASE WHEN x.outcome <> 'PASSED' THEN ts.class END,
              CASE x.outcome WHEN 'FAILED' THEN 'FAILING' WHEN 'DEGRADED' THEN 'DEGRADED' ELSE CASE WHEN x.k = 0 AND x.health = 'AT_RISK' THEN 'AT_RISK' ELSE 'HEALTHY' END END::"Health"
       FROM (
@@ -256,8 +259,31 @@ export async function seedFleet(sql: Sql, size: FleetSize, log: Log): Promise<{ 
     `,
   );
 
+  // The health chart's history: the hourly snapshots the worker's roll-up job would have taken over
+  // the last 30 days, per org and for the fleet (today's counts, with a few failures coming and going).
+  // The current hour is runRollup's (bench/console.ts runs it after seeding).
+  await phase(
+    "health snapshots",
+    `
+    CREATE TEMP TABLE bench_health AS
+      SELECT "orgId"::text AS scope, count(*) FILTER (WHERE health = 'HEALTHY')::int AS healthy, count(*) FILTER (WHERE health = 'DEGRADED')::int AS degraded,
+             count(*) FILTER (WHERE health = 'AT_RISK')::int AS at_risk, count(*) FILTER (WHERE health = 'FAILING')::int AS failing, count(*) FILTER (WHERE health = 'UNKNOWN')::int AS unknown,
+             count(*) FILTER (WHERE health = 'FAILING' AND "healthClass" = 'needs_reconsent')::int AS f_reconsent,
+             count(*) FILTER (WHERE health = 'FAILING' AND "healthClass" = 'blocked')::int AS f_blocked,
+             count(*) FILTER (WHERE health = 'FAILING' AND "healthClass" = 'misconfigured')::int AS f_misconfigured
+      FROM "Connection" GROUP BY "orgId";
+    INSERT INTO bench_health SELECT 'fleet', sum(healthy), sum(degraded), sum(at_risk), sum(failing), sum(unknown), sum(f_reconsent), sum(f_blocked), sum(f_misconfigured) FROM bench_health;
+    INSERT INTO "HealthHourly" (scope, hour, healthy, degraded, "atRisk", failing, unknown, "failingByClass")
+      SELECT h.scope, date_trunc('hour', now() AT TIME ZONE 'UTC') - make_interval(hours => back),
+             h.healthy + least(h.failing, v), h.degraded, h.at_risk, h.failing - least(h.failing, v), h.unknown,
+             jsonb_build_object('needs_reconsent', greatest(0, h.f_reconsent - least(h.failing, v)), 'blocked', h.f_blocked, 'misconfigured', h.f_misconfigured)
+      FROM bench_health h, generate_series(1, 30 * 24 - 1) AS back,
+           LATERAL (SELECT (abs(hashtext(h.scope || back)) % 5) * back / 200 AS v) AS wobble;
+    `,
+  );
+
   await phase("rebuild indexes", secondary.map((i) => `${i.indexdef};`).join("\n"));
-  await phase("analyze", ["User", "Membership", "Org", "Integration", "Connection", "Check", "ConnectionEvent", "AuditEvent"].map((t) => `ANALYZE "${t}";`).join("\n"));
+  await phase("analyze", ["User", "Membership", "Org", "Integration", "Connection", "Check", "ConnectionEvent", "AuditEvent", "HealthHourly"].map((t) => `ANALYZE "${t}";`).join("\n"));
   await sql.exec("SET session_replication_role = DEFAULT");
   return { ms: Date.now() - started, phases };
 }
@@ -282,7 +308,7 @@ export async function readFixture(sql: Sql): Promise<Fixture> {
      UNION ALL SELECT 'integrations', count(*)::text FROM "Integration" UNION ALL SELECT 'connections', count(*)::text FROM "Connection"
      UNION ALL SELECT 'tenants', count(DISTINCT "tenantId")::text FROM "Connection" UNION ALL SELECT 'checks', count(*)::text FROM "Check"
      UNION ALL SELECT 'connectionEvents', count(*)::text FROM "ConnectionEvent" UNION ALL SELECT 'auditEvents', count(*)::text FROM "AuditEvent"
-     UNION ALL SELECT 'failing', count(*)::text FROM "Connection" WHERE health = 'FAILING'`,
+     UNION ALL SELECT 'failing', count(*)::text FROM "Connection" WHERE health = 'FAILING' UNION ALL SELECT 'healthSnapshots', count(*)::text FROM "HealthHourly"`,
   );
   return {
     supportUserId: users.support,
