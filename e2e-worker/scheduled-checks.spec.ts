@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { createOrg, emulator, makeApp, makeTenant, registerIntegration, reloadUntil, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
+import { expectAccessible, expectFitsPhone } from "../e2e/accessibility";
 
 // The worker watches mailboxes on its own: with the interval overridden to 5 seconds, every
 // change below shows up through scheduled checks only; no "Test now" button is ever pressed.
@@ -43,6 +44,18 @@ test("[checks]: scheduled checks turn a mailbox failing with its diagnosis, heal
     await reloadUntil(page, mailboxPath, async () => {
       await expect(health()).toContainText("Failing · misconfigured", quick);
     });
+    // The overview's chart: the hour in progress shows the failure (its caption and numbers say it in words).
+    await page.goto(`/orgs/${t.slug}`);
+    const chart = page.getByRole("region", { name: "Health over time" });
+    await expect(chart.getByRole("figure")).toContainText("Now: 1 failing.");
+    await chart.getByText("Show the numbers").click();
+    await expect(chart.getByRole("row").nth(1)).toContainText(/\(now\)\s*1\s*0\s*0\s*0\s*0/);
+    await expect(page.getByText("Failing: 1 misconfigured")).toBeVisible();
+    await chart.getByRole("link", { name: "7 days" }).click();
+    await expect(page).toHaveURL(/\?range=7d$/);
+    await expect(chart.getByRole("figure")).toContainText("over the last 7 days");
+    await expectAccessible(page);
+    await expectFitsPhone(page);
     await expect(health()).toContainText("SMTP AUTH is disabled");
     await expect(health()).toContainText("Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false");
     const checks = page.getByRole("table", { name: "Recent checks" });

@@ -10,8 +10,9 @@ const LIST = 10;
 const DAY_MS = 86_400_000;
 
 export async function orgOverview(db: Db, orgId: string, now = new Date()) {
-  const [health, statuses, [outdated], failing, atRisk, expiring, next] = await Promise.all([
+  const [health, failingClasses, statuses, [outdated], failing, atRisk, expiring, next] = await Promise.all([
     healthCounts(db, orgId),
+    db.connection.groupBy({ by: ["healthClass"], where: { orgId, health: "FAILING" }, _count: { _all: true } }),
     db.connection.groupBy({ by: ["status"], where: { orgId }, _count: { _all: true } }),
     db.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM "Connection" c JOIN "Integration" i ON i.id = c."integrationId"
@@ -40,6 +41,8 @@ export async function orgOverview(db: Db, orgId: string, now = new Date()) {
   return {
     total,
     health,
+    /** Failing mailboxes per class, most first: "2 misconfigured · 1 blocked". */
+    failingByClass: failingClasses.map((g) => ({ class: g.healthClass, count: g._count._all })).sort((a, b) => b.count - a.count || String(a.class).localeCompare(String(b.class))),
     consent: { connected: (byStatus.CONNECTED ?? 0) - outdatedCount, needsReconsent: (byStatus.NEEDS_RECONSENT ?? 0) + outdatedCount, revoked: byStatus.REVOKED ?? 0 },
     failing: failing.map((c) => ({ ...c, fix: c.healthCode ? diagnose(c.healthCode).fix : null })),
     atRisk,

@@ -8,23 +8,31 @@ import Link from "next/link";
 import { countIntegrations } from "@/lib/integrations/integrations";
 import { orgOverview } from "@/lib/orgs/overview";
 import { HEALTH_COUNT_LABELS, HEALTH_ORDER, exactTime, healthLabel, nextCheckWords, relativeTime, type Health } from "@/lib/checks/health-words";
+import { healthClassWords } from "@/lib/checks/health";
+import { RANGE_LABELS, availability, healthSeries, parseRange } from "@/lib/checks/rollup";
+import { AvailabilityList, HealthOverTime, RangeSwitch } from "@/components/charts/health-panels";
+import { AutoRefresh } from "@/components/ui/auto-refresh";
 
 const HEALTH_TEXT: Record<Health, string> = { FAILING: "text-red-800", DEGRADED: "text-amber-800", AT_RISK: "text-amber-800", HEALTHY: "text-green-800", UNKNOWN: "text-slate-700" };
 const HEALTH_BOX: Record<Health, string> = { FAILING: "border-red-300 bg-red-50", DEGRADED: "border-amber-300 bg-amber-50", AT_RISK: "border-amber-300 bg-amber-50", HEALTHY: "", UNKNOWN: "" };
 
 export const metadata: Metadata = { title: "Overview" };
 
-export default async function OrgOverviewPage({ params }: { params: Promise<{ slug: string }> }) {
+export default async function OrgOverviewPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ range?: string | string[] }> }) {
   const { slug } = await params;
+  const range = parseRange((await searchParams).range);
   const ctx = await requireOrg(slug);
   const database = await db();
   const now = new Date();
-  const [integrations, o] = await Promise.all([countIntegrations(database, ctx.org.id), orgOverview(database, ctx.org.id, now)]);
+  const scope = { orgId: ctx.org.id };
+  const [integrations, o, uptime] = await Promise.all([countIntegrations(database, ctx.org.id), orgOverview(database, ctx.org.id, now), availability(database, scope, range, now)]);
   const { health } = o;
+  const series = o.total ? await healthSeries(database, scope, range, now, health) : [];
+  const rangeHref = (r: string) => `/orgs/${slug}${r === "24h" ? "" : `?range=${r}`}`;
   const counts = { connected: o.consent.connected, needs_reconsent: o.consent.needsReconsent, revoked: o.consent.revoked };
   const mailbox = (id: string) => `/orgs/${slug}/mailboxes/${id}`;
   return (
-    <div className="grid gap-6 lg:grid-cols-3">
+    <div className="grid gap-6 lg:grid-cols-3 [&>*]:min-w-0">
       <div className="space-y-6 lg:col-span-2">
         {integrations === 0 ? (
           <EmptyState
@@ -51,6 +59,9 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
                 </div>
               ))}
             </dl>
+            {o.failingByClass.length ? (
+              <p className="mt-2 text-sm text-red-800">Failing: {o.failingByClass.map((f) => `${f.count} ${healthClassWords(f.class) ?? "other"}`).join(" · ")}</p>
+            ) : null}
             <h3 className="mt-5 text-sm font-semibold text-slate-800">Consent</h3>
             <dl aria-label="Mailboxes by consent" className="mt-2 grid grid-cols-3 gap-3 text-center">
               <div><dt className="text-sm text-slate-600">Connected</dt><dd className="text-xl font-semibold text-slate-900">{counts.connected}</dd></div>
@@ -62,6 +73,11 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
             </p>
           </Card>
         )}
+        {o.total ? (
+          <Card title="Health over time" actions={<RangeSwitch range={range} hrefFor={rangeHref} label="Time range of the charts" />}>
+            <HealthOverTime points={series} range={range} />
+          </Card>
+        ) : null}
         {o.failing.length ? (
           <Card title="Failing mailboxes" description={`Longest failing first${health.FAILING > o.failing.length ? ` (${o.failing.length} of ${health.FAILING})` : ""}. Each says what broke and how to fix it.`}>
             <ul className="divide-y divide-slate-200" aria-label="Failing mailboxes">
@@ -97,6 +113,12 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
           </Card>
         ) : null}
       </div>
+      <div className="space-y-6">
+      {o.total ? (
+        <Card title="Availability" description={`Share of successful checks per protocol, last ${RANGE_LABELS[range]}.`}>
+          <AvailabilityList items={uptime} range={range} />
+        </Card>
+      ) : null}
       <Card title="This organization">
         <dl className="space-y-3 text-sm">
           <div><dt className="text-slate-600">Your role</dt><dd><Badge tone="blue">{ROLE_LABELS[ctx.role]}</Badge></dd></div>
@@ -106,6 +128,8 @@ export default async function OrgOverviewPage({ params }: { params: Promise<{ sl
           <div><dt className="text-slate-600">Integrations</dt><dd>{integrations}</dd></div>
         </dl>
       </Card>
+      </div>
+      <AutoRefresh />
     </div>
   );
 }
