@@ -14,6 +14,7 @@ export type ConsoleOptions = {
   port: number;
   requests: number;
   warmup: number;
+  pageSeconds: number;
   only?: string;
   out: string;
   help: boolean;
@@ -35,6 +36,7 @@ export const consoleUsage = `npm run bench:console -- [options]
   --port N          the portal's port (default 4410)
   --requests N      measured requests per page, after the warm-up (default 30)
   --warmup N        warm-up requests per page (default 3)
+  --page-seconds N  time budget per page: a page this slow stops after at least 5 requests (default 120)
   --only REGEX      measure only the pages whose name matches (see bench/console-pages.ts)
   --out DIR         where console-<date>.json and .md go (default bench/results)
 
@@ -49,7 +51,7 @@ export function parseConsoleOptions(argv: string[], env: NodeJS.ProcessEnv = pro
     const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
     flags.set(name, booleans.has(name) ? "1" : (inline ?? argv[++i] ?? ""));
   }
-  const known = new Set(["connections", "orgs", "tenants", "largest", "checks", "pg-url", "database", "embedded", "embedded-dir", "reuse", "drop", "port", "requests", "warmup", "only", "out", "help"]);
+  const known = new Set(["connections", "orgs", "tenants", "largest", "checks", "pg-url", "database", "embedded", "embedded-dir", "reuse", "drop", "port", "requests", "warmup", "page-seconds", "only", "out", "help"]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k} (see --help)`);
   const get = (name: string) => flags.get(name) ?? env[`BENCH_${name.toUpperCase().replace(/-/g, "_")}`];
   const int = (name: string, fallback: number, min = 1) => {
@@ -81,6 +83,7 @@ export function parseConsoleOptions(argv: string[], env: NodeJS.ProcessEnv = pro
     port: int("port", 4410),
     requests: int("requests", 30),
     warmup: int("warmup", 3, 0),
+    pageSeconds: int("page-seconds", 120),
     ...(only ? { only } : {}),
     out: get("out") ?? "bench/results",
     help: bool("help"),

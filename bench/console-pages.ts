@@ -60,9 +60,9 @@ export function findNextHref(html: string): string | null {
 export type Response1 = { status: number; ms: number; bytes: number; location: string | null; html: string };
 
 /** One GET: the time until the whole HTML has arrived (server time plus a loopback transfer). */
-export async function get(base: string, path: string, cookie: string | null): Promise<Response1> {
+export async function get(base: string, path: string, cookie: string | null, timeoutMs = 120_000): Promise<Response1> {
   const t = performance.now();
-  const res = await fetch(new URL(path, base), { redirect: "manual", headers: { ...(cookie ? { cookie } : {}), accept: "text/html" } });
+  const res = await fetch(new URL(path, base), { redirect: "manual", headers: { ...(cookie ? { cookie } : {}), accept: "text/html" }, signal: AbortSignal.timeout(timeoutMs) });
   const body = await res.text();
   const ms = performance.now() - t;
   return { status: res.status, ms, bytes: Buffer.byteLength(body), location: res.headers.get("location"), html: body };

@@ -9,6 +9,7 @@ export type PageResult = {
   statuses: number[];
   location?: string;
   note?: string;
+  error?: string;
   requests: number;
   medianMs: number;
   p95Ms: number;
@@ -29,6 +30,7 @@ export type ConsoleReport = {
   fixture?: Fixture;
   rssAtStartBytes?: number;
   peakRssBytes?: number;
+  restarts?: number;
   memory?: { peakTreeRssBytes: number; serverHwmBytes: number; processes: number };
   pages: PageResult[];
 };
@@ -42,9 +44,9 @@ const ok = (pass: boolean) => (pass ? "ok" : "OVER");
 function rows(r: ConsoleReport): string[][] {
   const out = [["page", "as", "HTTP", "median ms", "p95 ms", "HTML KB", "p95 < 150", "HTML < 200 KB", "note"]];
   for (const p of r.pages) {
-    const served = p.statuses.every((s) => s === 200);
+    const served = p.statuses.length > 0 && p.statuses.every((s) => s === 200);
     const status = p.statuses.join("/") + (p.location ? ` → ${p.location.replace(/^https?:\/\/[^/]+/, "")}` : "");
-    out.push([p.name, p.as, status, p.medianMs.toFixed(0), p.p95Ms.toFixed(0), (p.htmlBytes / 1024).toFixed(1), served ? ok(p.p95Ms < TARGETS.p95Ms) : "–", served ? ok(p.htmlBytes / 1024 < TARGETS.htmlKb) : "–", p.note ?? ""]);
+    out.push([p.name, p.as, p.error ? `${status || "–"} ERROR` : status, p.medianMs.toFixed(0), p.p95Ms.toFixed(0), (p.htmlBytes / 1024).toFixed(1), served ? ok(p.p95Ms < TARGETS.p95Ms) : "–", served ? ok(p.htmlBytes / 1024 < TARGETS.htmlKb) : "–", [p.note, p.error?.slice(0, 160)].filter(Boolean).join("; ")]);
   }
   return out;
 }
@@ -59,6 +61,7 @@ function summary(r: ConsoleReport): string[] {
     `Largest org: ${f?.largestOrg.slug} (${f?.largestOrg.connections.toLocaleString("en")} connections); timeline of mailbox ${f?.mailboxId}; search for ${f?.mailbox}`,
     `Seeding: ${seedS === null ? "reused an earlier seed" : `${seedS.toFixed(1)} s`}; roll-ups: ${rollups}${seedS === null ? "" : `; together ${total.toFixed(1)} s (target < ${TARGETS.seedMinutes} min: ${ok(total < TARGETS.seedMinutes * 60)})`}`,
     `Server memory (process tree): ${mb(r.rssAtStartBytes)} at start, peak ${mb(r.peakRssBytes)}${r.memory ? ` (tree of ${r.memory.processes} process${r.memory.processes > 1 ? "es" : ""}: sampled ${mb(r.memory.peakTreeRssBytes)}, server VmHWM ${mb(r.memory.serverHwmBytes)})` : ""} (target < ${TARGETS.rssMb} MB: ${r.peakRssBytes === undefined ? "–" : ok(r.peakRssBytes < TARGETS.rssMb * 2 ** 20)})`,
+    ...(r.restarts ? [`The server died ${r.restarts} time(s) and was restarted: see the pages marked ERROR`] : []),
     `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}; load before ${r.machine.loadBefore.map((l) => l.toFixed(2)).join(" ")}, after ${r.machine.loadAfter?.map((l) => l.toFixed(2)).join(" ") ?? "?"}`,
   ];
 }

@@ -32,7 +32,7 @@ export function buildPortal(root: string, env: NodeJS.ProcessEnv) {
   buildIfStale(root, { ...env, NEXT_TELEMETRY_DISABLED: "1" });
 }
 
-export type Portal = { url: string; pid: number; child: ChildProcess; stop: () => Promise<void> };
+export type Portal = { url: string; pid: number; child: ChildProcess; stop: () => Promise<void>; stderr: () => string };
 
 export async function startPortal(root: string, env: NodeJS.ProcessEnv, port: number): Promise<Portal> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
@@ -54,7 +54,7 @@ export async function startPortal(root: string, env: NodeJS.ProcessEnv, port: nu
     await exited;
     clearTimeout(timer);
   };
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child, stop };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, child, stop, stderr: () => stderr };
 }
 
 /** The process and its descendants (Next may fork workers), from /proc. */

@@ -179,7 +179,8 @@ async function main() {
     save();
 
     portal = await startPortal(root, { ...portalEnv, DATABASE_URL: target.url }, o.port);
-    const memory = memorySampler(portal.pid);
+    let memory = memorySampler(portal.pid);
+    let peakBefore = 0;
     report.rssAtStartBytes = memory.sample() * 1024;
     log(`portal on ${portal.url} (pid ${portal.pid}, ${(report.rssAtStartBytes / 2 ** 20).toFixed(0)} MB at start)`);
 
@@ -188,14 +189,35 @@ async function main() {
       const cookie = cookies[spec.as];
       let pathname = spec.path(fixture);
       let note: string | undefined;
-      if (spec.followNext) {
-        const reached = await followNext(portal.url, pathname, cookie, spec.followNext);
-        pathname = reached.path;
-        note = reached.stoppedBecause ? `page ${reached.page} (${reached.stoppedBecause})` : `page ${reached.page}`;
+      const runs: Awaited<ReturnType<typeof get>>[] = [];
+      let error: string | undefined;
+      try {
+        if (spec.followNext) {
+          const reached = await followNext(portal.url, pathname, cookie, spec.followNext);
+          pathname = reached.path;
+          note = reached.stoppedBecause ? `page ${reached.page} (${reached.stoppedBecause})` : `page ${reached.page}`;
+        }
+        for (let i = 0; i < o.warmup; i++) await get(portal.url, pathname, cookie);
+        // A pathological page (seconds per request) stops after its budget, with at least 5 requests.
+        const budgetEnds = Date.now() + o.pageSeconds * 1000;
+        for (let i = 0; i < o.requests; i++) {
+          runs.push(await get(portal.url, pathname, cookie));
+          if (Date.now() > budgetEnds && runs.length >= 5 && i < o.requests - 1) {
+            note = `${note ? `${note}; ` : ""}stopped after ${runs.length} requests (--page-seconds ${o.pageSeconds})`;
+            break;
+          }
+        }
+      } catch (e) {
+        error = `${(e as Error).message}${(e as Error).cause ? ` (${String((e as Error).cause)})` : ""}`;
       }
-      for (let i = 0; i < o.warmup; i++) await get(portal.url, pathname, cookie);
-      const runs = [];
-      for (let i = 0; i < o.requests; i++) runs.push(await get(portal.url, pathname, cookie));
+      if (portal.child.exitCode !== null || portal.child.signalCode) {
+        error = `the server exited (${portal.child.exitCode ?? portal.child.signalCode}) during this page: ${portal.stderr().slice(-600)}`;
+        log(`${spec.name}: ${error}; restarting it for the next pages`);
+        portal = await startPortal(root, { ...portalEnv, DATABASE_URL: target.url }, o.port);
+        memory.stop();
+        memory = memorySampler(portal.pid);
+        report.restarts = (report.restarts ?? 0) + 1;
+      }
       const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
       const statuses = [...new Set(runs.map((r) => r.status))];
       const location = runs.find((r) => r.location)?.location ?? null;
@@ -206,19 +228,21 @@ async function main() {
         statuses,
         ...(location ? { location } : {}),
         ...(note ? { note } : {}),
+        ...(error ? { error } : {}),
         requests: runs.length,
         medianMs: quantile(ms, 0.5),
         p95Ms: quantile(ms, 0.95),
-        maxMs: ms[ms.length - 1]!,
-        htmlBytes: Math.max(...runs.map((r) => r.bytes)),
-        peakRssBytesSoFar: memory.peakBytes(),
+        maxMs: ms[ms.length - 1] ?? NaN,
+        htmlBytes: runs.length ? Math.max(...runs.map((r) => r.bytes)) : NaN,
+        peakRssBytesSoFar: Math.max(memory.peakBytes(), peakBefore),
       };
+      peakBefore = result.peakRssBytesSoFar;
       report.pages.push(result);
-      log(`${spec.name}: HTTP ${statuses.join("/")}, median ${result.medianMs.toFixed(0)} ms, p95 ${result.p95Ms.toFixed(0)} ms, ${(result.htmlBytes / 1024).toFixed(0)} KB${note ? `, ${note}` : ""}`);
+      log(`${spec.name}: ${error ? `ERROR ${error}; ` : ""}HTTP ${statuses.join("/")}, median ${result.medianMs.toFixed(0)} ms, p95 ${result.p95Ms.toFixed(0)} ms, ${(result.htmlBytes / 1024).toFixed(0)} KB, ${runs.length} requests${note ? `, ${note}` : ""}, peak RSS so far ${(result.peakRssBytesSoFar / 2 ** 20).toFixed(0)} MB`);
       save();
     }
     memory.stop();
-    report.peakRssBytes = memory.peakBytes();
+    report.peakRssBytes = Math.max(memory.peakBytes(), peakBefore);
     report.memory = memory.detail();
     report.finishedAt = new Date().toISOString();
     report.machine.loadAfter = os.loadavg();
