@@ -173,9 +173,11 @@ async function main() {
       anonymous: null,
     };
     await target.close();
-    const rollups = await fillRollups(target.url);
-    report.seed.rollups = rollups;
-    log(`roll-ups (runRollup × ${rollups.runs}): ${(rollups.ms / 1000).toFixed(1)} s, ${Object.entries(rollups.rows).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+    if (target.fresh) {
+      const rollups = await fillRollups(target.url);
+      report.seed.rollups = rollups;
+      log(`roll-ups (runRollup × ${rollups.runs}): ${(rollups.ms / 1000).toFixed(1)} s, ${Object.entries(rollups.rows).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+    }
     save();
 
     portal = await startPortal(root, { ...portalEnv, DATABASE_URL: target.url }, o.port);
