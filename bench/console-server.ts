@@ -38,10 +38,13 @@ export async function startPortal(root: string, env: NodeJS.ProcessEnv, port: nu
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
     cwd: root,
     env: { ...env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", MAILGRANT_WORKER: "off", NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "ignore", "pipe", "ipc"],
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
+  // Its output is kept for error messages only (the server says why it stops on either stream).
   let stderr = "";
-  child.stderr?.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const keep = (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
   await new Promise<void>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the portal exited before it was ready (${code}):\n${stderr.trim()}`)));
     child.on("message", (m: { ready?: boolean }) => m.ready && resolve());

@@ -5,7 +5,7 @@
 // explains the figures; `--help` lists the options.
 import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -112,6 +112,10 @@ async function fillRollups(url: string, days = 30): Promise<{ ms: number; runs: 
     return { ms: Date.now() - t, runs, rows };
   } finally {
     await database.close();
+    // The embedded database's pid lock is released at process exit (lib/db-client.ts); the portal
+    // opens it next, from its own process, so let it go now.
+    const lock = url.startsWith("pglite:") ? `${url.slice("pglite:".length).replace(/\/+$/, "")}.lock` : null;
+    if (lock && existsSync(lock) && readFileSync(lock, "utf8") === String(process.pid)) rmSync(lock);
   }
 }
 
