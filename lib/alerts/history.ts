@@ -66,7 +66,7 @@ export async function alertsForConnection(db: Db, orgId: string, connectionId: s
 type Loose = { data?: { failure?: { title?: unknown }; daysLeft?: unknown; health?: unknown } } | null;
 
 /** The stored envelope is { id, type, timestamp, data }; only a few well-known fields are read. */
-function summarize(type: string, payload: unknown): string | null {
+export function summarize(type: string, payload: unknown): string | null {
   const data = (payload as Loose)?.data;
   if (!data) return null;
   if (type === "connection.failing" && typeof data.failure?.title === "string") return data.failure.title;

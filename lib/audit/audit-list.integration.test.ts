@@ -3,7 +3,7 @@ import { openTestDb, makeUser } from "@/test-support/test-db";
 import type { Database } from "@/lib/db-client";
 import { createOrg } from "@/lib/orgs/orgs";
 import { record } from "./record";
-import { auditCsv, listAuditPage } from "./audit-list";
+import { auditCsv, auditNames, detailEntries, listAuditPage, targetOf } from "./audit-list";
 
 let database: Database;
 beforeAll(async () => { database = await openTestDb(); });
@@ -59,9 +59,35 @@ describe("audit list", () => {
     const { org } = await orgWithEvents(`audit-csv-${Date.now()}`, 4);
     const csv = await auditCsv(database.prisma, org.id, { actor: "system" }, (a) => `label of ${a}`);
     const lines = csv.trim().split("\r\n");
-    expect(lines[0]).toBe("time_utc,actor,action,action_label,target_type,target_id,details,ip,user_agent");
+    expect(lines[0]).toBe("time_utc,actor,action,action_label,target_type,target_id,target_name,details,ip,user_agent");
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('"system","alert_channel.paused","label of alert_channel.paused"');
     expect(lines[1]).toContain('"name: =cmd"');
+  });
+
+  it("names targets and ids in details within the org; a deleted or foreign one keeps its recorded name, marked gone", async () => {
+    const db = database.prisma;
+    const a = await orgWithEvents(`audit-names-a-${Date.now()}`, 0);
+    const b = await orgWithEvents(`audit-names-b-${Date.now()}`, 0);
+    const channelA = await db.alertChannel.findFirstOrThrow({ where: { orgId: a.org.id } });
+    const channelB = await db.alertChannel.update({ where: { id: (await db.alertChannel.findFirstOrThrow({ where: { orgId: b.org.id } })).id }, data: { name: "Fabrikam on-call" } });
+    await record(db, { action: "alert_channel.updated", orgId: a.org.id, actor: a.owner, targetType: "alert_channel", targetId: channelA.id, data: { name: "old name", channelId: channelA.id } });
+    // An id of org B's channel in org A's log (never happens; if it did, it must not leak B's name).
+    await record(db, { action: "alert_channel.deleted", orgId: a.org.id, actor: a.owner, targetType: "alert_channel", targetId: channelB.id, data: { name: "what A recorded", channelId: channelB.id } });
+    await record(db, { action: "member.role_changed", orgId: a.org.id, actor: a.owner, targetType: "user", targetId: b.owner.id, data: { email: "former@member.test" } });
+    const { rows } = await listAuditPage(db, a.org.id, {});
+    const names = await auditNames(db, a.org.id, rows);
+    const updated = rows.find((r) => r.action === "alert_channel.updated")!;
+    expect(targetOf(names, updated)).toEqual({ kind: "alert_channel", id: channelA.id, name: channelA.name, gone: false });
+    expect(detailEntries(updated.data, names)).toContainEqual({ key: "channel", value: channelA.name });
+    const foreign = rows.find((r) => r.action === "alert_channel.deleted")!;
+    expect(targetOf(names, foreign)).toMatchObject({ name: "what A recorded", gone: true });
+    expect(detailEntries(foreign.data, names)).toContainEqual({ key: "channel", value: `${channelB.id.slice(0, 8)}… (deleted)` });
+    expect(JSON.stringify([...names.values()])).not.toContain("Fabrikam on-call");
+    const person = rows.find((r) => r.action === "member.role_changed")!;
+    expect(targetOf(names, person)).toMatchObject({ name: "former@member.test", gone: true });
+    expect(targetOf(names, rows.find((r) => r.action === "org.created")!)).toMatchObject({ kind: "org", name: a.org.name, gone: false });
+    const member = { targetType: "user", targetId: a.owner.id, data: {} };
+    expect(targetOf(await auditNames(db, a.org.id, [member]), member)).toMatchObject({ gone: false, name: expect.stringContaining(a.owner.email) });
   });
 });

@@ -71,13 +71,78 @@ export async function auditFilterChoices(db: Db, orgId: string) {
   return { actions: actions.map((a) => a.action), actors: actors.map((a) => a.actorEmail!) };
 }
 
-/** Details in words: each key once, lists as lists, nothing nested left as [object Object]. */
-export function detailEntries(data: unknown): { key: string; value: string | string[] }[] {
+export type TargetKind = "connection" | "integration" | "alert_channel" | "user" | "invitation" | "consent_link" | "org" | "alert_delivery";
+/** What an event was about, by name: "Helpdesk mail", "adele@contoso.com"; `gone` when it has been deleted since. */
+export type AuditTarget = { kind: TargetKind; id: string; name: string; gone: boolean };
+export type AuditNames = Map<string, AuditTarget>;
+
+/** Detail keys that hold an id of something the org has, and what kind of thing. */
+const ID_KEYS: Record<string, TargetKind> = { integrationId: "integration", connectionId: "connection", channelId: "alert_channel" };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Names for the targets of a page of events and for the ids in their details, read in one query
+ * per kind and only within the org (an id from elsewhere resolves to nothing). A target deleted
+ * since keeps the name its event recorded (most events carry one), marked gone.
+ */
+export async function auditNames(db: Db, orgId: string, rows: readonly Pick<AuditRow, "targetType" | "targetId" | "data">[]): Promise<AuditNames> {
+  const wanted = new Map<TargetKind, Set<string>>();
+  const want = (kind: TargetKind, id: unknown) => {
+    if (typeof id !== "string" || !UUID.test(id)) return;
+    if (!wanted.has(kind)) wanted.set(kind, new Set());
+    wanted.get(kind)!.add(id);
+  };
+  for (const r of rows) {
+    if (r.targetType && r.targetId) want(r.targetType as TargetKind, r.targetId);
+    const data = r.data && typeof r.data === "object" && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : {};
+    for (const [key, kind] of Object.entries(ID_KEYS)) want(kind, data[key]);
+  }
+  const ids = (k: TargetKind) => [...(wanted.get(k) ?? [])];
+  const [connections, integrations, channels, users, invitations, links, orgs] = await Promise.all([
+    ids("connection").length ? db.connection.findMany({ where: { orgId, id: { in: ids("connection") } }, select: { id: true, mailbox: true } }) : [],
+    ids("integration").length ? db.integration.findMany({ where: { orgId, id: { in: ids("integration") } }, select: { id: true, name: true } }) : [],
+    ids("alert_channel").length ? db.alertChannel.findMany({ where: { orgId, id: { in: ids("alert_channel") } }, select: { id: true, name: true } }) : [],
+    // People: the org's members (a former member keeps the email their event recorded).
+    ids("user").length ? db.user.findMany({ where: { id: { in: ids("user") }, memberships: { some: { orgId } } }, select: { id: true, email: true, name: true } }) : [],
+    ids("invitation").length ? db.invitation.findMany({ where: { orgId, id: { in: ids("invitation") } }, select: { id: true, email: true } }) : [],
+    ids("consent_link").length ? db.consentLink.findMany({ where: { orgId, id: { in: ids("consent_link") } }, select: { id: true, mailbox: true } }) : [],
+    ids("org").length ? db.org.findMany({ where: { id: orgId }, select: { id: true, name: true } }) : [],
+  ]);
+  const out: AuditNames = new Map();
+  const put = (kind: TargetKind, id: string, name: string) => out.set(`${kind}:${id}`, { kind, id, name, gone: false });
+  for (const c of connections) put("connection", c.id, c.mailbox);
+  for (const i of integrations) put("integration", i.id, i.name);
+  for (const c of channels) put("alert_channel", c.id, c.name);
+  for (const u of users) put("user", u.id, u.name ? `${u.name} (${u.email})` : u.email);
+  for (const i of invitations) put("invitation", i.id, i.email);
+  for (const l of links) put("consent_link", l.id, l.mailbox);
+  for (const o of orgs) put("org", o.id, o.name);
+  return out;
+}
+
+/** The event's target by name, falling back to the name the event recorded when the target is gone. */
+export function targetOf(names: AuditNames, row: Pick<AuditRow, "targetType" | "targetId" | "data">): AuditTarget | null {
+  if (!row.targetType || !row.targetId) return null;
+  const kind = row.targetType as TargetKind;
+  const found = names.get(`${kind}:${row.targetId}`);
+  if (found) return found;
+  const data = row.data && typeof row.data === "object" && !Array.isArray(row.data) ? (row.data as Record<string, unknown>) : {};
+  const recorded = [data.name, data.mailbox, data.email].find((v): v is string => typeof v === "string");
+  return { kind, id: row.targetId, name: recorded ?? `${row.targetId.slice(0, 8)}…`, gone: true };
+}
+
+/** Details in words: each key once, lists as lists, nothing nested left as [object Object], ids as names. */
+export function detailEntries(data: unknown, names: AuditNames = new Map()): { key: string; value: string | string[] }[] {
   if (!data || typeof data !== "object" || Array.isArray(data)) return [];
-  return Object.entries(data as Record<string, unknown>).map(([key, v]) => ({
-    key: key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(),
-    value: Array.isArray(v) ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))) : v && typeof v === "object" ? JSON.stringify(v) : String(v),
-  }));
+  return Object.entries(data as Record<string, unknown>).map(([key, v]) => {
+    const kind = ID_KEYS[key];
+    const named = kind && typeof v === "string" ? names.get(`${kind}:${v}`) : undefined;
+    if (kind && typeof v === "string") return { key: key.replace(/Id$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), value: named ? named.name : `${v.slice(0, 8)}… (deleted)` };
+    return {
+      key: key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(),
+      value: Array.isArray(v) ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))) : v && typeof v === "object" ? JSON.stringify(v) : String(v),
+    };
+  });
 }
 
 /** One CSV cell: quoted, quotes doubled, and a leading = + - @ neutralised so a spreadsheet does not run it as a formula. */
@@ -88,7 +153,8 @@ export function csvCell(v: string): string {
 
 export async function auditCsv(db: Db, orgId: string, q: AuditQuery, actionLabel: (a: string) => string): Promise<string> {
   const rows = await db.auditEvent.findMany({ where: await whereOf(db, orgId, q), orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: AUDIT_EXPORT_LIMIT });
-  const header = ["time_utc", "actor", "action", "action_label", "target_type", "target_id", "details", "ip", "user_agent"];
+  const names = await auditNames(db, orgId, rows);
+  const header = ["time_utc", "actor", "action", "action_label", "target_type", "target_id", "target_name", "details", "ip", "user_agent"];
   const lines = rows.map((e) =>
     [
       e.createdAt.toISOString(),
@@ -97,7 +163,8 @@ export async function auditCsv(db: Db, orgId: string, q: AuditQuery, actionLabel
       actionLabel(e.action),
       e.targetType ?? "",
       e.targetId ?? "",
-      detailEntries(e.data).map((d) => `${d.key}: ${Array.isArray(d.value) ? d.value.join(", ") : d.value}`).join("; "),
+      targetOf(names, e)?.name ?? "",
+      detailEntries(e.data, names).map((d) => `${d.key}: ${Array.isArray(d.value) ? d.value.join(", ") : d.value}`).join("; "),
       e.ip ?? "",
       e.userAgent ?? "",
     ]

@@ -2,7 +2,7 @@ import type { Db } from "@/lib/db-client";
 import type { CheckOutcome, CheckTrigger, Health } from "@/generated/prisma/enums";
 import type { CheckStep } from "./health";
 
-// What screens read back of checks: a connection's latest runs, and health counts per org.
+// What screens read back of checks: a connection's latest runs, and an org's health counts.
 // Reads only; lib/checks/record.ts writes.
 
 export type CheckRow = {
@@ -41,16 +41,4 @@ export async function healthCounts(db: Db, orgId: string): Promise<HealthCounts>
   const counts = emptyCounts();
   for (const g of groups) counts[g.health] = g._count._all;
   return counts;
-}
-
-/** Health counts for every org, for the support console's list (one grouped query). */
-export async function healthCountsByOrg(db: Db): Promise<Map<string, HealthCounts>> {
-  const groups = await db.connection.groupBy({ by: ["orgId", "health"], _count: { _all: true } });
-  const out = new Map<string, HealthCounts>();
-  for (const g of groups) {
-    const counts = out.get(g.orgId) ?? emptyCounts();
-    counts[g.health] = g._count._all;
-    out.set(g.orgId, counts);
-  }
-  return out;
 }

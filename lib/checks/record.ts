@@ -79,7 +79,7 @@ export type RecordedCheck = { checkId: string; health: HealthView; previous: { h
  */
 export async function recordCheck(
   db: Db,
-  input: { orgId: string; connectionId: string; trigger: CheckTrigger; run: RunLike; now?: Date; nextCheckAt?: Date; releaseLeaseOf?: string; keepRun?: boolean },
+  input: { orgId: string; connectionId: string; trigger: CheckTrigger; run: RunLike; now?: Date; nextCheckAt?: Date; releaseLeaseOf?: string; keepRun?: boolean; triggeredById?: string },
 ): Promise<RecordedCheck | null> {
   const now = input.now ?? new Date();
   const row = await db.connection.findFirst({ where: { id: input.connectionId, orgId: input.orgId }, select: healthSelect });
@@ -113,6 +113,7 @@ export async function recordCheck(
         failureClass,
         health: view.health,
         results: Object.fromEntries(Object.entries(protocols).map(([p, r]) => [p, r.result])),
+        triggeredById: input.triggeredById ?? null,
       },
     }),
     db.connection.updateMany({

@@ -76,6 +76,8 @@ describe("health and check roll-ups", () => {
     // Three hours ago: all pass. One hour ago: box0 has SMTP AUTH off, box1 is blocked. Org B passes.
     for (const id of boxesA) await check(orgA.id, id, passedRun(at(3)));
     await check(orgB.id, boxB, passedRun(at(3)));
+    // Ten days ago: the first run rolls up its whole backlog (a day per transaction).
+    await check(orgB.id, boxB, passedRun(at(240)));
     await check(orgA.id, boxesA[0]!, smtpOffRun(at(1)));
     await check(orgA.id, boxesA[1]!, blockedRun(at(1)));
     await check(orgA.id, boxesA[2]!, passedRun(at(1)));
@@ -92,6 +94,7 @@ describe("health and check roll-ups", () => {
     ]);
     const fleet = await availability(database.prisma, "fleet", "24h", NOW);
     expect(fleet.find((x) => x.protocol === "smtp")).toEqual({ protocol: "smtp", passed: 5, failed: 2, share: 5 / 7 });
+    expect((await availability(database.prisma, { orgId: orgB.id }, "30d", NOW)).find((x) => x.protocol === "graph")).toEqual({ protocol: "graph", passed: 2, failed: 0, share: 1 });
     // Org B sees only its own.
     expect(await availability(database.prisma, { orgId: orgB.id }, "24h", NOW)).toEqual([
       { protocol: "graph", passed: 1, failed: 0, share: 1 },

@@ -1,6 +1,6 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { Health } from "@/generated/prisma/enums";
-import type { Db } from "@/lib/db-client";
+import type { Db, Tx } from "@/lib/db-client";
 import { PROTOCOLS, type Protocol } from "./record";
 
 // Roll-ups for the charts: what the overview and the support fleet view draw, read from small
@@ -70,49 +70,68 @@ export async function runRollup(db: Db, now = new Date()): Promise<RollupResult>
     ON CONFLICT (scope, hour) DO UPDATE SET healthy = EXCLUDED.healthy, degraded = EXCLUDED.degraded, "atRisk" = EXCLUDED."atRisk",
       failing = EXCLUDED.failing, unknown = EXCLUDED.unknown, "failingByClass" = EXCLUDED."failingByClass"`;
 
-  return db.$transaction(async (tx) => {
-    // One run at a time rolls checks up (two workers' crons may overlap): the second waits, then finds little to do.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(7301014)`;
-    const state = await tx.rollupState.findUnique({ where: { name: "checks" } });
-    const earliest = hourOf(new Date(now.getTime() - ROLLUP_KEEP_DAYS * DAY_MS));
-    const since = state ? hourOf(new Date(state.upTo.getTime() - LATE_MS)) : earliest;
-    const from = since < earliest ? earliest : since;
+  // The backlog (30 days of checks on a first run) in transactions of at most a day each, so
+  // none runs long; each moves the watermark, so a crash loses at most the day it was in.
+  const total = { checkRows: 0, failureRows: 0, pruned: 0 };
+  let firstFrom: Date | null = null;
+  for (let guard = 0; guard < ROLLUP_KEEP_DAYS + 2; guard++) {
+    const step = await db.$transaction(
+      async (tx) => {
+        // One run at a time rolls checks up (two workers' crons may overlap): the second waits, then finds little to do.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(7301014)`;
+        const state = await tx.rollupState.findUnique({ where: { name: "checks" } });
+        const earliest = hourOf(new Date(now.getTime() - ROLLUP_KEEP_DAYS * DAY_MS));
+        const since = state ? hourOf(new Date(state.upTo.getTime() - LATE_MS)) : earliest;
+        const from = since < earliest ? earliest : since;
+        const end = new Date(Math.min(now.getTime(), from.getTime() + DAY_MS));
+        const r = await rollUpChecks(tx, from, end);
+        await tx.rollupState.upsert({ where: { name: "checks" }, create: { name: "checks", upTo: end }, update: { upTo: end } });
+        let pruned = 0;
+        pruned += await tx.$executeRaw`DELETE FROM "HealthHourly" WHERE hour < ${ts(earliest)}`;
+        pruned += await tx.$executeRaw`DELETE FROM "CheckHourly" WHERE hour < ${ts(earliest)}`;
+        pruned += await tx.$executeRaw`DELETE FROM "FailureHourly" WHERE hour < ${ts(earliest)}`;
+        return { ...r, pruned, from, done: end.getTime() >= now.getTime() };
+      },
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+    firstFrom ??= step.from;
+    total.checkRows += step.checkRows;
+    total.failureRows += step.failureRows;
+    total.pruned += step.pruned;
+    if (step.done) break;
+  }
+  return { healthRows, ...total, from: firstFrom ?? hour };
+}
 
-    await tx.$executeRaw`DELETE FROM "CheckHourly" WHERE hour >= ${ts(from)}`;
-    const checkRows = await tx.$executeRaw`
-      WITH per_org AS (
-        SELECT "orgId"::text AS scope, date_trunc('hour', "startedAt") AS hour, r.key AS protocol,
-          count(*) FILTER (WHERE r.value = 'OK')::int AS passed,
-          count(*) FILTER (WHERE r.value = 'FAILED')::int AS failed,
-          count(*) FILTER (WHERE r.value NOT IN ('OK', 'FAILED'))::int AS skipped
-        FROM "Check", jsonb_each_text(coalesce(results, '{}'::jsonb)) AS r
-        WHERE "startedAt" >= ${ts(from)} AND "startedAt" < ${ts(now)}
-        GROUP BY 1, 2, 3
-      )
-      INSERT INTO "CheckHourly" (scope, hour, protocol, passed, failed, skipped)
-      SELECT scope, hour, protocol, passed, failed, skipped FROM per_org
-      UNION ALL SELECT ${FLEET}, hour, protocol, sum(passed)::int, sum(failed)::int, sum(skipped)::int FROM per_org GROUP BY hour, protocol`;
+/** Replaces the hourly rows of [from, end) with what the checks started in it say. */
+async function rollUpChecks(tx: Tx, from: Date, end: Date): Promise<{ checkRows: number; failureRows: number }> {
+  await tx.$executeRaw`DELETE FROM "CheckHourly" WHERE hour >= ${ts(from)} AND hour < ${ts(end)}`;
+  const checkRows = await tx.$executeRaw`
+    WITH per_org AS (
+      SELECT "orgId"::text AS scope, date_trunc('hour', "startedAt") AS hour, r.key AS protocol,
+        count(*) FILTER (WHERE r.value = 'OK')::int AS passed,
+        count(*) FILTER (WHERE r.value = 'FAILED')::int AS failed,
+        count(*) FILTER (WHERE r.value NOT IN ('OK', 'FAILED'))::int AS skipped
+      FROM "Check", jsonb_each_text(coalesce(results, '{}'::jsonb)) AS r
+      WHERE "startedAt" >= ${ts(from)} AND "startedAt" < ${ts(end)}
+      GROUP BY 1, 2, 3
+    )
+    INSERT INTO "CheckHourly" (scope, hour, protocol, passed, failed, skipped)
+    SELECT scope, hour, protocol, passed, failed, skipped FROM per_org
+    UNION ALL SELECT ${FLEET}, hour, protocol, sum(passed)::int, sum(failed)::int, sum(skipped)::int FROM per_org GROUP BY hour, protocol`;
 
-    await tx.$executeRaw`DELETE FROM "FailureHourly" WHERE hour >= ${ts(from)}`;
-    const failureRows = await tx.$executeRaw`
-      WITH per_org AS (
-        SELECT "orgId"::text AS scope, date_trunc('hour', "startedAt") AS hour, "failureCode" AS code, count(*)::int AS n
-        FROM "Check"
-        WHERE "startedAt" >= ${ts(from)} AND "startedAt" < ${ts(now)} AND outcome = 'FAILED' AND "failureCode" IS NOT NULL
-        GROUP BY 1, 2, 3
-      )
-      INSERT INTO "FailureHourly" (scope, hour, code, count)
-      SELECT scope, hour, code, n FROM per_org
-      UNION ALL SELECT ${FLEET}, hour, code, sum(n)::int FROM per_org GROUP BY hour, code`;
-
-    await tx.rollupState.upsert({ where: { name: "checks" }, create: { name: "checks", upTo: now }, update: { upTo: now } });
-
-    let pruned = 0;
-    pruned += await tx.$executeRaw`DELETE FROM "HealthHourly" WHERE hour < ${ts(earliest)}`;
-    pruned += await tx.$executeRaw`DELETE FROM "CheckHourly" WHERE hour < ${ts(earliest)}`;
-    pruned += await tx.$executeRaw`DELETE FROM "FailureHourly" WHERE hour < ${ts(earliest)}`;
-    return { healthRows, checkRows, failureRows, pruned, from };
-  });
+  await tx.$executeRaw`DELETE FROM "FailureHourly" WHERE hour >= ${ts(from)} AND hour < ${ts(end)}`;
+  const failureRows = await tx.$executeRaw`
+    WITH per_org AS (
+      SELECT "orgId"::text AS scope, date_trunc('hour', "startedAt") AS hour, "failureCode" AS code, count(*)::int AS n
+      FROM "Check"
+      WHERE "startedAt" >= ${ts(from)} AND "startedAt" < ${ts(end)} AND outcome = 'FAILED' AND "failureCode" IS NOT NULL
+      GROUP BY 1, 2, 3
+    )
+    INSERT INTO "FailureHourly" (scope, hour, code, count)
+    SELECT scope, hour, code, n FROM per_org
+    UNION ALL SELECT ${FLEET}, hour, code, sum(n)::int FROM per_org GROUP BY hour, code`;
+  return { checkRows, failureRows };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,9 +4,8 @@ import type { Failure } from "./failure";
 import type { TestRun } from "./connection-test";
 import { displayStatus, getConnection } from "./connections";
 import { missingScopes } from "./granted-scopes";
-import { listEvents, tokenStatus } from "./tokens";
+import { tokenStatus } from "./tokens";
 import { inactivityDeadline } from "./inactivity";
-import { recentChecks } from "@/lib/checks/history";
 import { diagnose } from "@/lib/diagnosis/catalog";
 
 export type StoredFailure = Failure & { classification?: string; at?: string };
@@ -15,10 +14,9 @@ export type StoredFailure = Failure & { classification?: string; at?: string };
 export async function getConnectionDetail(db: Db, keyring: Keyring, orgId: string, id: string) {
   const connection = await getConnection(db, orgId, id);
   if (!connection) return null;
-  const [tokens, events, checks, extra] = await Promise.all([
+  // Checks and events are the page's timeline (lib/connections/timeline.ts), paged on their own.
+  const [tokens, extra] = await Promise.all([
     tokenStatus(db, keyring, orgId, connection.id),
-    listEvents(db, orgId, connection.id, 20),
-    recentChecks(db, orgId, connection.id, 20),
     db.connection.findFirstOrThrow({ where: { id: connection.id, orgId }, select: { lastFailure: true, lastRefreshedAt: true, lastTest: true } }),
   ]);
   return {
@@ -27,11 +25,9 @@ export async function getConnectionDetail(db: Db, keyring: Keyring, orgId: strin
     missingScopes: missingScopes(connection.requestedScopes, connection.grantedScopes),
     diesAt: inactivityDeadline(connection.refreshTokenLastUsedAt),
     tokens,
-    events,
     lastFailure: (extra.lastFailure as StoredFailure | null) ?? null,
     lastTest: (extra.lastTest as TestRun | null) ?? null,
     lastRefreshedAt: extra.lastRefreshedAt,
-    checks,
     /** What the catalog says about the code behind the health, when it has an entry (at-risk reasons carry their own fix). */
     healthDiagnosis: connection.healthCode && connection.health !== "HEALTHY" ? knownDiagnosis(connection.healthCode) : null,
   };

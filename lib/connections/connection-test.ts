@@ -14,7 +14,7 @@ import { probeSmtp } from "@/lib/microsoft/probes/smtp";
 import { withDeadline, type ProbeEndpoint, type ProbeResult } from "@/lib/microsoft/probes/probe-result";
 import { resourcesFor } from "@/lib/integrations/check-credentials";
 import { endpointsOf } from "@/lib/integrations/integrations";
-import { getAccessToken, claimsOf, type Resource } from "./tokens";
+import { getAccessToken, claimsOf, type RefreshCause, type Resource } from "./tokens";
 
 // "Test now": real mail access for one connection, as a list of steps that report as they run.
 // Only what the integration is for is tested. The protocol work is in lib/microsoft/probes, whose
@@ -107,7 +107,7 @@ type StepOutcome =
   | { ok: false; code: string; class: FailureClass; detail: string; reply?: string; claims?: string; error?: string; suberror?: string; httpStatus?: number; message?: string; retryAfterSeconds?: number; at?: ProbeEndpoint; ids?: StepIds };
 
 /** Runs the test, reporting each step change through onUpdate, and returns the finished run. */
-export async function runConnectionTest(deps: TestDeps, orgId: string, connectionId: string, opts: { sendTo?: string; onUpdate?: (run: TestRun) => void } = {}): Promise<TestRun> {
+export async function runConnectionTest(deps: TestDeps, orgId: string, connectionId: string, opts: { sendTo?: string; onUpdate?: (run: TestRun) => void; cause?: RefreshCause } = {}): Promise<TestRun> {
   const found = await loadConnection(deps.db, orgId, connectionId);
   if (!found) throw notFound("That mailbox connection");
   const c = found;
@@ -148,7 +148,7 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
     let timer: NodeJS.Timeout | undefined;
     // The refresh carries on (and is stored) if it outlives the step; the test just stops waiting.
     const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), timeoutMs)));
-    const refreshed = getAccessToken({ db: deps.db, keyring: deps.keyring, ...(deps.hostMap ? { hostMap: deps.hostMap } : {}) }, c.orgId, c.id, resource, { force: true });
+    const refreshed = getAccessToken({ db: deps.db, keyring: deps.keyring, ...(deps.hostMap ? { hostMap: deps.hostMap } : {}) }, c.orgId, c.id, resource, { force: true, ...(opts.cause ? { cause: opts.cause } : {}) });
     refreshed.catch(() => {}); // a late failure has nowhere to go
     const r = await Promise.race([refreshed, late]).finally(() => clearTimeout(timer));
     if (r === "late") return { ok: false, code: "timeout", class: "transient", detail: `No access token within ${Math.round(timeoutMs / 1000)} s.` };
@@ -223,20 +223,13 @@ export async function runConnectionTest(deps: TestDeps, orgId: string, connectio
 }
 
 /**
- * Keeps the finished run on the connection (shown on its page) and in its history, and records
- * it as a check (lib/checks/record.ts), which updates the connection's health.
+ * Keeps the finished run on the connection (shown on its page) and records it as a check
+ * (lib/checks/record.ts), which updates the connection's health. The Check row, with who started
+ * it, is the run's history: no test_passed/test_failed event besides it, which the mailbox
+ * timeline would show twice.
  */
-export async function saveTestRun(db: Db, orgId: string, connectionId: string, run: TestRun, trigger: CheckTrigger = "MANUAL"): Promise<RecordedCheck | null> {
-  const failed = run.steps.filter((s) => s.status === "failed");
-  await db.connectionEvent.create({
-    data: {
-      connectionId,
-      kind: run.ok ? "test_passed" : "test_failed",
-      ...(failed[0]?.code ? { code: failed[0].code } : {}),
-      detail: { steps: run.steps.map((s) => ({ id: s.id, status: s.status, ...(s.code ? { code: s.code } : {}), ...(s.class ? { class: s.class } : {}) })) },
-    },
-  });
-  return recordCheck(db, { orgId, connectionId, trigger, run, keepRun: true });
+export async function saveTestRun(db: Db, orgId: string, connectionId: string, run: TestRun, opts: { trigger?: CheckTrigger; triggeredById?: string } = {}): Promise<RecordedCheck | null> {
+  return recordCheck(db, { orgId, connectionId, trigger: opts.trigger ?? "MANUAL", run, keepRun: true, ...(opts.triggeredById ? { triggeredById: opts.triggeredById } : {}) });
 }
 
 /** A claims challenge means the next sign-in must satisfy those claims: the grant needs re-consent. */

@@ -19,7 +19,7 @@ export async function refreshNow(deps: TokenDeps, orgId: string, connectionId: s
   if (!connection) throw notFound("That mailbox connection");
   const results: RefreshNowResult[] = [];
   for (const resource of resourcesFor(connection.integration.purposes as Purpose[]) as Resource[]) {
-    const r = await getAccessToken(deps, orgId, connection.id, resource, { force: true });
+    const r = await getAccessToken(deps, orgId, connection.id, resource, { force: true, cause: { by: "refresh-now", userId: actor.id } });
     results.push(r.ok ? { resource, ok: true, expiresAt: r.value.expiresAt } : { resource, ok: false, code: r.failure.code, classification: r.classification });
   }
   await record(deps.db, {

@@ -38,8 +38,8 @@ export function testConnectionNow(
   const work = async () => {
     const { orgId, connectionId } = input;
     try {
-      const run: TestRun = await runConnectionTest(deps, orgId, connectionId, { ...(input.sendTo ? { sendTo: input.sendTo } : {}), onUpdate: write });
-      await saveTestRun(deps.db, orgId, connectionId, run);
+      const run: TestRun = await runConnectionTest(deps, orgId, connectionId, { ...(input.sendTo ? { sendTo: input.sendTo } : {}), onUpdate: write, cause: { by: "test-now", userId: input.actor.id } });
+      await saveTestRun(deps.db, orgId, connectionId, run, { triggeredById: input.actor.id });
       await record(deps.db, {
         action: "connection.tested",
         orgId,

@@ -47,6 +47,15 @@ export const REFRESH_MARGIN_MS = 5 * 60_000;
 /** The most a refresh sleeps in all for Retry-After between its attempts; a longer wait goes back to the caller. */
 export const RETRY_WAIT_BUDGET_MS = 10_000;
 
+/**
+ * Why a refresh ran, kept on its ConnectionEvent so the mailbox timeline can say who caused it.
+ * Callers sharing an in-flight refresh (or waiting on another process's lease) join the cause of
+ * whoever started it. No cause: something needed a token (the bridge, a downstream app).
+ */
+export type RefreshCause = { by: "scheduled-check" } | { by: "test-now"; userId?: string } | { by: "keep-alive" } | { by: "refresh-now"; userId: string };
+
+const causeDetail = (cause: RefreshCause | undefined) => (cause ? { by: cause.by, ...("userId" in cause && cause.userId ? { userId: cause.userId } : {}) } : {});
+
 export type AccessToken = { token: string; expiresAt: Date; scopes: string[]; fromCache: boolean };
 export type TokenResult = { ok: true; value: AccessToken } | { ok: false; failure: Failure; classification: FailureClass };
 
@@ -72,7 +81,7 @@ async function cachedToken(deps: TokenDeps, orgId: string, id: string, resource:
  * shared by every concurrent caller. `shareInProcess: false` behaves like a separate process
  * (tests use it to prove the cross-process lease).
  */
-export async function getAccessToken(deps: TokenDeps, orgId: string, connectionId: string, resource: Resource, opts: { shareInProcess?: boolean; force?: boolean } = {}): Promise<TokenResult> {
+export async function getAccessToken(deps: TokenDeps, orgId: string, connectionId: string, resource: Resource, opts: { shareInProcess?: boolean; force?: boolean; cause?: RefreshCause } = {}): Promise<TokenResult> {
   if (opts.force) {
     // "Refresh now": drop the cached token, then join (or start) the shared refresh.
     await deps.db.connectionAccessToken.deleteMany({ where: { connectionId, resource, connection: { orgId } } });
@@ -80,11 +89,11 @@ export async function getAccessToken(deps: TokenDeps, orgId: string, connectionI
     const cached = await cachedToken(deps, orgId, connectionId, resource);
     if (cached) return { ok: true, value: cached };
   }
-  if (opts.shareInProcess === false) return refreshUnderLease(deps, orgId, connectionId, resource);
+  if (opts.shareInProcess === false) return refreshUnderLease(deps, orgId, connectionId, resource, opts.cause);
   const key = `${connectionId}:${resource}`;
   let pending = inflight.get(key);
   if (!pending) {
-    pending = refreshUnderLease(deps, orgId, connectionId, resource).finally(() => inflight.delete(key));
+    pending = refreshUnderLease(deps, orgId, connectionId, resource, opts.cause).finally(() => inflight.delete(key));
     inflight.set(key, pending);
   }
   return pending;
@@ -166,7 +175,7 @@ function failureSince(lastFailure: Prisma.JsonValue | null, resource: Resource, 
 }
 
 /** Refreshes under the connection's lease, or waits for whoever holds it. Callers have just found no usable cached token. */
-async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<TokenResult> {
+async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, resource: Resource, cause?: RefreshCause): Promise<TokenResult> {
   const now = deps.now ?? (() => new Date());
   const owner = randomUUID();
   const leaseMs = deps.leaseMs ?? 30_000;
@@ -194,7 +203,7 @@ async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, res
         });
     if (claimed.count === 1) {
       try {
-        return await refreshNow(deps, orgId, id, resource);
+        return await refreshNow(deps, orgId, id, resource, cause);
       } finally {
         await deps.db.connection.updateMany({ where: { id, refreshLeaseOwner: owner }, data: { refreshLeaseUntil: null, refreshLeaseOwner: null } });
       }
@@ -205,7 +214,7 @@ async function refreshUnderLease(deps: TokenDeps, orgId: string, id: string, res
   }
 }
 
-async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: Resource): Promise<TokenResult> {
+async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: Resource, cause?: RefreshCause): Promise<TokenResult> {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? realSleep;
   const connection = await deps.db.connection.findFirst({ where: { id, orgId }, select: { integrationId: true, tenantId: true, status: true, refreshFailingSince: true } });
@@ -227,7 +236,7 @@ async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: 
         await sleep(backoffMs(attempt));
         continue;
       }
-      return recordFailure(deps, orgId, id, resource, { kind: "unreachable", description: (e as Error).message });
+      return recordFailure(deps, orgId, id, resource, { kind: "unreachable", description: (e as Error).message }, cause);
     }
     const r = await refreshAccessToken({ tokenEndpoint: endpoints.token, issuer, clientId: integration.clientId, credential: credentialOf(integration), refreshToken: stored.token, scope });
     if (r.ok) {
@@ -253,7 +262,7 @@ async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: 
         },
       });
       metrics().refreshes.inc({ outcome: "ok", resource });
-      await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refreshed", resource, detail: { scopes, expiresAt: expiresAt.toISOString(), attempts: attempt + 1 } } });
+      await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refreshed", resource, detail: { scopes, expiresAt: expiresAt.toISOString(), attempts: attempt + 1, ...causeDetail(cause) } } });
       // Recovered from failing refreshes (or re-consent): the health they set is over.
       if (connection.refreshFailingSince || connection.status === "NEEDS_RECONSENT") await refreshHealth(deps.db, orgId, id, at);
       return { ok: true, value: { token: r.tokens.accessToken, expiresAt, scopes, fromCache: false } };
@@ -270,11 +279,11 @@ async function refreshNow(deps: TokenDeps, orgId: string, id: string, resource: 
       waitedMs += pauseMs;
       continue;
     }
-    return recordFailure(deps, orgId, id, resource, r.error);
+    return recordFailure(deps, orgId, id, resource, r.error, cause);
   }
 }
 
-async function recordFailure(deps: TokenDeps, orgId: string, id: string, resource: Resource, error: Parameters<typeof failureFromMicrosoftError>[0]): Promise<TokenResult> {
+async function recordFailure(deps: TokenDeps, orgId: string, id: string, resource: Resource, error: Parameters<typeof failureFromMicrosoftError>[0], cause?: RefreshCause): Promise<TokenResult> {
   const failure = failureFromMicrosoftError(error);
   const classification = classifyFailure(error);
   const at = (deps.now ?? (() => new Date()))();
@@ -292,7 +301,7 @@ async function recordFailure(deps: TokenDeps, orgId: string, id: string, resourc
   if (classification === "transient") await deps.db.connection.updateMany({ where: { id, orgId, refreshFailingSince: null }, data: { refreshFailingSince: at } });
   await refreshHealth(deps.db, orgId, id, at);
   metrics().refreshes.inc({ outcome: classification, resource });
-  await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refresh_failed", resource, classification, code: failure.code, detail } });
+  await deps.db.connectionEvent.create({ data: { connectionId: id, kind: "refresh_failed", resource, classification, code: failure.code, detail: { ...detail, ...causeDetail(cause) } } });
   logger.warn({ connectionId: id, resource, code: failure.code, classification }, "token refresh failed");
   return { ok: false, failure, classification };
 }

@@ -54,28 +54,6 @@ export async function findMembershipBySlug(db: Db, userId: string, slug: string)
   return db.membership.findFirst({ where: { userId, org: { slug } }, include: { org: true } });
 }
 
-/** Every org with counts, for the read-only support console. Never selects secrets. */
-export async function listAllOrgsForSupport(db: Db) {
-  return db.org.findMany({
-    orderBy: { createdAt: "desc" },
-    select: {
-      id: true,
-      slug: true,
-      name: true,
-      tenantId: true,
-      createdAt: true,
-      _count: {
-        select: {
-          memberships: true,
-          invitations: { where: { status: "PENDING" } },
-          integrations: true,
-          connections: true,
-        },
-      },
-    },
-  });
-}
-
 export async function getOrgForSupport(db: Db, slug: string) {
   return db.org.findUnique({
     where: { slug },

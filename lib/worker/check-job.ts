@@ -88,7 +88,7 @@ export async function runCheckJob(ctx: CheckJobContext, data: CheckJobData): Pro
   ctx.onRunning?.();
   let run: TestRun;
   try {
-    run = await runConnectionTest({ ...ctx.deps, db: ctx.db }, data.orgId, data.connectionId);
+    run = await runConnectionTest({ ...ctx.deps, db: ctx.db }, data.orgId, data.connectionId, { cause: { by: "scheduled-check" } });
   } catch (e) {
     await releaseLease(ctx, data.connectionId).catch(() => {});
     if (e instanceof AppError && e.status === 404) return { kind: "gone" };

@@ -51,7 +51,7 @@ export async function keepAliveSweep(deps: TokenDeps, opts: { now?: Date; limit?
   await eachLimited(due, CONCURRENCY, async (c) => {
     const resource = keepAliveResource(c.purposes);
     try {
-      const r = await getAccessToken(deps, c.orgId, c.id, resource, { force: true });
+      const r = await getAccessToken(deps, c.orgId, c.id, resource, { force: true, cause: { by: "keep-alive" } });
       if (r.ok) result.refreshed += 1;
       else {
         result.failed += 1;

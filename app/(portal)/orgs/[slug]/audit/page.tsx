@@ -3,7 +3,7 @@ import Link from "next/link";
 import { requireOrg } from "@/lib/auth/guards";
 import { db } from "@/lib/db";
 import { actionLabel } from "@/lib/audit/action-labels";
-import { auditFilterChoices, detailEntries, listAuditPage, parseAuditQuery, type AuditQuery } from "@/lib/audit/audit-list";
+import { auditFilterChoices, auditNames, detailEntries, listAuditPage, parseAuditQuery, targetOf, type AuditQuery, type AuditTarget } from "@/lib/audit/audit-list";
 import { Card, Notice } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -22,6 +22,15 @@ function filterParams(q: AuditQuery, extra: Record<string, string> = {}) {
   return s ? `?${s}` : "";
 }
 
+/** Where a target's own page is, for the kinds that have one (and still exist). */
+function targetHref(slug: string, t: AuditTarget): string | null {
+  if (t.gone) return null;
+  if (t.kind === "connection") return `/orgs/${slug}/mailboxes/${t.id}`;
+  if (t.kind === "integration") return `/orgs/${slug}/integrations/${t.id}`;
+  if (t.kind === "alert_channel") return `/orgs/${slug}/settings/channels/${t.id}`;
+  return null;
+}
+
 export default async function AuditPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { slug } = await params;
   const ctx = await requireOrg(slug);
@@ -29,6 +38,7 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
   const q = parseAuditQuery(await searchParams);
   const prisma = await db();
   const [{ rows, next }, choices] = await Promise.all([listAuditPage(prisma, ctx.org.id, q), auditFilterChoices(prisma, ctx.org.id)]);
+  const names = await auditNames(prisma, ctx.org.id, rows);
   const filtered = Boolean(q.action || q.actor || q.from || q.to);
   const base = `/orgs/${slug}/audit`;
   return (
@@ -72,12 +82,19 @@ export default async function AuditPage({ params, searchParams }: { params: Prom
           </thead>
           <tbody className="divide-y divide-slate-200">
             {rows.map((e) => {
-              const details = detailEntries(e.data);
+              const details = detailEntries(e.data, names);
+              const target = targetOf(names, e);
+              const href = target ? targetHref(slug, target) : null;
               return (
                 <tr key={e.id} className="align-top max-md:block max-md:py-3">
                   <td className="py-2 pr-3 font-mono text-xs whitespace-nowrap max-md:block max-md:py-0">{e.createdAt.toISOString().slice(0, 19).replace("T", " ")}</td>
                   <td className="py-2 pr-3 wrap-anywhere max-md:block max-md:py-0">{e.actorEmail ?? "Mailgrant (system)"}</td>
-                  <td className="py-2 pr-3 max-md:block max-md:py-0 max-md:font-medium">{actionLabel(e.action)}</td>
+                  <td className="py-2 pr-3 max-md:block max-md:py-0">
+                    <span className="max-md:font-medium">{actionLabel(e.action)}</span>
+                    {target && target.kind !== "org" && !(target.kind === "user" && target.id === e.actorId) ? (
+                      <div className="text-xs text-slate-600 wrap-anywhere">{href ? <Link href={href} className="text-brand-700 underline">{target.name}</Link> : target.name}{target.gone ? " (deleted)" : ""}</div>
+                    ) : null}
+                  </td>
                   <td className="py-2 pr-3 text-xs max-md:block max-md:py-1">
                     {details.length ? (
                       <dl className="grid grid-cols-[auto_1fr] gap-x-2 gap-y-0.5">

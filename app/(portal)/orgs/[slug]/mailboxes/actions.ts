@@ -1,7 +1,7 @@
 "use server";
 import { z } from "zod";
 import { orgAction } from "@/lib/auth/org-action";
-import { idField } from "@/lib/action-state";
+import { formList, idField } from "@/lib/action-state";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { flowSettings, linkSigningSecret, publicUrl } from "@/lib/deployment";
@@ -16,6 +16,7 @@ import { startReconsent } from "@/lib/connections/reconsent";
 import { integrationForForm } from "@/lib/integrations/integrations";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import { addSharedScopes, missingSharedScopes } from "@/lib/integrations/shared-scopes";
+import { sendFreshConsentLinks, testSelectedNow, type Skipped } from "@/lib/connections/bulk-actions";
 
 const mailboxKind = z.enum(["USER", "SHARED"], { message: "Choose whether this is a user's mailbox or a shared mailbox." }).default("USER");
 const integrationId = z.uuid({ message: "Pick the integration the mailbox should connect through." });
@@ -109,4 +110,36 @@ export const refreshNowAction = orgAction({ permission: "connections.write", sch
 export const addSharedScopesAction = orgAction({ permission: "integrations.write", schema: z.object({ integrationId }) }, async ({ db, org, user, meta, input }) => {
   const { name, added } = await addSharedScopes(db, org.id, user, input.integrationId, meta);
   return { ok: true, message: `Added ${added.join(" and ")} to ${name}. Add ${added.length === 1 ? "it" : "them"} in Azure too (API permissions, then grant admin consent if your tenant requires it); mailboxes already connected through ${name} must re-consent.` };
+});
+
+// --- bulk actions on the selected rows of the list --------------------------------------------
+
+/** Checked rows arrive as repeated `ids`; anything not shaped like an id is dropped (the domain functions keep only the org's own). */
+const selection = z.object({ ids: formList(z.string().max(64)).transform((ids) => [...new Set(ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id)))]) });
+const NOTHING_SELECTED = { ok: false, message: "Select one or more mailboxes first: tick the boxes in the list, then press the button again." } as const;
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const skippedWords = (skipped: Skipped[]) => (skipped.length ? ` Skipped ${skipped.length}: ${skipped.map((s) => `${s.mailbox} (${s.why})`).join("; ")}.` : "");
+
+/** "Test selected now": the selected mailboxes become due, and the worker checks them in the next minutes. */
+export const testSelectedAction = orgAction({ permission: "connections.write", schema: selection }, async ({ db, org, user, meta, input }) => {
+  if (input.ids.length === 0) return NOTHING_SELECTED;
+  const r = await testSelectedNow(db, org.id, user, input.ids, meta);
+  const queued = r.queued ? `${plural(r.queued, "mailbox", "mailboxes")} queued for a check now: ${r.mailboxes.join(", ")}. The worker runs them within a few minutes; each row's health and last check update as its check finishes (reload to see them).` : "No mailbox was queued.";
+  return { ok: r.queued > 0, message: queued + skippedWords(r.skipped) };
+});
+
+const SENT_VIA: Record<string, string> = {
+  smtp: "They were emailed.",
+  log: "They were written to the server log (MAILGRANT_SMTP_URL=log) instead of being mailed.",
+  outbox: "They are in the demo outbox (/demo/outbox): demo mode keeps mail there instead of sending it.",
+};
+
+/** "Send fresh consent links": a new single-use link mailed to each selected mailbox that needs re-consent. */
+export const sendConsentLinksAction = orgAction({ permission: "connections.write", schema: selection }, async ({ db, org, user, meta, input }) => {
+  if (input.ids.length === 0) return NOTHING_SELECTED;
+  const r = await sendFreshConsentLinks({ db, linkSecret: linkSigningSecret(), publicUrl: publicUrl(), mail: outboundMail(env().MAILGRANT_SMTP_URL, env().MAILGRANT_MAIL_FROM, db) }, org, user, input.ids, meta);
+  const sent = r.sent.length
+    ? `Fresh consent links sent for ${plural(r.sent.length, "mailbox", "mailboxes")}: ${r.sent.map((s) => (s.to === s.mailbox ? s.mailbox : `${s.mailbox} (to its delegate ${s.to})`)).join(", ")}. Each works once, for 7 days, and earlier links for them no longer work. ${r.mode ? SENT_VIA[r.mode] : ""}`
+    : "No consent link was sent.";
+  return { ok: r.sent.length > 0, message: sent + skippedWords(r.skipped) };
 });

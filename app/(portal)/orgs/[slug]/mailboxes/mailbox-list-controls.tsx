@@ -1,4 +1,5 @@
-import Link from "next/link";
+import type { DataTableColumn } from "@/components/ui/data-table";
+import { sortColumn } from "@/components/ui/data-table-sort";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { CONSENT_LABELS } from "@/components/connections/status";
 import { HEALTH_COUNT_LABELS, PROTOCOL_LABELS } from "@/lib/checks/health-words";
@@ -87,20 +88,21 @@ export function filterWords(q: MailboxQuery, integrations: { id: string; name: s
   return out;
 }
 
-/** A column header that sorts by its column: the active one says its direction (aria-sort) and a second click reverses it. */
-export function SortHeader({ basePath, query, sort, children }: { basePath: string; query: MailboxQuery; sort: MailboxSort; children: React.ReactNode }) {
-  const active = query.sort === sort;
-  const dir = active ? (query.dir === "asc" ? "desc" : "asc") : DEFAULT_DIR[sort];
-  const href = `${basePath}${mailboxQueryString({ ...query, after: undefined }, { sort, dir })}`;
-  return (
-    <th scope="col" className="py-2 pr-4" aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
-      <Link href={href} className="inline-flex items-center gap-1 whitespace-nowrap uppercase hover:text-slate-800 hover:underline">
-        {children}
-        <span aria-hidden="true">{active ? (query.dir === "asc" ? "↑" : "↓") : "↕"}</span>
-        <span className="sr-only">{active ? `, sorted ${query.dir === "asc" ? "ascending" : "descending"}; sort ${dir === "asc" ? "ascending" : "descending"}` : `, sort by ${SORT_WORDS[sort].toLowerCase()}`}</span>
-      </Link>
-    </th>
-  );
+/** The list's columns; the sortable ones link to the same view sorted by them (a second click reverses the active one). */
+export function mailboxColumns(basePath: string, query: MailboxQuery): DataTableColumn[] {
+  const sortable = (sort: MailboxSort) => {
+    const active = query.sort === sort;
+    const next = active ? (query.dir === "asc" ? "desc" : "asc") : DEFAULT_DIR[sort];
+    return sortColumn({ href: `${basePath}${mailboxQueryString({ ...query, after: undefined }, { sort, dir: next })}`, activeDir: active ? query.dir : null, nextDir: next, name: SORT_WORDS[sort] });
+  };
+  return [
+    { id: "mailbox", header: "Mailbox", sort: sortable("mailbox"), className: "max-sm:wrap-anywhere" },
+    { id: "health", header: "Health", sort: sortable("health"), className: "sm:min-w-44 sm:max-w-64" },
+    { id: "lastCheck", header: "Last check", sort: sortable("lastCheck"), className: "whitespace-nowrap" },
+    { id: "protocols", header: "Protocols", className: "sm:min-w-36 sm:max-w-60" },
+    { id: "consent", header: "Consent" },
+    { id: "scopes", header: "Scopes", className: "text-xs break-words sm:min-w-36 sm:max-w-52" },
+  ];
 }
 
 const fmt = (n: number) => n.toLocaleString("en-US");

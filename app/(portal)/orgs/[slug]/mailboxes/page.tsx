@@ -11,11 +11,13 @@ import { missingScopes, scopeName } from "@/lib/connections/granted-scopes";
 import { Card, EmptyState, Notice } from "@/components/ui/card";
 import { ButtonLink } from "@/components/ui/button";
 import { ConnectMailboxForm, InviteMailboxForm, RevokeLinkForm } from "@/components/connections/connect-forms";
-import { addSharedScopesAction, connectMailboxAction, inviteMailboxAction, revokeLinkAction } from "./actions";
+import { addSharedScopesAction, connectMailboxAction, inviteMailboxAction, revokeLinkAction, sendConsentLinksAction, testSelectedAction } from "./actions";
 import { missingSharedScopes } from "@/lib/integrations/shared-scopes";
 import { CONSENT_LABELS, ConnectionStatusBadge, LinkStateBadge, MailboxAddress, formatDate } from "@/components/connections/status";
 import { HEALTH_COUNT_LABELS, HEALTH_ORDER, type Health } from "@/lib/checks/health-words";
-import { MailboxFilters, MailboxPager, SortHeader, filterWords, hasFilters } from "./mailbox-list-controls";
+import { MailboxFilters, MailboxPager, filterWords, hasFilters, mailboxColumns } from "./mailbox-list-controls";
+import { DataTable } from "@/components/ui/data-table";
+import { BULK_FORM_ID, MailboxBulkActions } from "./mailbox-bulk-actions";
 import { ConnectionProtocolChips, HealthBadge, NextCheck, RelativeTime } from "@/components/connections/health-badge";
 
 export const metadata: Metadata = { title: "Mailboxes" };
@@ -87,29 +89,26 @@ export default async function MailboxesPage({ params, searchParams }: { params: 
           <div className="space-y-3">
           {filtered ? <p className="text-sm text-slate-600">Showing mailboxes with {filterWords(query, integrations).join(", ")}.</p> : null}
           <MailboxPager basePath={basePath} query={query} list={list} />
-          {/* A table on wide screens; below 640 px each row becomes a card whose cells name themselves. */}
-          <div className="sm:overflow-x-auto">
-            <table className="w-full text-left text-sm max-sm:block">
-              <thead className="text-xs uppercase text-slate-500 max-sm:hidden">
-                <tr><SortHeader basePath={basePath} query={query} sort="mailbox">Mailbox</SortHeader><SortHeader basePath={basePath} query={query} sort="health">Health</SortHeader><SortHeader basePath={basePath} query={query} sort="lastCheck">Last check</SortHeader><th scope="col" className="py-2 pr-4">Protocols</th><th scope="col" className="py-2 pr-4">Consent</th><th scope="col" className="py-2">Scopes</th></tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 max-sm:block max-sm:space-y-3 max-sm:divide-y-0">
-                {connections.map((c) => {
-                  const missing = missingScopes(c.requestedScopes, c.grantedScopes);
-                  return (
-                    <tr key={c.id} className="align-top max-sm:block max-sm:rounded-md max-sm:border max-sm:border-slate-200 max-sm:p-3 [&>td]:max-sm:flex [&>td]:max-sm:gap-3 [&>td]:max-sm:py-1 [&>td]:max-sm:before:w-24 [&>td]:max-sm:before:shrink-0 [&>td]:max-sm:before:text-xs [&>td]:max-sm:before:font-medium [&>td]:max-sm:before:uppercase [&>td]:max-sm:before:text-slate-500 [&>td]:max-sm:before:content-[attr(data-label)]">
-                      <td data-label="Mailbox" className="py-2 pr-4 max-sm:wrap-anywhere"><div className="min-w-0"><Link className="font-medium text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes/${c.id}`}><MailboxAddress address={c.mailbox} /></Link>{c.mailboxKind === "SHARED" ? <span className="ml-1 text-xs text-slate-500">(shared)</span> : null}<span className="block text-xs text-slate-600">{c.integration.name}</span></div></td>
-                      <td data-label="Health" className="py-2 pr-4 sm:min-w-44 sm:max-w-64"><HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} showReason /></td>
-                      <td data-label="Last check" className="py-2 pr-4 whitespace-nowrap"><div><RelativeTime at={c.lastCheckAt} now={now} /><span className="block text-xs text-slate-600">{c.nextCheckAt ? <>next: <NextCheck at={c.nextCheckAt} now={now} /></> : "not scheduled"}</span></div></td>
-                      <td data-label="Protocols" className="py-2 pr-4 sm:min-w-36 sm:max-w-60"><ConnectionProtocolChips connection={c} /></td>
-                      <td data-label="Consent" className="py-2 pr-4"><div className="min-w-0"><ConnectionStatusBadge status={displayStatus(c)} />{c.upn !== c.mailbox ? <span className="mt-0.5 block text-xs wrap-anywhere">by {c.upn}</span> : null}<span className="mt-0.5 block text-xs text-slate-600">{CONSENT_LABELS[c.consentType]}</span><span className="block text-xs text-slate-500 whitespace-nowrap">{formatDate(c.connectedAt)}</span></div></td>
-                      <td data-label="Scopes" className="py-2 text-xs break-words sm:min-w-36 sm:max-w-52"><div className="min-w-0">{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</div></td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Connected mailboxes"
+            columns={mailboxColumns(basePath, query)}
+            rows={connections.map((c) => {
+              const missing = missingScopes(c.requestedScopes, c.grantedScopes);
+              return {
+                id: c.id,
+                selectLabel: `Select ${c.mailbox}`,
+                cells: {
+                  mailbox: <><Link className="font-medium text-brand-700 hover:underline" href={`/orgs/${slug}/mailboxes/${c.id}`}><MailboxAddress address={c.mailbox} /></Link>{c.mailboxKind === "SHARED" ? <span className="ml-1 text-xs text-slate-500">(shared)</span> : null}<span className="block text-xs text-slate-600">{c.integration.name}</span></>,
+                  health: <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} showReason />,
+                  lastCheck: <><RelativeTime at={c.lastCheckAt} now={now} /><span className="block text-xs text-slate-600">{c.nextCheckAt ? <>next: <NextCheck at={c.nextCheckAt} now={now} /></> : "not scheduled"}</span></>,
+                  protocols: <ConnectionProtocolChips connection={c} />,
+                  consent: <><ConnectionStatusBadge status={displayStatus(c)} />{c.upn !== c.mailbox ? <span className="mt-0.5 block text-xs wrap-anywhere">by {c.upn}</span> : null}<span className="mt-0.5 block text-xs text-slate-600">{CONSENT_LABELS[c.consentType]}</span><span className="block text-xs text-slate-500 whitespace-nowrap">{formatDate(c.connectedAt)}</span></>,
+                  scopes: <>{c.grantedScopes.filter((s) => s.includes("/")).map(scopeName).join(", ")}{missing.length ? <span className="block text-amber-800">Missing: {missing.map(scopeName).join(", ")}</span> : null}</>,
+                },
+              };
+            })}
+            selection={ctx.can("connections.write") ? { name: "ids", form: BULK_FORM_ID, noun: ["mailbox", "mailboxes"], actions: <MailboxBulkActions slug={slug} testAction={testSelectedAction} consentAction={sendConsentLinksAction} /> } : undefined}
+          />
           <MailboxPager basePath={basePath} query={query} list={list} />
           </div>
         )}

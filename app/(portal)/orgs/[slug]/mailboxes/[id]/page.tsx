@@ -9,12 +9,15 @@ import { scopeName } from "@/lib/connections/granted-scopes";
 import { Card, Notice } from "@/components/ui/card";
 import { DisconnectForm, ReconsentForm, RefreshNowForm } from "@/components/connections/connect-forms";
 import { appKeyring } from "@/lib/deployment";
-import { diagnose } from "@/lib/diagnosis/catalog";
 import { explainFailure, supportRows } from "@/lib/connections/failure";
 import type { StoredFailure } from "@/lib/connections/connection-detail";
 import { TestPanel } from "@/components/connections/test-panel";
 import { HealthBadge } from "@/components/connections/health-badge";
-import { ChecksTable, HealthSummary } from "@/components/connections/health-panel";
+import { HealthSummary } from "@/components/connections/health-panel";
+import { ConnectionTimeline, type TimelineParams } from "@/components/connections/timeline";
+import { CheckDurations } from "@/components/connections/check-durations";
+import { connectionTimeline, parseTimelineQuery } from "@/lib/connections/timeline";
+import { checkDurationChart } from "@/lib/checks/check-durations";
 import { CONSENT_LABELS, ConnectionStatusBadge, MailboxAddress, formatDate } from "@/components/connections/status";
 import { alertsForConnection } from "@/lib/alerts/history";
 import { ConnectionAlerts } from "@/components/alerts/connection-alerts";
@@ -22,36 +25,27 @@ import { disconnectAction, reconsentAction, refreshNowAction } from "../actions"
 
 export const metadata: Metadata = { title: "Mailbox" };
 
-const EVENT_LABELS: Record<string, string> = {
-  refreshed: "Refreshed",
-  refresh_failed: "Refresh failed",
-  test_passed: "Test passed",
-  test_failed: "Test failed",
-  heal_link_sent: "Fresh consent link mailed to the owner",
-  heal_link_not_sent: "Fresh consent link not mailed",
-  heal_link_failed: "Mailing a fresh consent link failed",
-};
-
-/** What the self-healing notes carry: to whom the link went, or why it did not. */
-function eventDetail(kind: string, detail: unknown): string | null {
-  if (!kind.startsWith("heal_")) return null;
-  const d = detail as { to?: unknown; why?: unknown } | null;
-  if (typeof d?.to === "string") return `to ${d.to}`;
-  if (typeof d?.why === "string") return d.why;
-  return null;
-}
-
-export default async function MailboxPage({ params, searchParams }: { params: Promise<{ slug: string; id: string }>; searchParams: Promise<{ connected?: string }> }) {
+export default async function MailboxPage({ params, searchParams }: { params: Promise<{ slug: string; id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { slug, id } = await params;
   const flags = await searchParams;
   const ctx = await requireOrg(slug);
   const prisma = await db();
   const detail = await getConnectionDetail(prisma, appKeyring(), ctx.org.id, id);
   if (!detail) notFound();
-  const alerts = await alertsForConnection(prisma, ctx.org.id, detail.connection.id, { limit: 20 });
-  const { connection: c, status, tokens, events, lastFailure, lastTest, diesAt: dies, checks, healthDiagnosis } = detail;
-  const missing = detail.missingScopes;
   const now = new Date();
+  const [alerts, timeline, chart] = await Promise.all([
+    alertsForConnection(prisma, ctx.org.id, detail.connection.id, { limit: 20 }),
+    connectionTimeline(prisma, ctx.org.id, detail.connection.id, parseTimelineQuery(flags)),
+    checkDurationChart(prisma, ctx.org.id, detail.connection.id, now),
+  ]);
+  const { connection: c, status, tokens, lastFailure, lastTest, diesAt: dies, healthDiagnosis } = detail;
+  const missing = detail.missingScopes;
+  const historyHref = (p: TimelineParams) => {
+    const q = new URLSearchParams();
+    if (p.kind) q.set("kind", p.kind);
+    if (p.cursor) q.set("cursor", p.cursor);
+    return `/orgs/${slug}/mailboxes/${c.id}${q.size ? `?${q}` : ""}#card-history`;
+  };
   return (
     <div className="space-y-6">
       {flags.connected ? <Notice tone="success" title={`${c.mailbox} is connected`}>The refresh grant is stored encrypted.</Notice> : null}
@@ -61,9 +55,10 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         </Notice>
       ) : null}
       <div className="flex flex-wrap items-start justify-between gap-3">
-        <div>
+        {/* A long tenant domain breaks inside rather than push the page wider than a phone. */}
+        <div className="min-w-0">
           <p className="text-sm text-slate-600"><Link href={`/orgs/${slug}/mailboxes`} className="hover:underline">Mailboxes</Link> /</p>
-          <h2 className="text-xl font-semibold"><MailboxAddress address={c.mailbox} /></h2>
+          <h2 className="text-xl font-semibold wrap-anywhere"><MailboxAddress address={c.mailbox} /></h2>
           <div className="mt-2 flex flex-wrap items-center gap-2">
             <HealthBadge health={c.health} healthClass={c.healthClass} healthReason={c.healthReason} size="lg" />
             <span className="inline-flex items-center gap-1 text-xs text-slate-600">Consent <ConnectionStatusBadge status={status} /></span>
@@ -103,8 +98,8 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         ) : lastTest ? <p className="text-sm text-slate-700">Last test: {lastTest.ok ? "all steps passed" : "some steps failed"}.</p> : <p className="text-sm text-slate-600">Not tested yet.</p>}
       </Card>
 
-      <Card title="Recent checks" description="The last 20 checks, scheduled or started with “Test now”, newest first.">
-        <ChecksTable checks={checks} now={now} />
+      <Card title="Check durations" description="How long each protocol took in the last 7 days of checks, and which runs failed.">
+        <CheckDurations chart={chart} />
       </Card>
 
       <Card title="Token status" description="Claims of the cached access tokens; the tokens themselves are never shown." actions={ctx.can("connections.write") ? <RefreshNowForm action={refreshNowAction} slug={slug} id={c.id} /> : undefined}>
@@ -142,17 +137,8 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         {missing.length ? <p className="mt-3 text-sm text-amber-900">Missing: {missing.map(scopeName).join(", ")}. Add them to the app&apos;s API permissions in Azure (and grant admin consent if your tenant requires it), then re-consent.</p> : null}
       </Card>
 
-      <Card title="History" description="Token refreshes, failures, tests and consent links mailed to heal it, newest first.">
-        {events.length === 0 ? <p className="text-sm text-slate-600">Nothing yet: the first refresh happens when a token is needed.</p> : (
-          <ul className="divide-y divide-slate-100 text-sm">
-            {events.map((e) => (
-              <li key={e.id} className="flex flex-wrap justify-between gap-2 py-1.5">
-                <span>{EVENT_LABELS[e.kind] ?? e.kind}{e.code ? `: ${diagnose(e.code).title}` : ""}{e.resource ? <span className="text-slate-600"> · {e.resource === "graph" ? "Graph" : "Exchange"}</span> : null}{e.classification ? <span className="text-slate-600"> · {e.classification.replace("_", " ")}</span> : null}{eventDetail(e.kind, e.detail) ? <span className="text-slate-600"> · {eventDetail(e.kind, e.detail)}</span> : null}</span>
-                <span className="font-mono text-xs text-slate-600">{formatDate(e.createdAt)}{e.code ? ` · ${e.code}` : ""}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+      <Card title="History" description="Checks, token refreshes, consent links mailed to heal it and alerts, newest first, with who or what caused each.">
+        <ConnectionTimeline page={timeline} hrefFor={historyHref} showActorNames now={now} />
       </Card>
 
       <Card title="Alerts" description={<>What the org&apos;s notification channels were told about this mailbox, newest first (last 20).{ctx.can("org.settings") ? <> Channels are set up on <Link className="text-brand-700 underline" href={`/orgs/${slug}/settings#notifications`}>Settings</Link>.</> : null}</>}>
