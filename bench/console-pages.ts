@@ -23,6 +23,8 @@ export const PAGES: PageSpec[] = [
   { name: "support: search by mailbox", as: "support", path: (f) => `/support/connections?q=${q(f.mailbox)}` },
   { name: "support: search by error code", as: "support", path: () => "/support/connections?q=AADSTS50173" },
   { name: "support: failing, page 50", as: "support", path: () => "/support/connections?health=FAILING", followNext: 49 },
+  { name: "support: a connection", as: "support", path: (f) => `/support/connections/${f.mailboxId}` },
+  { name: "support: orgs", as: "support", path: () => "/support/orgs" },
   { name: "support: largest org", as: "support", path: (f) => `/support/orgs/${f.largestOrg.slug}` },
   { name: "owner: org overview", as: "owner", path: (f) => `/orgs/${f.largestOrg.slug}` },
   { name: "owner: mailboxes", as: "owner", path: (f) => `/orgs/${f.largestOrg.slug}/mailboxes` },
