@@ -63,7 +63,7 @@ test("[alerts]: a webhook receives one signed connection.failing when a schedule
     await expect
       .poll(async () => {
         await page.goto(mailboxPath);
-        return page.getByRole("table", { name: "Recent checks" }).getByRole("row").filter({ hasText: "smtp_auth_disabled" }).count();
+        return page.getByRole("list", { name: "History entries, newest first" }).locator(":scope > li").filter({ hasText: "Check failed" }).filter({ hasText: "smtp_auth_disabled" }).count();
       }, { timeout: 90_000 })
       .toBeGreaterThanOrEqual(2);
     expect(hook.of("connection.failing")).toHaveLength(1);
