@@ -97,6 +97,10 @@ test("[support]: support staff land on the console and see every org read-only; 
   await expect(support.getByText("Support console · read-only")).toBeVisible();
   expect(new URL(support.url()).pathname).toBe("/support");
   await expect(support.getByRole("link", { name: "New organization" })).toHaveCount(0);
+  // Every org is in the inventory (paged, so found by a search).
+  await support.getByRole("navigation", { name: "Support console" }).getByRole("link", { name: "Organizations" }).click();
+  await support.getByLabel("Search by name, slug or tenant ID").fill(t.slug);
+  await support.getByRole("button", { name: "Search" }).click();
   await support.getByRole("link", { name: orgName }).click();
   await expect(support.getByRole("heading", { name: orgName })).toBeVisible();
   await expect(support.getByText(t.users[0]!.upn)).toBeVisible();

@@ -41,7 +41,8 @@ export function HealthOverTime({ points, range }: { points: HealthPoint[]; range
       <HealthChart points={points} range={range} />
       <details className="mt-2 text-sm">
         <summary className="cursor-pointer text-brand-700 underline">Show the numbers</summary>
-        <div className="mt-2 max-h-72 overflow-auto rounded-md border border-slate-200">
+        {/* Scrolls on its own: focusable and named, so a keyboard can scroll it too. */}
+        <div className="mt-2 max-h-72 overflow-auto rounded-md border border-slate-200" tabIndex={0} role="region" aria-label="Mailboxes by health, as numbers">
           <table className="w-full text-left text-xs">
             <caption className="sr-only">Mailboxes by health per {range === "30d" ? "day" : "period"}</caption>
             <thead className="sticky top-0 bg-slate-50 text-slate-600"><tr><th scope="col" className="px-2 py-1">Time (UTC)</th>{HEALTH_SERIES.map((s) => <th key={s.key} scope="col" className="px-2 py-1 text-right">{s.label}</th>)}</tr></thead>
