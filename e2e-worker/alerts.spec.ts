@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { Webhook } from "standardwebhooks";
-import { createOrg, makeApp, makeTenant, registerIntegration, reloadUntil, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
+import { connectAndOpenMailbox, createOrg, escapeRegExp, makeApp, makeTenant, registerIntegration, reloadUntil, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
 import { webhookReceiver } from "../e2e/webhook-receiver";
 
 // Alerts from scheduled checks, through the real UI: an admin adds a webhook pointing at a
@@ -9,7 +9,6 @@ import { webhookReceiver } from "../e2e/webhook-receiver";
 // connection.recovered, and the channel's delivery log shows both. The demo outbox shows the
 // email the default "Owners and admins" channel would have sent.
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const quick = { timeout: 2_000 };
 
 test("[alerts]: a webhook receives one signed connection.failing when a scheduled check fails and one connection.recovered when it is fixed; the delivery log and the demo outbox show them", async ({ page }) => {
@@ -37,14 +36,8 @@ test("[alerts]: a webhook receives one signed connection.failing when a schedule
     expect(hook.of("test")).toHaveLength(1);
 
     // Connect the mailbox; the worker checks it within seconds.
-    await page.goto(`/orgs/${t.slug}/mailboxes`);
-    await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
-    await page.getByRole("button", { name: new RegExp(escape(orla.upn)) }).click();
-    await page.getByRole("button", { name: "Accept" }).click();
-    await page.getByRole("link", { name: "Open the mailbox" }).click();
-    await expect(page.getByRole("heading", { name: orla.upn })).toBeVisible();
-    const mailboxPath = new URL(page.url()).pathname;
-    const row = () => page.getByRole("row", { name: new RegExp(escape(orla.upn)) });
+    const mailboxPath = await connectAndOpenMailbox(page, t.slug, orla.upn);
+    const row = () => page.getByRole("row", { name: new RegExp(escapeRegExp(orla.upn)) });
     await reloadUntil(page, `/orgs/${t.slug}/mailboxes`, async () => {
       await expect(row()).toContainText("Healthy", quick);
     });
@@ -55,7 +48,7 @@ test("[alerts]: a webhook receives one signed connection.failing when a schedule
     const failing = hook.of("connection.failing")[0]!;
     const event = new Webhook(secret).verify(failing.body, failing.headers as Record<string, string>) as { data: { connection: { mailbox: string; url: string }; failure: { code: string; fix: string } } };
     expect(event.data.connection.mailbox).toBe(orla.upn.toLowerCase());
-    expect(event.data.connection.url).toMatch(new RegExp(`${escape(mailboxPath)}$`));
+    expect(event.data.connection.url).toMatch(new RegExp(`${escapeRegExp(mailboxPath)}$`));
     expect(event.data.failure.code).toBe("smtp_auth_disabled");
     expect(event.data.failure.fix).toContain("Set-CASMailbox");
 

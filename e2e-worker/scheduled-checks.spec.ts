@@ -1,12 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { createOrg, emulator, makeApp, makeTenant, registerIntegration, reloadUntil, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
+import { connectAndOpenMailbox, createOrg, emulator, escapeRegExp, makeApp, makeTenant, registerIntegration, reloadUntil, setSmtpAuthDisabled, signIn } from "../e2e/fixtures";
 import { expectAccessible, expectFitsPhone } from "../e2e/accessibility";
 
 // The worker watches mailboxes on its own: with the interval overridden to 5 seconds, every
 // change below shows up through scheduled checks only; no "Test now" button is ever pressed.
 // Each wait reloads the page until the next check's result is there (no fixed sleep).
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const quick = { timeout: 2_000 };
 
@@ -16,15 +14,9 @@ test("[checks]: scheduled checks turn a mailbox failing with its diagnosis, heal
   await signIn(page, olive);
   await createOrg(page, "Sched Org", t.slug);
   await registerIntegration(page, t, await makeApp(t.id), [/Read mail with Microsoft Graph/, /^IMAP/, /^SMTP send/]);
-  await page.goto(`/orgs/${t.slug}/mailboxes`);
-  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.getByRole("button", { name: new RegExp(escape(olive.upn)) }).click();
-  await page.getByRole("button", { name: "Accept" }).click();
-  await page.getByRole("link", { name: "Open the mailbox" }).click();
-  await expect(page.getByRole("heading", { name: olive.upn })).toBeVisible();
-  const mailboxPath = new URL(page.url()).pathname;
+  const mailboxPath = await connectAndOpenMailbox(page, t.slug, olive.upn);
   const listPath = `/orgs/${t.slug}/mailboxes`;
-  const row = () => page.getByRole("row", { name: new RegExp(escape(olive.upn)) });
+  const row = () => page.getByRole("row", { name: new RegExp(escapeRegExp(olive.upn)) });
   const health = () => page.getByRole("region", { name: "Health" });
 
   try {

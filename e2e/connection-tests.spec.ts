@@ -2,12 +2,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { e2e } from "../playwright.config";
-import { createOrg, injectGraphFault, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
+import { connectAndOpenMailbox, createOrg, escapeRegExp, injectGraphFault, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
 
 // "Test now" through the real UI: the portal's test API streams the steps into the page while
 // it signs in to the emulator's Graph, IMAP, POP and SMTP with the connection's tokens.
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** An owner whose own mailbox is connected through an integration for Graph, IMAP, POP and SMTP. */
 async function connectedMailbox(page: Page, label: string) {
@@ -16,12 +14,7 @@ async function connectedMailbox(page: Page, label: string) {
   await signIn(page, olive);
   await createOrg(page, `${label} Org`, t.slug);
   await registerIntegration(page, t, await makeApp(t.id), [/Read mail with Microsoft Graph/, /^IMAP/, /^POP/, /^SMTP send/]);
-  await page.goto(`/orgs/${t.slug}/mailboxes`);
-  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.getByRole("button", { name: new RegExp(escape(olive.upn)) }).click();
-  await page.getByRole("button", { name: "Accept" }).click();
-  await page.getByRole("link", { name: "Open the mailbox" }).click();
-  await expect(page.getByRole("heading", { name: olive.upn })).toBeVisible();
+  await connectAndOpenMailbox(page, t.slug, olive.upn);
   return { t, olive };
 }
 
@@ -57,7 +50,7 @@ test("[tests]: SMTP AUTH disabled for the mailbox shows the 5.7.139 explanation 
   // The worker checks a new consent right away too, so its scheduled row may be the newest: find Test now's.
   await expect(page.getByRole("list", { name: "History entries, newest first" }).locator(":scope > li").filter({ hasText: "Check failed" }).filter({ hasText: "Test now by" })).toContainText(/Check failed.*smtp_auth_disabled/);
   await page.goto(page.url().replace(/\/[^/]+$/, ""));
-  const row = page.getByRole("row", { name: new RegExp(escape(olive.upn)) });
+  const row = page.getByRole("row", { name: new RegExp(escapeRegExp(olive.upn)) });
   await expect(row).toContainText("Failing · misconfigured");
   await expect(row).toContainText("SMTP ✗ smtp_auth_disabled");
   await expect(row).toContainText("IMAP ✓");

@@ -1,10 +1,8 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { createOrg, makeApp, makeTenant, registerIntegration, revokeGrants, signIn, type TenantOptions } from "./fixtures";
+import { createOrg, escapeRegExp, makeApp, makeTenant, registerIntegration, revokeGrants, signIn, type TenantOptions } from "./fixtures";
 
 // Mailbox connections through the real UI: the portal's pages, the emulator's Microsoft pages
 // (account picker, consent screen, admin consent), and back to the portal's callback.
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** An org owner (a tenant admin when asked) with an integration for a new app in their tenant. */
 async function orgWithIntegration(page: Page, label: string, users: string[], opts: TenantOptions = {}) {
@@ -19,7 +17,7 @@ async function orgWithIntegration(page: Page, label: string, users: string[], op
 
 async function pickAccount(page: Page, upn: string) {
   await expect(page.getByRole("heading", { name: "Pick an account" })).toBeVisible();
-  await page.getByRole("button", { name: new RegExp(escape(upn)) }).click();
+  await page.getByRole("button", { name: new RegExp(escapeRegExp(upn)) }).click();
 }
 
 async function acceptConsent(page: Page) {
@@ -74,7 +72,7 @@ test("[connections]: an admin connects their own mailbox with user consent", asy
   await expect(page.getByText("User consent", { exact: true })).toBeVisible();
   await expect(page.getByText("Not granted")).toHaveCount(0);
   await page.goto(`/orgs/${t.slug}/mailboxes`);
-  const row = page.getByRole("row", { name: new RegExp(escape(olive.upn)) });
+  const row = page.getByRole("row", { name: new RegExp(escapeRegExp(olive.upn)) });
   await expect(row).toContainText("Helpdesk mail");
   await expect(row).toContainText("Mail.Read");
   await expect(row).toContainText("IMAP.AccessAsUser.All");
@@ -91,7 +89,7 @@ test("[connections]: after tenant-wide admin consent, a mailbox owner connects w
   await expect(page.getByRole("heading", { name: "Microsoft reported admin consent" })).toBeVisible();
   await expect(page.getByText(/Not verified: Tenant .* is where the app is registered/)).toBeVisible();
   await page.getByRole("link", { name: "Back to the integration" }).click();
-  await expect(page).toHaveURL(new RegExp(`${escape(integrationUrl)}$`));
+  await expect(page).toHaveURL(new RegExp(`${escapeRegExp(integrationUrl)}$`));
   const granted = page.getByRole("region", { name: "Admin consent" }).getByRole("listitem").filter({ hasText: `Tenant ${t.id}` });
   await expect(granted).toContainText("Reported");
   await expect(granted).toContainText("the portal cannot confirm the consent itself");
@@ -103,7 +101,7 @@ test("[connections]: after tenant-wide admin consent, a mailbox owner connects w
   await expect(owner.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
   await expect(owner.getByText("Admin consent reported (tenant-wide)")).toBeVisible();
   await page.goto(`/orgs/${t.slug}/mailboxes`);
-  await expect(page.getByRole("row", { name: new RegExp(escape(megan.upn)) })).toContainText("Admin consent reported (tenant-wide)");
+  await expect(page.getByRole("row", { name: new RegExp(escapeRegExp(megan.upn)) })).toContainText("Admin consent reported (tenant-wide)");
 });
 
 test("[connections]: an invited mailbox owner connects through the link, and the admin sees it connected", async ({ page, browser }) => {
@@ -136,7 +134,7 @@ test("[connections]: an invited mailbox owner connects through the link, and the
   await expect(owner.getByText("You can close this page")).toBeVisible();
 
   await page.reload();
-  await expect(page.getByRole("row", { name: new RegExp(escape(megan.upn)) })).toContainText("User consent");
+  await expect(page.getByRole("row", { name: new RegExp(escapeRegExp(megan.upn)) })).toContainText("User consent");
   await expect(page.getByRole("listitem").filter({ hasText: megan.upn })).toContainText("Connected");
   // Single use: the link now says so.
   await owner.goto(link);
@@ -188,12 +186,12 @@ test("[connections]: a shared mailbox connects through a delegate", async ({ pag
   await card.getByRole("button", { name: "Add Mail.Read.Shared to the integration" }).click();
   await expect(card.getByRole("alert").filter({ hasText: "cannot read a shared mailbox" })).toHaveCount(0);
   await connectFromMailboxes(page, t.slug, { address: shared.upn, shared: true });
-  await expect(page.getByRole("button", { name: new RegExp(escape(shared.upn)) })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: new RegExp(escapeRegExp(shared.upn)) })).toHaveCount(0);
   await pickAccount(page, user("Megan Bowen").upn);
   await acceptConsent(page);
   await expect(page.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
   await page.goto(`/orgs/${t.slug}/mailboxes`);
-  const row = page.getByRole("row", { name: new RegExp(escape(shared.upn)) });
+  const row = page.getByRole("row", { name: new RegExp(escapeRegExp(shared.upn)) });
   await expect(row).toContainText("(shared)");
   await expect(row).toContainText(user("Megan Bowen").upn);
   await expect(row).toContainText("Delegate of a shared mailbox");
@@ -332,5 +330,5 @@ test("[tokens]: token status shows the claims, Refresh now gets new tokens, and 
   await expect(page.getByText("This mailbox must consent again")).toBeVisible();
   await expect(page.getByText(/Last token request failed/)).toBeVisible();
   await page.goto(`/orgs/${t.slug}/mailboxes`);
-  await expect(page.getByRole("row", { name: new RegExp(escape(olive.upn)) })).toContainText("Needs re-consent");
+  await expect(page.getByRole("row", { name: new RegExp(escapeRegExp(olive.upn)) })).toContainText("Needs re-consent");
 });

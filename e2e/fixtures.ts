@@ -167,3 +167,23 @@ export async function registerIntegration(page: Page, t: { slug: string; domain:
   await expect(page.getByText("Integration saved")).toBeVisible();
   return new URL(page.url()).pathname;
 }
+
+/** A string as a literal inside a RegExp (addresses hold dots). */
+export const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Connects a mailbox from the Mailboxes page by signing in at the emulator as `upn` and accepting. */
+export async function connectMailbox(page: Page, slug: string, upn: string) {
+  await page.goto(`/orgs/${slug}/mailboxes`);
+  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
+  await page.getByRole("button", { name: new RegExp(escapeRegExp(upn)) }).click();
+  await page.getByRole("button", { name: "Accept" }).click();
+  await expect(page.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
+}
+
+/** Connects a mailbox (as connectMailbox) and opens its page; returns the page's path. */
+export async function connectAndOpenMailbox(page: Page, slug: string, upn: string): Promise<string> {
+  await connectMailbox(page, slug, upn);
+  await page.getByRole("link", { name: "Open the mailbox" }).click();
+  await expect(page.getByRole("heading", { name: upn })).toBeVisible();
+  return new URL(page.url()).pathname;
+}

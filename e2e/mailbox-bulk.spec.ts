@@ -1,22 +1,12 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createOrg, makeApp, makeTenant, registerIntegration, revokeGrants, signIn } from "./fixtures";
+import { connectMailbox, createOrg, escapeRegExp, makeApp, makeTenant, registerIntegration, revokeGrants, signIn } from "./fixtures";
 import { expectAccessible, expectFitsPhone } from "./accessibility";
 
 // Bulk actions on the Mailboxes list: an admin ticks mailboxes and sends fresh consent links to
 // those that need re-consent (demo mode keeps the mail in /demo/outbox), or queues checks.
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-async function connect(page: Page, slug: string, upn: string) {
-  await page.goto(`/orgs/${slug}/mailboxes`);
-  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.getByRole("button", { name: new RegExp(escape(upn)) }).click();
-  await page.getByRole("button", { name: "Accept" }).click();
-  await expect(page.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
-}
-
 /** The outbox's messages addressed to one mailbox. */
-const mailsTo = (page: Page, upn: string) => page.getByRole("article").filter({ hasText: new RegExp(`To:\\s*${escape(upn)}`) });
+const mailsTo = (page: Page, upn: string) => page.getByRole("article").filter({ hasText: new RegExp(`To:\\s*${escapeRegExp(upn)}`) });
 
 test("[mailboxes]: an admin sends fresh consent links to the selected mailboxes and only those that need re-consent get one", async ({ page, browser }) => {
   // Five people sign in and four mailboxes connect through the emulator: a guard for a busy machine, not a target.
@@ -26,7 +16,7 @@ test("[mailboxes]: an admin sends fresh consent links to the selected mailboxes 
   await signIn(page, olive);
   await createOrg(page, "Bulk Org", t.slug);
   await registerIntegration(page, t, await makeApp(t.id));
-  for (const u of [olive, ben, cora, dan]) await connect(page, t.slug, u.upn);
+  for (const u of [olive, ben, cora, dan]) await connectMailbox(page, t.slug, u.upn);
 
   // Ben and Dan revoke the app at Microsoft; their next token refresh says so (AADSTS50173).
   for (const u of [ben, dan]) {
@@ -39,7 +29,7 @@ test("[mailboxes]: an admin sends fresh consent links to the selected mailboxes 
 
   await page.goto(`/orgs/${t.slug}/mailboxes`);
   const list = page.getByRole("region", { name: "Connected mailboxes" });
-  await expect(list.getByRole("row", { name: new RegExp(escape(ben.upn)) })).toContainText("Needs re-consent");
+  await expect(list.getByRole("row", { name: new RegExp(escapeRegExp(ben.upn)) })).toContainText("Needs re-consent");
   await expect(list.getByText("No mailbox selected")).toBeVisible();
 
   // Nothing ticked: the button says what to do.

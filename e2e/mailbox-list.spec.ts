@@ -1,18 +1,7 @@
-import { expect, test, type Page } from "@playwright/test";
-import { createOrg, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
+import { expect, test } from "@playwright/test";
+import { connectMailbox, createOrg, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
 
 // The Mailboxes list's filters through the real UI: a GET form whose view lives in the URL.
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** Connects a mailbox by signing in at the emulator as its user from the Mailboxes page. */
-async function connect(page: Page, slug: string, upn: string) {
-  await page.goto(`/orgs/${slug}/mailboxes`);
-  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.getByRole("button", { name: new RegExp(escape(upn)) }).click();
-  await page.getByRole("button", { name: "Accept" }).click();
-  await expect(page.getByRole("heading", { name: "Mailbox connected" })).toBeVisible();
-}
 
 test("[mailboxes]: an admin filters the list to failing mailboxes and the URL keeps the filter across a reload", async ({ page }) => {
   const t = await makeTenant("List", ["Olive Owner", "Ben Broken", "Cora Clean"]);
@@ -20,7 +9,7 @@ test("[mailboxes]: an admin filters the list to failing mailboxes and the URL ke
   await signIn(page, olive);
   await createOrg(page, "List Org", t.slug);
   await registerIntegration(page, t, await makeApp(t.id), [/Read mail with Microsoft Graph/, /^SMTP send/]);
-  for (const u of [olive, ben, cora]) await connect(page, t.slug, u.upn);
+  for (const u of [olive, ben, cora]) await connectMailbox(page, t.slug, u.upn);
 
   // Ben's SMTP AUTH is off at Microsoft: "Test now" makes his connection fail.
   await setSmtpAuthDisabled(ben.upn, true);

@@ -1,11 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createOrg, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
+import { connectAndOpenMailbox, createOrg, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
 import { expectAccessible, expectFitsPhone } from "./accessibility";
 
 // The mailbox page's history: one timeline of checks, token refreshes, self-healing and alerts,
 // each saying who or what caused it, filtered through the URL; and the chart of check durations.
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** An owner whose own mailbox is connected through the UI, for Graph, IMAP and SMTP. */
 async function connectedMailbox(page: Page, label: string) {
@@ -14,12 +12,7 @@ async function connectedMailbox(page: Page, label: string) {
   await signIn(page, tilda);
   await createOrg(page, `${label} Org`, t.slug);
   await registerIntegration(page, t, await makeApp(t.id), [/Read mail with Microsoft Graph/, /^IMAP/, /^SMTP send/]);
-  await page.goto(`/orgs/${t.slug}/mailboxes`);
-  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.getByRole("button", { name: new RegExp(escape(tilda.upn)) }).click();
-  await page.getByRole("button", { name: "Accept" }).click();
-  await page.getByRole("link", { name: "Open the mailbox" }).click();
-  await expect(page.getByRole("heading", { name: tilda.upn })).toBeVisible();
+  await connectAndOpenMailbox(page, t.slug, tilda.upn);
   return { t, tilda };
 }
 

@@ -1,11 +1,10 @@
 import { expect, test, type Page } from "@playwright/test";
-import { createOrg, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
+import { connectAndOpenMailbox, createOrg, escapeRegExp, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
 import { expectAccessible, expectFitsPhone } from "./accessibility";
 
 // Support staff: a platform role that reads every org's health and never sees a secret, a token
 // or a consent link. Sign in, land on the fleet view, find an org, open a failing connection.
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const SUPPORT = { upn: "support@mailgrant-ops.onmicrosoft.com" };
 
 /** Screenshots at 1280 and 390 px when SCREENSHOT_DIR is set (for looking at the pages, not for asserting). */
@@ -37,12 +36,7 @@ test("[support]: support staff land on the fleet view, open an org and a failing
   await signIn(page, olive);
   await createOrg(page, "Supp Org", t.slug);
   await registerIntegration(page, t, app, [/Read mail with Microsoft Graph/, /^SMTP send/]);
-  await page.goto(`/orgs/${t.slug}/mailboxes`);
-  await page.getByRole("region", { name: "Connect a mailbox" }).getByRole("button", { name: "Sign in with Microsoft" }).click();
-  await page.getByRole("button", { name: new RegExp(escape(olive.upn)) }).click();
-  await page.getByRole("button", { name: "Accept" }).click();
-  await page.getByRole("link", { name: "Open the mailbox" }).click();
-  await expect(page.getByRole("heading", { name: olive.upn })).toBeVisible();
+  await connectAndOpenMailbox(page, t.slug, olive.upn);
   await setSmtpAuthDisabled(olive.upn, true);
   await page.getByRole("button", { name: "Test now" }).click();
   await expect(page.getByRole("region", { name: "Health" })).toContainText("Failing · misconfigured");
@@ -65,7 +59,7 @@ test("[support]: support staff land on the fleet view, open an org and a failing
   await support.getByRole("navigation", { name: "Support console" }).getByRole("link", { name: "Organizations" }).click();
   await support.getByLabel("Search by name, slug or tenant ID").fill(t.slug);
   await support.getByRole("button", { name: "Search" }).click();
-  await expect(support).toHaveURL(new RegExp(`/support/orgs\\?q=${escape(t.slug)}`));
+  await expect(support).toHaveURL(new RegExp(`/support/orgs\\?q=${escapeRegExp(t.slug)}`));
   const row = support.getByRole("table", { name: "Organizations" }).getByRole("row").filter({ hasText: "Supp Org" });
   await expect(row).toContainText("1 failing");
   await checkPage(support, "orgs");
