@@ -1,25 +1,12 @@
 import { Button, ButtonLink } from "@/components/ui/button";
-import { HEALTH_COUNT_LABELS, PROTOCOL_LABELS } from "@/lib/checks/health-words";
-import { healthClassWords } from "@/lib/checks/health";
+import { FILTER_CONTROL, FilterSelect, HealthFilters, OrderSelect, ProtocolFilters, healthFilterWords, protocolFilterWords } from "@/components/connections/list-filters";
 import { CLOUDS, CLOUD_IDS } from "@/lib/microsoft/clouds";
-import { HEALTHS, HEALTH_CLASSES, PROTOCOLS, RESULTS, SUPPORT_SORTS, hasSupportFilters, searchKindOf, supportQueryString, type SearchKind, type SupportList, type SupportQuery, type SupportSort } from "@/lib/support/connection-list";
+import { SUPPORT_SORTS, hasSupportFilters, searchKindOf, supportQueryString, type SearchKind, type SupportList, type SupportQuery, type SupportSort } from "@/lib/support/connection-list";
 
 // The support table's search, filters and pages: a GET form and links, so the URL is the view.
 
 export const SORT_WORDS: Record<SupportSort, string> = { healthChanged: "Health changed", lastCheck: "Last check", mailbox: "Mailbox", org: "Organization" };
-const RESULT_WORDS: Record<(typeof RESULTS)[number], string> = { OK: "works", FAILED: "failed", SKIPPED: "skipped" };
 const KIND_WORDS: Record<SearchKind, string> = { any: "Anything", org: "Organization name or slug", tenant: "Microsoft tenant id", mailbox: "Mailbox address", code: "Error or diagnosis code" };
-
-const control = "block w-full min-w-0 rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-brand-600";
-
-function Select({ label, name, value, children }: { label: string; name: string; value: string | undefined; children: React.ReactNode }) {
-  return (
-    <div className="min-w-0 space-y-1">
-      <label htmlFor={`filter-${name}`} className="block text-xs font-medium text-slate-700">{label}</label>
-      <select id={`filter-${name}`} name={name} defaultValue={value ?? ""} className={control}>{children}</select>
-    </div>
-  );
-}
 
 export function SupportFilters({ basePath, query, integrations }: { basePath: string; query: SupportQuery; integrations: { id: string; name: string }[] }) {
   return (
@@ -27,50 +14,33 @@ export function SupportFilters({ basePath, query, integrations }: { basePath: st
       <div className="grid gap-3 sm:grid-cols-[1fr_14rem]">
         <div className="min-w-0 space-y-1">
           <label htmlFor="filter-q" className="block text-xs font-medium text-slate-700">Search</label>
-          <input id="filter-q" name="q" type="search" maxLength={200} defaultValue={query.q ?? ""} placeholder="Org, tenant id, mailbox, or a code like AADSTS50173" className={control} />
+          <input id="filter-q" name="q" type="search" maxLength={200} defaultValue={query.q ?? ""} placeholder="Org, tenant id, mailbox, or a code like AADSTS50173" className={FILTER_CONTROL} />
         </div>
-        <Select label="Search in" name="in" value={query.in}>
+        <FilterSelect label="Search in" name="in" value={query.in}>
           {(Object.keys(KIND_WORDS) as SearchKind[]).map((k) => <option key={k} value={k}>{KIND_WORDS[k]}</option>)}
-        </Select>
+        </FilterSelect>
       </div>
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
-        <Select label="Health" name="health" value={query.health}>
-          <option value="">Any health</option>
-          {HEALTHS.map((h) => <option key={h} value={h}>{HEALTH_COUNT_LABELS[h]}</option>)}
-        </Select>
-        <Select label="Failure class" name="class" value={query.class}>
-          <option value="">Any class</option>
-          {HEALTH_CLASSES.map((c) => <option key={c} value={c}>{healthClassWords(c)}</option>)}
-        </Select>
+        <HealthFilters query={query} />
         <div className="min-w-0 space-y-1">
           <label htmlFor="filter-org" className="block text-xs font-medium text-slate-700">Organization slug</label>
-          <input id="filter-org" name="org" defaultValue={query.org ?? ""} placeholder="e.g. contoso" className={control} />
+          <input id="filter-org" name="org" defaultValue={query.org ?? ""} placeholder="e.g. contoso" className={FILTER_CONTROL} />
         </div>
         {integrations.length ? (
-          <Select label="Integration" name="integration" value={query.integration}>
+          <FilterSelect label="Integration" name="integration" value={query.integration}>
             <option value="">Any integration</option>
             {integrations.map((i) => <option key={i.id} value={i.id}>{i.name}</option>)}
-          </Select>
+          </FilterSelect>
         ) : query.integration ? <input type="hidden" name="integration" value={query.integration} /> : null}
-        <Select label="Cloud" name="cloud" value={query.cloud}>
+        <FilterSelect label="Cloud" name="cloud" value={query.cloud}>
           <option value="">Any cloud</option>
           {CLOUD_IDS.map((c) => <option key={c} value={c}>{CLOUDS[c].label}</option>)}
-        </Select>
-        <Select label="Protocol" name="protocol" value={query.protocol}>
-          <option value="">Any protocol</option>
-          {PROTOCOLS.map((p) => <option key={p} value={p}>{PROTOCOL_LABELS[p]}</option>)}
-        </Select>
-        <Select label="Protocol result" name="result" value={query.result}>
-          <option value="">Any result</option>
-          {RESULTS.map((r) => <option key={r} value={r}>{RESULT_WORDS[r]}</option>)}
-        </Select>
-        <Select label="Sort by" name="sort" value={query.sort}>
+        </FilterSelect>
+        <ProtocolFilters query={query} />
+        <FilterSelect label="Sort by" name="sort" value={query.sort}>
           {SUPPORT_SORTS.map((s) => <option key={s} value={s}>{SORT_WORDS[s]}</option>)}
-        </Select>
-        <Select label="Order" name="dir" value={query.dir}>
-          <option value="asc">Ascending</option>
-          <option value="desc">Descending</option>
-        </Select>
+        </FilterSelect>
+        <OrderSelect value={query.dir} />
       </div>
       <div className="flex flex-wrap items-center gap-2">
         <Button type="submit">Apply</Button>
@@ -93,12 +63,11 @@ const SEARCHED: Record<ReturnType<typeof searchKindOf>, string> = {
 export function supportFilterWords(q: SupportQuery, integrations: { id: string; name: string }[]): string[] {
   const out: string[] = [];
   if (q.q) out.push(`${SEARCHED[searchKindOf(q.q, q.in)]} “${q.q}”`);
-  if (q.health) out.push(`health ${HEALTH_COUNT_LABELS[q.health]}`);
-  if (q.class) out.push(`failure class ${healthClassWords(q.class)}`);
+  out.push(...healthFilterWords(q));
   if (q.org) out.push(`organization ${q.org}`);
   if (q.integration) out.push(`integration ${integrations.find((i) => i.id === q.integration)?.name ?? q.integration}`);
   if (q.cloud) out.push(`cloud ${CLOUDS[q.cloud].label}`);
-  if (q.protocol || q.result) out.push(`${q.protocol ? PROTOCOL_LABELS[q.protocol] : "any protocol"} ${q.result ? RESULT_WORDS[q.result] : "checked"}`);
+  out.push(...protocolFilterWords(q));
   return out;
 }
 

@@ -2,26 +2,13 @@ import type { DataTableColumn } from "@/components/ui/data-table";
 import { sortColumn } from "@/components/ui/data-table-sort";
 import { Button, ButtonLink } from "@/components/ui/button";
 import { CONSENT_LABELS } from "@/components/connections/status";
-import { HEALTH_COUNT_LABELS, PROTOCOL_LABELS } from "@/lib/checks/health-words";
-import { healthClassWords } from "@/lib/checks/health";
-import { CONSENTS, DEFAULT_DIR, FILTER_KEYS, HEALTHS, HEALTH_CLASSES, PROTOCOLS, RESULTS, mailboxQueryString, type MailboxQuery, type MailboxSort } from "@/lib/connections/mailbox-list";
+import { FILTER_CONTROL, FilterSelect, HealthFilters, OrderSelect, ProtocolFilters, healthFilterWords, protocolFilterWords } from "@/components/connections/list-filters";
+import { CONSENTS, DEFAULT_DIR, FILTER_KEYS, mailboxQueryString, type MailboxQuery, type MailboxSort } from "@/lib/connections/mailbox-list";
 
 // The Mailboxes list's search, filters, sort and pages. A plain GET form and links: it works
 // without JavaScript, and the URL is the view, so it can be bookmarked and shared.
 
-const RESULT_WORDS: Record<(typeof RESULTS)[number], string> = { OK: "works", FAILED: "failed", SKIPPED: "skipped" };
 const SORT_WORDS: Record<MailboxSort, string> = { mailbox: "Mailbox", health: "Health", lastCheck: "Last check", healthChanged: "Health changed" };
-
-const control = "block w-full min-w-0 rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm shadow-sm focus:border-brand-600";
-
-function Select({ label, name, value, children }: { label: string; name: string; value: string | undefined; children: React.ReactNode }) {
-  return (
-    <div className="min-w-0 space-y-1">
-      <label htmlFor={`filter-${name}`} className="block text-xs font-medium text-slate-700">{label}</label>
-      <select id={`filter-${name}`} name={name} defaultValue={value ?? ""} className={control}>{children}</select>
-    </div>
-  );
-}
 
 export const hasFilters = (q: MailboxQuery) => FILTER_KEYS.some((k) => q[k]);
 
@@ -30,43 +17,25 @@ export function MailboxFilters({ basePath, query, integrations }: { basePath: st
     <form method="get" action={basePath} role="search" aria-label="Search and filter mailboxes" className="mb-4 space-y-3 rounded-md border border-slate-200 bg-slate-50 p-3">
       <div className="min-w-0 space-y-1">
         <label htmlFor="filter-q" className="block text-xs font-medium text-slate-700">Search mailboxes</label>
-        <input id="filter-q" name="q" type="search" maxLength={200} defaultValue={query.q ?? ""} placeholder="Address or display name" className={control} />
+        <input id="filter-q" name="q" type="search" maxLength={200} defaultValue={query.q ?? ""} placeholder="Address or display name" className={FILTER_CONTROL} />
       </div>
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-4">
-        <Select label="Health" name="health" value={query.health}>
-          <option value="">Any health</option>
-          {HEALTHS.map((h) => <option key={h} value={h}>{HEALTH_COUNT_LABELS[h]}</option>)}
-        </Select>
-        <Select label="Failure class" name="class" value={query.class}>
-          <option value="">Any class</option>
-          {HEALTH_CLASSES.map((c) => <option key={c} value={c}>{healthClassWords(c)}</option>)}
-        </Select>
+        <HealthFilters query={query} />
         {integrations.length > 1 ? (
-          <Select label="Integration" name="integration" value={query.integration}>
+          <FilterSelect label="Integration" name="integration" value={query.integration}>
             <option value="">Any integration</option>
             {integrations.map((i) => <option key={i.id} value={i.id}>{i.name}</option>)}
-          </Select>
+          </FilterSelect>
         ) : null}
-        <Select label="Consent" name="consent" value={query.consent}>
+        <FilterSelect label="Consent" name="consent" value={query.consent}>
           <option value="">Any consent</option>
           {CONSENTS.map((c) => <option key={c} value={c}>{CONSENT_LABELS[c]}</option>)}
-        </Select>
-        <Select label="Protocol" name="protocol" value={query.protocol}>
-          <option value="">Any protocol</option>
-          {PROTOCOLS.map((p) => <option key={p} value={p}>{PROTOCOL_LABELS[p]}</option>)}
-        </Select>
-        <Select label="Protocol result" name="result" value={query.result}>
-          <option value="">Any result</option>
-          {RESULTS.map((r) => <option key={r} value={r}>{RESULT_WORDS[r]}</option>)}
-        </Select>
-        <Select label="Sort by" name="sort" value={query.sort}>
+        </FilterSelect>
+        <ProtocolFilters query={query} />
+        <FilterSelect label="Sort by" name="sort" value={query.sort}>
           {(Object.keys(SORT_WORDS) as MailboxSort[]).map((s) => <option key={s} value={s}>{SORT_WORDS[s]}</option>)}
-        </Select>
-        {/* Descending is Z–A, newest first, failing first. */}
-        <Select label="Order" name="dir" value={query.dir}>
-          <option value="asc">Ascending</option>
-          <option value="desc">Descending</option>
-        </Select>
+        </FilterSelect>
+        <OrderSelect value={query.dir} />
       </div>
       <div className="flex flex-wrap items-center gap-2">
         <Button type="submit">Apply filters</Button>
@@ -80,11 +49,10 @@ export function MailboxFilters({ basePath, query, integrations }: { basePath: st
 export function filterWords(q: MailboxQuery, integrations: { id: string; name: string }[]): string[] {
   const out: string[] = [];
   if (q.q) out.push(`search “${q.q}”`);
-  if (q.health) out.push(`health ${HEALTH_COUNT_LABELS[q.health]}`);
-  if (q.class) out.push(`failure class ${healthClassWords(q.class)}`);
+  out.push(...healthFilterWords(q));
   if (q.integration) out.push(`integration ${integrations.find((i) => i.id === q.integration)?.name ?? "(removed)"}`);
   if (q.consent) out.push(CONSENT_LABELS[q.consent].toLowerCase());
-  if (q.protocol || q.result) out.push(`${q.protocol ? PROTOCOL_LABELS[q.protocol] : "any protocol"} ${q.result ? RESULT_WORDS[q.result] : "checked"}`);
+  out.push(...protocolFilterWords(q));
   return out;
 }
 
