@@ -1,5 +1,7 @@
 import { explainFailure, supportRows, type Failure } from "@/lib/connections/failure";
 import { CopyField } from "@/components/integrations/copy-field";
+import { Notice } from "@/components/ui/card";
+import type { StoredFailure } from "@/lib/connections/connection-detail";
 
 const CONSENT_REQUIRED = new Set(["AADSTS65001", "AADSTS90094", "consent_required"]);
 
@@ -48,5 +50,21 @@ export function FailureView({ failure, redirectUri, adminConsentLink }: { failur
         </dl>
       </details>
     </div>
+  );
+}
+
+/** A connection's last failed token request: explained, classed in words, with what identifies it at Microsoft for a support ticket. */
+export function LastFailureNotice({ failure }: { failure: StoredFailure }) {
+  const d = explainFailure(failure);
+  const rows = supportRows({ ...failure, timestamp: failure.timestamp ?? failure.at ?? "" });
+  return (
+    <Notice tone="error" title={`Last token request failed: ${d.title}`}>
+      {d.classLabel ? <span className="block font-medium">Kind of failure: {d.classLabel}</span> : null}
+      {d.happened ? <span className="block">{d.happened}</span> : null}
+      <span className="block">{d.fix}</span>
+      <dl aria-label="Details for a support ticket" className="mt-1 grid grid-cols-[7rem_minmax(0,1fr)] gap-y-0.5 break-all text-xs sm:grid-cols-[9rem_minmax(0,1fr)] [&_dd]:wrap-anywhere">
+        {rows.map(([k, v]) => <div key={k} className="contents"><dt>{k}</dt><dd className="font-mono">{v}</dd></div>)}
+      </dl>
+    </Notice>
   );
 }

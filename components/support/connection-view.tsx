@@ -1,11 +1,11 @@
 import Link from "next/link";
 import type { SupportConnection, SupportCheck } from "@/lib/support/connection";
 import { Card, Notice } from "@/components/ui/card";
+import { LastFailureNotice } from "@/components/connections/failure-view";
 import { HealthBadge, RelativeTime } from "@/components/connections/health-badge";
 import { ChecksTable, HealthSummary } from "@/components/connections/health-panel";
 import { CONSENT_LABELS, ConnectionStatusBadge, MailboxAddress, formatDate } from "@/components/connections/status";
 import { displayStatus } from "@/lib/connections/connections";
-import { explainFailure, supportRows } from "@/lib/connections/failure";
 import { actionLabel } from "@/lib/audit/action-labels";
 import { detailEntries } from "@/lib/audit/audit-list";
 import { exactTime } from "@/lib/checks/health-words";
@@ -77,7 +77,7 @@ export function SupportConnectionView({ detail, timeline, now }: { detail: Suppo
         <HealthSummary connection={c} diagnosis={healthDiagnosis} now={now} />
       </Card>
 
-      {lastFailure ? <LastFailure failure={lastFailure} /> : null}
+      {lastFailure ? <LastFailureNotice failure={lastFailure} /> : null}
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Consent">
@@ -205,21 +205,5 @@ function CheckSteps({ checks }: { checks: SupportCheck[] }) {
         </details>
       ))}
     </div>
-  );
-}
-
-/** The last refresh failure: explained, with what identifies it at Microsoft. */
-function LastFailure({ failure }: { failure: NonNullable<SupportConnection["lastFailure"]> }) {
-  const d = explainFailure(failure);
-  const rows = supportRows({ ...failure, timestamp: failure.timestamp ?? failure.at ?? "" });
-  return (
-    <Notice tone="error" title={`Last token request failed: ${d.title}`}>
-      {d.classLabel ? <span className="block font-medium">Kind of failure: {d.classLabel}</span> : null}
-      {d.happened ? <span className="block">{d.happened}</span> : null}
-      <span className="block">{d.fix}</span>
-      <dl aria-label="Details for a support ticket" className="mt-1 grid grid-cols-[7rem_minmax(0,1fr)] gap-y-0.5 break-all text-xs sm:grid-cols-[9rem_minmax(0,1fr)] [&_dd]:wrap-anywhere">
-        {rows.map(([k, v]) => <div key={k} className="contents"><dt>{k}</dt><dd className="font-mono">{v}</dd></div>)}
-      </dl>
-    </Notice>
   );
 }

@@ -8,10 +8,9 @@ import { getConnectionDetail } from "@/lib/connections/connection-detail";
 import { INACTIVITY_DAYS } from "@/lib/connections/inactivity";
 import { scopeName } from "@/lib/connections/granted-scopes";
 import { Card, Notice } from "@/components/ui/card";
+import { LastFailureNotice } from "@/components/connections/failure-view";
 import { DisconnectForm, ReconsentForm, RefreshNowForm } from "@/components/connections/connect-forms";
 import { appKeyring } from "@/lib/deployment";
-import { explainFailure, supportRows } from "@/lib/connections/failure";
-import type { StoredFailure } from "@/lib/connections/connection-detail";
 import { TestPanel } from "@/components/connections/test-panel";
 import { HealthBadge } from "@/components/connections/health-badge";
 import { HealthSummary } from "@/components/connections/health-panel";
@@ -91,7 +90,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         </Card>
       </div>
 
-      {lastFailure ? <LastFailure failure={lastFailure} /> : null}
+      {lastFailure ? <LastFailureNotice failure={lastFailure} /> : null}
 
       <Card title="Connection test" description="Gets fresh tokens and signs in to each protocol the integration is for, step by step.">
         {ctx.can("connections.write") ? (
@@ -158,21 +157,5 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
       ) : null}
       <AutoRefresh />
     </div>
-  );
-}
-
-/** The last refresh failure: explained, classed in words, with what identifies it for support. */
-function LastFailure({ failure }: { failure: StoredFailure }) {
-  const d = explainFailure(failure);
-  const rows = supportRows({ ...failure, timestamp: failure.timestamp ?? failure.at ?? "" });
-  return (
-    <Notice tone="error" title={`Last token request failed: ${d.title}`}>
-      {d.classLabel ? <span className="block font-medium">Kind of failure: {d.classLabel}</span> : null}
-      {d.happened ? <span className="block">{d.happened}</span> : null}
-      <span className="block">{d.fix}</span>
-      <dl aria-label="Details for a support ticket" className="mt-1 grid grid-cols-[7rem_minmax(0,1fr)] sm:grid-cols-[9rem_minmax(0,1fr)] [&_dd]:wrap-anywhere gap-y-0.5 break-all text-xs">
-        {rows.map(([k, v]) => <div key={k} className="contents"><dt>{k}</dt><dd className="font-mono">{v}</dd></div>)}
-      </dl>
-    </Notice>
   );
 }
