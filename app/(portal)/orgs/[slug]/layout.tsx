@@ -1,12 +1,12 @@
 import { requireOrg } from "@/lib/auth/guards";
 import { PortalShell } from "@/app/portal-shell";
-import { OrgNav } from "./org-nav";
+import { TabNav } from "@/components/ui/tab-nav";
 
 export default async function OrgLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const ctx = await requireOrg(slug);
   const tabs = [
-    { href: `/orgs/${slug}`, label: "Overview" },
+    { href: `/orgs/${slug}`, label: "Overview", exact: true },
     { href: `/orgs/${slug}/integrations`, label: "Integrations" },
     { href: `/orgs/${slug}/mailboxes`, label: "Mailboxes" },
     { href: `/orgs/${slug}/members`, label: "Members" },
@@ -19,7 +19,7 @@ export default async function OrgLayout({ children, params }: { children: React.
         <p className="text-sm text-slate-600">Organization</p>
         <h1 className="text-2xl font-semibold">{ctx.org.name}</h1>
       </div>
-      <OrgNav tabs={tabs} />
+      <TabNav label="Organization sections" tabs={tabs} />
       <div className="mt-6">{children}</div>
     </PortalShell>
   );
