@@ -4,6 +4,9 @@ import { createConsentLink, markEmailed } from "@/lib/connections/links";
 import { PURPOSE_LABELS } from "@/lib/integrations/purposes";
 import type { Purpose } from "@/lib/microsoft/scopes";
 import { logger } from "@/lib/logger";
+import type { Db } from "@/lib/db-client";
+import type { OutboundMail } from "@/lib/mail/outbound";
+import type { RequestMeta } from "@/lib/audit/record";
 import type { AlertDeps } from "./deps";
 import type { HealRequest } from "./evaluate";
 
@@ -50,6 +53,34 @@ export async function sendHealLinks(deps: AlertDeps, requests: readonly HealRequ
   return out;
 }
 
+export type ConsentMailDeps = { db: Db; linkSecret: string; publicUrl: string; mail: OutboundMail };
+type ConsentMailTarget = { mailbox: string; mailboxKind: "USER" | "SHARED"; upn: string; integration: { id: string; name: string; purposes: string[] } };
+
+/**
+ * A fresh single-use consent link for a mailbox (the older one stops working), mailed to its
+ * owner: a user mailbox's own address, a shared mailbox's delegate who consented. Self-healing
+ * and the Mailboxes list's "Send fresh consent links" both send it this way. Returns where it went.
+ */
+export async function mailFreshConsentLink(deps: ConsentMailDeps, org: { id: string; name: string }, actor: Parameters<typeof createConsentLink>[3], c: ConsentMailTarget, reason: string, meta?: RequestMeta): Promise<{ to: string; linkId: string }> {
+  const shared = c.mailboxKind === "SHARED";
+  const to = shared ? c.upn.toLowerCase() : c.mailbox;
+  const { link, token } = await createConsentLink(deps.db, deps.linkSecret, org.id, actor, { integrationId: c.integration.id, mailbox: c.mailbox, mailboxKind: c.mailboxKind }, meta);
+  const message = healMessage({
+    to,
+    mailbox: c.mailbox,
+    shared,
+    orgName: org.name,
+    integrationName: c.integration.name,
+    reason,
+    link: `${deps.publicUrl}/consent/${token}`,
+    expiresAt: link.expiresAt,
+    access: (c.integration.purposes as Purpose[]).map((p) => PURPOSE_LABELS[p]?.label ?? p),
+  });
+  await deps.mail.send({ ...message, orgId: org.id });
+  await markEmailed(deps.db, link.id);
+  return { to, linkId: link.id };
+}
+
 async function note(deps: AlertDeps, r: HealRequest, kind: string, detail: Record<string, unknown>) {
   await deps.db.connectionEvent.create({ data: { connectionId: r.connectionId, kind, detail: detail as Prisma.InputJsonValue } });
 }
@@ -64,23 +95,8 @@ async function healOne(deps: AlertDeps, r: HealRequest): Promise<HealOutcome> {
     await note(deps, r, "heal_link_not_sent", { why: "Outgoing mail is not configured (MAILGRANT_SMTP_URL)." });
     return { connectionId: c.id, sent: false, why: "no outgoing mail" };
   }
-  const shared = c.mailboxKind === "SHARED";
-  const to = shared ? c.upn.toLowerCase() : c.mailbox;
-  const { link, token } = await createConsentLink(deps.db, deps.linkSecret, r.orgId, SELF_HEALING_ACTOR, { integrationId: c.integration.id, mailbox: c.mailbox, mailboxKind: c.mailboxKind });
-  const message = healMessage({
-    to,
-    mailbox: c.mailbox,
-    shared,
-    orgName: c.org.name,
-    integrationName: c.integration.name,
-    reason: c.healthReason ?? "The grant no longer works.",
-    link: `${deps.publicUrl}/consent/${token}`,
-    expiresAt: link.expiresAt,
-    access: (c.integration.purposes as Purpose[]).map((p) => PURPOSE_LABELS[p]?.label ?? p),
-  });
-  await deps.mail.send({ ...message, orgId: r.orgId });
-  await markEmailed(deps.db, link.id);
-  await note(deps, r, "heal_link_sent", { to, consentLinkId: link.id });
+  const { to, linkId } = await mailFreshConsentLink({ ...deps, mail: deps.mail }, c.org, SELF_HEALING_ACTOR, c, c.healthReason ?? "The grant no longer works.");
+  await note(deps, r, "heal_link_sent", { to, consentLinkId: linkId });
   await record(deps.db, { action: "connection.heal_link_sent", orgId: r.orgId, actor: SELF_HEALING_ACTOR, targetType: "connection", targetId: c.id, data: { mailbox: c.mailbox, to, integration: c.integration.name } });
   logger.info({ orgId: r.orgId, connectionId: c.id }, "self-healing: consent link mailed");
   return { connectionId: c.id, sent: true, to };

@@ -1,11 +1,8 @@
 import type { Db } from "@/lib/db-client";
 import { record, type RequestMeta } from "@/lib/audit/record";
-import { healMessage } from "@/lib/alerts/self-heal";
-import { PURPOSE_LABELS } from "@/lib/integrations/purposes";
-import type { Purpose } from "@/lib/microsoft/scopes";
+import { mailFreshConsentLink } from "@/lib/alerts/self-heal";
 import type { OutboundMail } from "@/lib/mail/outbound";
 import { logger } from "@/lib/logger";
-import { createConsentLink, markEmailed } from "./links";
 import { displayStatus } from "./connections";
 
 // The Mailboxes list's bulk actions for owners and admins. Ids come from the browser, so every
@@ -67,20 +64,15 @@ export async function sendFreshConsentLinks(deps: ConsentLinkDeps, org: { id: st
   for (const c of rows) {
     if (!needsReconsent(c)) { skipped.push({ mailbox: c.mailbox, why: "it does not need re-consent" }); continue; }
     if (!deps.mail) { skipped.push({ mailbox: c.mailbox, why: "outgoing mail is not configured (MAILGRANT_SMTP_URL)" }); continue; }
-    const shared = c.mailboxKind === "SHARED";
-    const to = shared ? c.upn.toLowerCase() : c.mailbox;
     try {
-      const { link, token } = await createConsentLink(deps.db, deps.linkSecret, org.id, actor, { integrationId: c.integration.id, mailbox: c.mailbox, mailboxKind: c.mailboxKind }, meta);
       const outdated = c.consentedConfigVersion < c.integration.configVersion;
       const reason = c.status === "REVOKED" ? "Its grant was revoked." : outdated ? `${c.integration.name} now asks for permissions this mailbox has not granted yet.` : (c.healthReason ?? "Its grant no longer works.");
-      const message = healMessage({ to, mailbox: c.mailbox, shared, orgName: org.name, integrationName: c.integration.name, reason, link: `${deps.publicUrl}/consent/${token}`, expiresAt: link.expiresAt, access: (c.integration.purposes as Purpose[]).map((p) => PURPOSE_LABELS[p]?.label ?? p) });
-      await deps.mail.send({ ...message, orgId: org.id });
-      await markEmailed(deps.db, link.id);
-      await deps.db.connectionEvent.create({ data: { connectionId: c.id, kind: "consent_link_sent", detail: { to, consentLinkId: link.id, by: actor.email } } });
+      const { to, linkId } = await mailFreshConsentLink({ ...deps, mail: deps.mail }, org, actor, c, reason, meta);
+      await deps.db.connectionEvent.create({ data: { connectionId: c.id, kind: "consent_link_sent", detail: { to, consentLinkId: linkId, by: actor.email } } });
       sent.push({ mailbox: c.mailbox, to });
     } catch (err) {
       logger.error({ err, orgId: org.id, connectionId: c.id }, "bulk consent link: could not send");
-      skipped.push({ mailbox: c.mailbox, why: "sending failed (see the server log); try again or invite it from the form above" });
+      skipped.push({ mailbox: c.mailbox, why: "the mail could not be sent; try again, or create a consent link for it with “Invite a mailbox owner” above and send it yourself" });
     }
   }
   await record(deps.db, { action: "connection.bulk_consent_links_sent", orgId: org.id, actor, targetType: "org", targetId: org.id, data: { sent: sent.map((s) => s.mailbox), skipped: skipped.map((s) => `${s.mailbox}: ${s.why}`) }, meta });
