@@ -1,5 +1,5 @@
 import type { Db } from "@/lib/db-client";
-import { healthCounts } from "@/lib/checks/history";
+import { healthBreakdown } from "@/lib/checks/history";
 import { diagnose } from "@/lib/diagnosis/catalog";
 
 // The org overview from indexed columns and grouped counts, never by loading every connection:
@@ -10,9 +10,8 @@ const LIST = 10;
 const DAY_MS = 86_400_000;
 
 export async function orgOverview(db: Db, orgId: string, now = new Date()) {
-  const [health, failingClasses, statuses, [outdated], failing, atRisk, expiring, next] = await Promise.all([
-    healthCounts(db, orgId),
-    db.connection.groupBy({ by: ["healthClass"], where: { orgId, health: "FAILING" }, _count: { _all: true } }),
+  const [breakdown, statuses, [outdated], failing, atRisk, expiring, next] = await Promise.all([
+    healthBreakdown(db, orgId),
     db.connection.groupBy({ by: ["status"], where: { orgId }, _count: { _all: true } }),
     db.$queryRaw<{ n: number }[]>`
       SELECT count(*)::int AS n FROM "Connection" c JOIN "Integration" i ON i.id = c."integrationId"
@@ -40,9 +39,11 @@ export async function orgOverview(db: Db, orgId: string, now = new Date()) {
   const outdatedCount = outdated?.n ?? 0;
   return {
     total,
-    health,
-    /** Failing mailboxes per class, most first: "2 misconfigured · 1 blocked". */
-    failingByClass: failingClasses.map((g) => ({ class: g.healthClass, count: g._count._all })).sort((a, b) => b.count - a.count || String(a.class).localeCompare(String(b.class))),
+    health: breakdown.health,
+    /** Failing mailboxes per class, most first: "2 misconfigured · 1 blocked" (no class: "other"). */
+    failingByClass: [...Object.entries(breakdown.failingByClass).map(([c, count]) => ({ class: c as string | null, count })), { class: null, count: breakdown.failingOther }]
+      .filter((f) => f.count > 0)
+      .sort((a, b) => b.count - a.count || String(a.class).localeCompare(String(b.class))),
     consent: { connected: (byStatus.CONNECTED ?? 0) - outdatedCount, needsReconsent: (byStatus.NEEDS_RECONSENT ?? 0) + outdatedCount, revoked: byStatus.REVOKED ?? 0 },
     failing: failing.map((c) => ({ ...c, fix: c.healthCode ? diagnose(c.healthCode).fix : null })),
     atRisk,

@@ -12,7 +12,8 @@ import { createConsentLink } from "@/lib/connections/links";
 import { recordCheck } from "@/lib/checks/record";
 import type { CheckStep } from "@/lib/checks/health";
 import { record } from "@/lib/audit/record";
-import { fleetCounts, topFailingOrgs, topFailingTenants } from "./fleet";
+import { topFailingOrgs, topFailingTenants } from "./fleet";
+import { healthBreakdown } from "@/lib/checks/history";
 import { ORG_PAGE_SIZE, listOrgPage, parseOrgQuery } from "./org-inventory";
 import { supportOrgSummary } from "./org-summary";
 import { getSupportConnection, recordSupportConnectionView } from "./connection";
@@ -63,10 +64,12 @@ describe("fleet view", () => {
     await setHealth(db, ids.b1, "FAILING", "misconfigured");
     await setHealth(db, ids.b2, "DEGRADED", "transient");
 
-    const counts = await fleetCounts(db);
+    const counts = await healthBreakdown(db);
     expect(counts.total).toBe(6);
     expect(counts.health).toEqual({ FAILING: 4, DEGRADED: 1, AT_RISK: 0, HEALTHY: 1, UNKNOWN: 0 });
     expect(counts.failingByClass).toEqual({ needs_reconsent: 2, misconfigured: 1, blocked: 1, transient: 0 });
+    // One org's breakdown counts only its own connections.
+    expect(await healthBreakdown(db, b.org.id)).toEqual({ total: 2, health: { FAILING: 1, DEGRADED: 1, AT_RISK: 0, HEALTHY: 0, UNKNOWN: 0 }, failingByClass: { needs_reconsent: 0, misconfigured: 1, blocked: 0, transient: 0 }, failingOther: 0 });
 
     expect(await topFailingTenants(db)).toEqual([{ tenantId: tenantX, failing: 3, orgs: 2 }, { tenantId: tenantY, failing: 1, orgs: 1 }]);
     expect(await topFailingTenants(db, 1)).toHaveLength(1);
