@@ -180,6 +180,10 @@ describe("listSupportConnections", () => {
       [{ q: "box01", in: "mailbox" }, (r) => r.mailbox.startsWith("box01")],
       [{ q: "box01" }, (r) => r.mailbox.startsWith("box01")],
       [{ q: "@contoso.test" }, () => true],
+      // A domain typed without its "@" finds the domain's mailboxes too.
+      [{ q: "contoso.test", in: "mailbox" }, () => true],
+      [{ q: "CONTOSO.test" }, () => true],
+      [{ q: "box001@contoso", in: "mailbox" }, (r) => r.mailbox.startsWith("box001@contoso")],
       [{ q: "box_1", in: "mailbox" }, () => false],
       [{ q: "aadsts50173" }, (r) => r.healthCode === "AADSTS50173"],
       [{ q: "smtp_auth_disabled" }, (r) => r.smtpCode === "smtp_auth_disabled"],

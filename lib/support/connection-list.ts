@@ -97,6 +97,8 @@ export function searchKindOf(q: string, kind: SearchKind): Exclude<SearchKind, "
 const normalCode = (q: string) => (AADSTS.test(q) ? q.toUpperCase() : q.toLowerCase());
 const likeEscape = (q: string) => q.replace(/[\\%_]/g, (c) => `\\${c}`);
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+/** "contoso.com": a domain typed without its "@" (it may also be the start of an address, "anna.ito"). */
+const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/;
 
 /** The first code point past every string that starts with a prefix, for an index range. */
 const PAST = "\u{10FFFF}";
@@ -104,11 +106,12 @@ const PAST = "\u{10FFFF}";
 function mailboxMatch(q: string): Prisma.Sql {
   const m = q.toLowerCase();
   // A whole address (pasted from a ticket) is an equality the mailbox index answers; a domain
-  // ("@contoso.com") a suffix that only a scan finds; anything else the start of an address, an
-  // index range (the LIKE keeps it exact whatever the database's collation).
+  // ("@contoso.com", or "contoso.com" without its "@") a suffix that only a scan finds; anything
+  // else the start of an address, an index range (the LIKE keeps it exact whatever the collation).
   if (EMAIL.test(m)) return Prisma.sql`c."mailbox" = ${m}`;
   if (m.startsWith("@")) return Prisma.sql`c."mailbox" LIKE ${`%${likeEscape(m)}`}`;
-  return Prisma.sql`(c."mailbox" >= ${m} AND c."mailbox" < ${m + PAST} AND c."mailbox" LIKE ${`${likeEscape(m)}%`})`;
+  const prefix = Prisma.sql`(c."mailbox" >= ${m} AND c."mailbox" < ${m + PAST} AND c."mailbox" LIKE ${`${likeEscape(m)}%`})`;
+  return DOMAIN.test(m) ? Prisma.sql`(${prefix} OR c."mailbox" LIKE ${`%@${likeEscape(m)}`})` : prefix;
 }
 // ANY(ARRAY(…)) runs the org lookup once and hands the ids to the index as one array, where an IN (subquery) would be a filter on every row.
 const orgMatch = (q: string) => Prisma.sql`c."orgId" = ANY(ARRAY(SELECT o2."id" FROM "Org" o2 WHERE o2."name" ILIKE ${`%${likeEscape(q)}%`} OR o2."slug" LIKE ${`%${likeEscape(q.toLowerCase())}%`}))`;
