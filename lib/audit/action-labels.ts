@@ -39,6 +39,9 @@ export const ACTION_LABELS: Record<string, string> = {
   "alert_channel.test_sent": "Sent a test event to a notification channel",
   "alert_delivery.redelivered": "Redelivered an alert by hand",
   "connection.heal_link_sent": "Mailed a mailbox's owner a fresh consent link (re-consent policy)",
+  "api_key.created": "Created an API key",
+  "api_key.revoked": "Revoked an API key",
+  "api_key.tokens_issued": "Handed out access tokens to an API key (counted per hour)",
   "access.forbidden": "Was refused (role does not allow it)",
 };
 

@@ -14,6 +14,7 @@ const EXPECTED: Record<Permission, { OWNER: boolean; ADMIN: boolean; MEMBER: boo
   "connections.read": { OWNER: true, ADMIN: true, MEMBER: true, VIEWER: true },
   "connections.connect_own": { OWNER: true, ADMIN: true, MEMBER: true, VIEWER: false },
   "connections.write": { OWNER: true, ADMIN: true, MEMBER: false, VIEWER: false },
+  "api_keys.manage": { OWNER: true, ADMIN: true, MEMBER: false, VIEWER: false },
 };
 
 describe("permission table", () => {

@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   "connections.read": ["OWNER", "ADMIN", "MEMBER", "VIEWER"],
   "connections.connect_own": ["OWNER", "ADMIN", "MEMBER"],
   "connections.write": ["OWNER", "ADMIN"],
+  "api_keys.manage": ["OWNER", "ADMIN"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
