@@ -38,6 +38,17 @@ function apiProcess(): Promise<Process> {
   return g.__mailgrantApi;
 }
 
+/** Writes the counted uses and closes the limiters' pool (server shutdown, tests). */
+export async function stopApiProcess(): Promise<void> {
+  const p = g.__mailgrantApi;
+  g.__mailgrantApi = undefined;
+  g.__mailgrantApiUsage = undefined;
+  if (!p) return;
+  const { usage, limiters } = await p;
+  await usage.stop();
+  await limiters.close();
+}
+
 export type ApiContext<P, Q, B> = {
   db: Db;
   keyring: Keyring;
