@@ -32,7 +32,7 @@ export async function serveRoutes(routes: Record<string, Route>) {
     const params = Object.fromEntries(hit.names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
     const headers = new Headers(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : [])));
     headers.set(CLIENT_IP_HEADER, "127.0.0.1");
-    const body = req.method === "GET" ? undefined : await bodyOf(req);
+    const body = req.method === "GET" ? undefined : new Uint8Array(await bodyOf(req));
     const answer = await hit.handler(new Request(url, { method: req.method, headers, ...(body ? { body } : {}) }), { params: Promise.resolve(params) });
     res.writeHead(answer.status, Object.fromEntries(answer.headers));
     res.end(Buffer.from(await answer.arrayBuffer()));
