@@ -28,6 +28,8 @@ const oneRoute = (await import("@/app/api/v1/connections/[id]/route")).GET;
 const { tokenSchema, connectionListSchema, connectionDetailSchema, errorSchema } = await import("./schemas");
 const { revokeApiKey } = await import("@/lib/api-keys/keys");
 const { stopApiProcess } = await import("./handler");
+const { metrics } = await import("@/lib/metrics/metrics");
+const counted = async (operation: string, code: string) => (await metrics().apiRequests.get()).values.find((v) => v.labels.operation === operation && v.labels.code === code)?.value ?? 0;
 
 let database: Database;
 beforeAll(async () => {
@@ -60,6 +62,7 @@ describe("token API: keys", () => {
   it("refuses a call without a key, with a malformed or unknown key, naming which, with no-store and WWW-Authenticate", async () => {
     const s = await connectedOrg();
     const unknown = `mgk_${"A".repeat(48)}`;
+    const refusedBefore = await counted("token", "invalid_key");
     for (const [auth, words] of [[undefined, /needs an API key/], ["Basic dXNlcjpwYXNz", /needs an API key/], ["Bearer not-a-key", /not a Mailgrant API key/], [`Bearer ${unknown}`, /not known/]] as const) {
       const r = await call(tokenRoute, { params: { id: s.id }, body: { resource: "graph" }, ...(auth ? { authorization: auth } : {}) });
       expect(r.status).toBe(401);
@@ -68,6 +71,7 @@ describe("token API: keys", () => {
       expect(r.headers.get("www-authenticate")).toMatch(/^Bearer /);
       expect(errorSchema.safeParse(r.body).success).toBe(true);
     }
+    expect(await counted("token", "invalid_key")).toBe(refusedBefore + 4);
   });
 
   it("a revoked key is refused on its next call; an expired one too", async () => {
@@ -152,6 +156,11 @@ describe("token API: tokens", () => {
     const x = tokenSchema.parse((await token(key, s.id, { resource: "outlook", format: "xoauth2" })).body);
     expect(x.resource).toBe("outlook");
     expect(Buffer.from(x.xoauth2!, "base64").toString()).toBe(`user=adele@contoso.onmicrosoft.com\x01auth=Bearer ${x.access_token}\x01\x01`);
+    // Counted in the metrics, which never carry a token.
+    expect(await counted("token", "ok")).toBeGreaterThanOrEqual(2);
+    const exposition = await metrics().registry.metrics();
+    expect(exposition).not.toContain(t.access_token);
+    expect(exposition).not.toContain(x.access_token);
   });
 
   it("200 concurrent calls for a connection whose token just expired cause exactly one refresh, and all get that token", async () => {
