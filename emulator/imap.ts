@@ -1,3 +1,4 @@
+import { ARGUMENT_ERROR, fetch, search, store, type SelectedFolder } from "./imap-fetch";
 import { GREETING_TAG, authenticateXoauth2, xoauth2Criteria } from "./mail-auth";
 import type { MailIO, MailSession } from "./mail-server";
 import type { MailMessage } from "./mailbox";
@@ -6,7 +7,8 @@ import type { User } from "./state";
 /**
  * Exchange Online's IMAP4 front end (outlook.office365.com:993) for OAuth clients: TLS from the first byte,
  * `AUTH=XOAUTH2` only (LOGIN disabled), AUTHENTICATE with or without an initial response, then enough of the
- * authenticated state to select the Inbox and read its count. Replies use Exchange's texts.
+ * authenticated state to select a folder and read its mail (FETCH, SEARCH, STORE in imap-fetch.ts). Replies use
+ * Exchange's texts.
  */
 const CAPABILITY_BEFORE = "IMAP4 IMAP4rev1 AUTH=XOAUTH2 SASL-IR ID UNSELECT CHILDREN IDLE NAMESPACE LOGINDISABLED";
 const CAPABILITY_AFTER = "IMAP4 IMAP4rev1 AUTH=XOAUTH2 SASL-IR ID UNSELECT CHILDREN IDLE NAMESPACE";
@@ -24,7 +26,7 @@ const FOLDERS: { name: string; attributes: string; store?: "inbox" | "sentItems"
 ];
 
 /** IMAP commands Exchange knows that the emulator doesn't answer (they get an honest NO, not "Command Error"). */
-const NOT_IMPLEMENTED = new Set(["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "APPEND", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "CHECK", "UID", "ENABLE", "GETQUOTAROOT"]);
+const NOT_IMPLEMENTED = new Set(["COPY", "MOVE", "EXPUNGE", "APPEND", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "CHECK", "ENABLE", "GETQUOTAROOT"]);
 
 function findFolder(name: string) {
   const key = name.toLowerCase();
@@ -79,6 +81,8 @@ interface ImapCommand {
   tag: string;
   verb: string;
   args: string[];
+  /** The arguments as sent (FETCH items and sets need more than imapArgs' split). */
+  rest: string;
 }
 type ImapHandler = (s: ImapSession, c: ImapCommand) => void | Promise<void>;
 
@@ -86,6 +90,7 @@ type ImapHandler = (s: ImapSession, c: ImapCommand) => void | Promise<void>;
 class ImapSession {
   mailbox: User | undefined;
   selected: string | undefined;
+  readOnly = false;
   /** A throttle fault: AUTHENTICATE succeeded, but Exchange's backend is "not connected". */
   notConnected = false;
   pending: { kind: "authenticate" | "idle" | "challenged"; tag: string } | undefined;
@@ -166,6 +171,7 @@ function select(s: ImapSession, { tag, verb, args }: ImapCommand) {
   const messages = s.messagesOf(folder.name);
   const firstUnseen = messages.findIndex((m) => !m.isRead);
   s.selected = folder.name;
+  s.readOnly = verb === "EXAMINE";
   io.reply(`* ${messages.length} EXISTS`);
   io.reply("* 0 RECENT");
   io.reply(`* FLAGS ${FLAGS}`);
@@ -212,6 +218,33 @@ function unselect(s: ImapSession, c: ImapCommand) {
   ok(s, c);
 }
 
+/** FETCH, STORE, SEARCH on the selected folder (without one: "Invalid state"). */
+const SELECTED: Record<string, (f: SelectedFolder, tag: string, args: string, uid: boolean) => void> = { FETCH: fetch, STORE: store, SEARCH: search };
+
+function selectedFolder(s: ImapSession): SelectedFolder | undefined {
+  return s.selected ? { io: s.io, messages: s.messagesOf(s.selected), readOnly: s.readOnly } : undefined;
+}
+
+function selectedCommand(s: ImapSession, { tag, verb, rest }: ImapCommand) {
+  const folder = selectedFolder(s);
+  if (!folder) return s.io.reply(`${tag} BAD Command received in Invalid state.`);
+  SELECTED[verb]!(folder, tag, rest, false);
+}
+
+/** `UID FETCH|STORE|SEARCH …` (UID COPY, MOVE, EXPUNGE: not implemented). */
+function uidCommand(s: ImapSession, { tag, rest }: ImapCommand) {
+  const m = /^(\S+)\s*(.*)$/.exec(rest);
+  const sub = (m?.[1] ?? "").toUpperCase();
+  const handler = SELECTED[sub];
+  if (!handler) {
+    if (["COPY", "MOVE", "EXPUNGE"].includes(sub)) return s.io.reply(`${tag} NO [CANNOT] The Mailgrant emulator does not implement UID ${sub}.`);
+    return s.io.reply(`${tag} ${ARGUMENT_ERROR}`);
+  }
+  const folder = selectedFolder(s);
+  if (!folder) return s.io.reply(`${tag} BAD Command received in Invalid state.`);
+  handler(folder, tag, m?.[2] ?? "", true);
+}
+
 /** Commands of the authenticated state (before it: "Invalid state"). */
 const AUTHENTICATED: Record<string, ImapHandler> = {
   SELECT: select,
@@ -229,6 +262,10 @@ const AUTHENTICATED: Record<string, ImapHandler> = {
   },
   CLOSE: unselect,
   UNSELECT: unselect,
+  FETCH: selectedCommand,
+  STORE: selectedCommand,
+  SEARCH: selectedCommand,
+  UID: uidCommand,
 };
 
 /** What follows a `+` continuation: the AUTHENTICATE payload, the answer to an error challenge, or IDLE's DONE. */
@@ -272,7 +309,7 @@ export function createImapSession(io: MailIO): MailSession {
       const rest = m[3] ?? "";
       // Literals ({n}) are not needed by OAuth clients for Exchange's folder names.
       if (/\{\d+\+?\}$/.test(rest)) return io.reply(`${tag} BAD Command Argument Error. 11`);
-      return dispatch(s, { tag, verb: m[2]!.toUpperCase(), args: imapArgs(rest) });
+      return dispatch(s, { tag, verb: m[2]!.toUpperCase(), args: imapArgs(rest), rest });
     },
   };
 }
