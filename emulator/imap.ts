@@ -1,5 +1,6 @@
+import type { AccessClaims } from "./access-token";
 import { ARGUMENT_ERROR, fetch, search, store, type SelectedFolder } from "./imap-fetch";
-import { GREETING_TAG, authenticateXoauth2, xoauth2Criteria } from "./mail-auth";
+import { ACCESS_TOKEN_EXPIRED, GREETING_TAG, authenticateXoauth2, sessionExpired, xoauth2Criteria } from "./mail-auth";
 import type { MailIO, MailSession } from "./mail-server";
 import type { MailMessage } from "./mailbox";
 import type { User } from "./state";
@@ -89,6 +90,8 @@ type ImapHandler = (s: ImapSession, c: ImapCommand) => void | Promise<void>;
 /** One client's conversation: who is signed in, what is selected, and a continuation being awaited. */
 class ImapSession {
   mailbox: User | undefined;
+  /** The token the session signed in with: when it expires, so does the session. */
+  claims: AccessClaims | undefined;
   selected: string | undefined;
   readOnly = false;
   /** A throttle fault: AUTHENTICATE succeeded, but Exchange's backend is "not connected". */
@@ -122,6 +125,7 @@ class ImapSession {
       return io.reply(`+ ${challenge}`);
     }
     this.mailbox = result.mailbox;
+    this.claims = result.claims;
     this.notConnected = throttled;
     io.reply(`${tag} OK AUTHENTICATE completed.`);
   }
@@ -271,6 +275,7 @@ const AUTHENTICATED: Record<string, ImapHandler> = {
 /** What follows a `+` continuation: the AUTHENTICATE payload, the answer to an error challenge, or IDLE's DONE. */
 function continuation(s: ImapSession, line: string): void | Promise<void> {
   const pending = s.pending!;
+  if (pending.kind === "idle" && expire(s)) return;
   s.pending = undefined;
   if (pending.kind === "authenticate") return s.authenticate(pending.tag, line.trim());
   // The answer to an error challenge: `*` cancels (RFC 3501 §6.2.2); empty, or anything else, ends in NO.
@@ -296,6 +301,13 @@ function dispatch(s: ImapSession, c: ImapCommand): void | Promise<void> {
   s.io.reply(`${tag} BAD Command Error. 10`);
 }
 
+/** A session past its token's expiry ends at its next command, as Exchange Online does. */
+function expire(s: ImapSession): boolean {
+  if (!sessionExpired(s.claims, s.state.now())) return false;
+  s.io.close(`* BYE ${ACCESS_TOKEN_EXPIRED}`);
+  return true;
+}
+
 export function createImapSession(io: MailIO): MailSession {
   const s = new ImapSession(io);
   return {
@@ -307,6 +319,7 @@ export function createImapSession(io: MailIO): MailSession {
       if (!m) return io.reply(`${line.split(" ")[0] || "*"} BAD Command Error. 10`);
       const tag = m[1]!;
       const rest = m[3] ?? "";
+      if (expire(s)) return;
       // Literals ({n}) are not needed by OAuth clients for Exchange's folder names.
       if (/\{\d+\+?\}$/.test(rest)) return io.reply(`${tag} BAD Command Argument Error. 11`);
       return dispatch(s, { tag, verb: m[2]!.toUpperCase(), args: imapArgs(rest), rest });
