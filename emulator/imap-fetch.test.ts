@@ -33,6 +33,18 @@ function imapflow(accessToken: string, user = READER): ImapFlow {
   return client;
 }
 
+/** Adele sends a message through Graph (kept in her Sent Items, delivered to `to` when it is an emulator mailbox). */
+async function sendAsAdele(to: string, subject: string, content: string): Promise<void> {
+  const graphToken = await delegatedToken(emu, USERS.adele.id, "Mail.Send");
+  const message = { subject, body: { contentType: "Text", content }, toRecipients: [{ emailAddress: { address: to } }] };
+  const res = await fetch(`${emu.http}/graph.microsoft.com/v1.0/me/sendMail`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${graphToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ message, saveToSentItems: true }),
+  });
+  expect(res.status).toBe(202);
+}
+
 describe("IMAP FETCH, SEARCH and STORE", () => {
   it("lets imapflow read envelopes, structures and full sources of 10 messages", async () => {
     const client = imapflow(await mailbox(10));
@@ -78,14 +90,7 @@ describe("IMAP FETCH, SEARCH and STORE", () => {
   });
 
   it("reads Sent Items: a message sent through Graph, 8-bit subject and all", async () => {
-    const graphToken = await delegatedToken(emu, USERS.adele.id, "Mail.Send");
-    const message = { subject: "Grüße aus Köln", body: { contentType: "Text", content: "Bis bald.\nAdele" }, toRecipients: [{ emailAddress: { address: USERS.megan.upn } }] };
-    const res = await fetch(`${emu.http}/graph.microsoft.com/v1.0/me/sendMail`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${graphToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ message, saveToSentItems: true }),
-    });
-    expect(res.status).toBe(202);
+    await sendAsAdele(USERS.megan.upn, "Grüße aus Köln", "Bis bald.\nAdele");
     const client = imapflow(await delegatedToken(emu, USERS.adele.id, OUTLOOK_SCOPES.imap), USERS.adele.upn);
     await client.connect();
     const box = await client.mailboxOpen("Sent Items");
@@ -134,6 +139,17 @@ describe("IMAP FETCH, SEARCH and STORE", () => {
     expect(await c.command("f9 STORE 1 +FLAGS.SILENT (\\Seen)", /^f9 /)).toEqual(["f9 OK STORE completed."]);
     expect(await c.command("g1 UID SEARCH ALL", /^g1 /)).toEqual(["* SEARCH 1 2", "g1 OK SEARCH completed."]);
     expect(await c.command("g2 SEARCH UNSEEN", /^g2 /)).toEqual(["* SEARCH 2", "g2 OK SEARCH completed."]);
+    c.close();
+  });
+
+  it("announces mail delivered to the selected folder with EXISTS before the next answer", async () => {
+    const c = await signedIn(await mailbox(2));
+    expect(await c.command("s1 SELECT INBOX", /^s1 /)).toContain("* 2 EXISTS");
+    await sendAsAdele(READER, "New while selected", "Hello.");
+    expect(await c.command("n1 NOOP", /^n1 /)).toEqual(["* 3 EXISTS", "n1 OK NOOP completed."]);
+    expect(await c.command("n2 NOOP", /^n2 /)).toEqual(["n2 OK NOOP completed."]);
+    const [latest] = await c.command("n3 FETCH * (UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])", /^n3 /);
+    expect(latest).toMatch(/^\* 3 FETCH \(UID 3 BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{\d+\}$/);
     c.close();
   });
 

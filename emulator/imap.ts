@@ -93,6 +93,8 @@ class ImapSession {
   /** The token the session signed in with: when it expires, so does the session. */
   claims: AccessClaims | undefined;
   selected: string | undefined;
+  /** The message count the client was last told (`* n EXISTS`) for the selected folder. */
+  exists = 0;
   readOnly = false;
   /** A throttle fault: AUTHENTICATE succeeded, but Exchange's backend is "not connected". */
   notConnected = false;
@@ -175,6 +177,7 @@ function select(s: ImapSession, { tag, verb, args }: ImapCommand) {
   const messages = s.messagesOf(folder.name);
   const firstUnseen = messages.findIndex((m) => !m.isRead);
   s.selected = folder.name;
+  s.exists = messages.length;
   s.readOnly = verb === "EXAMINE";
   io.reply(`* ${messages.length} EXISTS`);
   io.reply("* 0 RECENT");
@@ -263,6 +266,7 @@ const AUTHENTICATED: Record<string, ImapHandler> = {
   IDLE: (s, { tag }) => {
     s.pending = { kind: "idle", tag };
     s.io.reply("+ IDLE accepted, awaiting DONE command.");
+    announceNewMail(s);
   },
   CLOSE: unselect,
   UNSELECT: unselect,
@@ -271,6 +275,18 @@ const AUTHENTICATED: Record<string, ImapHandler> = {
   SEARCH: selectedCommand,
   UID: uidCommand,
 };
+
+/**
+ * Mail delivered to the selected folder since the client last heard (an SMTP or Graph send) is announced with
+ * `* n EXISTS` before the next command's answer, so sequence numbers and `*` stay what the client thinks they are.
+ * Messages only ever arrive with higher UIDs; a POP DELE from another session is not announced as EXPUNGE.
+ */
+function announceNewMail(s: ImapSession) {
+  if (!s.selected) return;
+  const count = s.messagesOf(s.selected).length;
+  if (count > s.exists) s.io.reply(`* ${count} EXISTS`);
+  s.exists = count;
+}
 
 /** What follows a `+` continuation: the AUTHENTICATE payload, the answer to an error challenge, or IDLE's DONE. */
 function continuation(s: ImapSession, line: string): void | Promise<void> {
@@ -285,6 +301,7 @@ function continuation(s: ImapSession, line: string): void | Promise<void> {
 
 function dispatch(s: ImapSession, c: ImapCommand): void | Promise<void> {
   const { tag, verb } = c;
+  if (!["SELECT", "EXAMINE", "IDLE", "LOGOUT"].includes(verb)) announceNewMail(s);
   const any = ANY_STATE[verb];
   if (any) return any(s, c);
   if (!s.mailbox) {
