@@ -142,6 +142,24 @@ describe("IMAP FETCH, SEARCH and STORE", () => {
     c.close();
   });
 
+  it("answers Thunderbird's lower-case UID fetches of flags, header fields and sources", async () => {
+    const c = await signedIn(await mailbox(3));
+    await c.command('5 select "INBOX"', /^5 /);
+    expect(await c.command("6 UID fetch 1:* (FLAGS)", /^6 /)).toEqual(["* 1 FETCH (UID 1 FLAGS (\\Seen))", "* 2 FETCH (UID 2 FLAGS ())", "* 3 FETCH (UID 3 FLAGS ())", "6 OK FETCH completed."]);
+    const headers = await c.command(
+      "7 UID fetch 2:3 (UID RFC822.SIZE FLAGS BODY.PEEK[HEADER.FIELDS (From To Cc Bcc Subject Date Message-ID Priority X-Priority References Newsgroups In-Reply-To Content-Type Reply-To)])",
+      /^7 /,
+    );
+    expect(headers[0]).toMatch(/^\* 2 FETCH \(UID 2 RFC822\.SIZE \d+ FLAGS \(\) BODY\[HEADER\.FIELDS \(FROM TO CC BCC SUBJECT DATE MESSAGE-ID PRIORITY X-PRIORITY REFERENCES NEWSGROUPS IN-REPLY-TO CONTENT-TYPE REPLY-TO\)\] \{\d+\}$/);
+    expect(headers).toContain('Content-Type: text/plain; charset="utf-8"');
+    expect(headers.at(-1)).toBe("7 OK FETCH completed.");
+    const source = await c.command("8 UID fetch 3 (UID RFC822.SIZE BODY.PEEK[])", /^8 /);
+    const size = Number(/RFC822\.SIZE (\d+)/.exec(source[0]!)?.[1]);
+    expect(source[0]).toMatch(new RegExp(`BODY\\[\\] \\{${size}\\}$`));
+    expect(source.slice(1, -2).join("\r\n").length + 2).toBe(size);
+    c.close();
+  });
+
   it("announces mail delivered to the selected folder with EXISTS before the next answer", async () => {
     const c = await signedIn(await mailbox(2));
     expect(await c.command("s1 SELECT INBOX", /^s1 /)).toContain("* 2 EXISTS");

@@ -1,3 +1,4 @@
+import { ImapFlow } from "imapflow";
 import { describe, expect, it } from "vitest";
 import { LineClient, OUTLOOK_SCOPES, USERS, delegatedToken, xoauth2 } from "./mail-test-support";
 import { admin, setupTestEmulator } from "./test-support";
@@ -20,6 +21,25 @@ describe("mail sessions end when their access token expires", () => {
     await advance(120);
     expect(await c.command('a4 LIST "" "*"', /^\* BYE|^a4 /)).toEqual(["* BYE Session invalidated - AccessTokenExpired"]);
     await c.waitClosed();
+  });
+
+  it("IMAP: imapflow sees the BYE as the end of the connection", async () => {
+    const client = new ImapFlow({
+      host: "127.0.0.1",
+      port: emu.imapPort!,
+      secure: true,
+      auth: { user: USERS.adele.upn, accessToken: await delegatedToken(emu, USERS.adele.id, OUTLOOK_SCOPES.imap) },
+      logger: false,
+      tls: { rejectUnauthorized: false },
+    });
+    client.on("error", () => {});
+    const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
+    await client.connect();
+    await client.mailboxOpen("INBOX");
+    await advance(TOKEN_LIFETIME_SECONDS + 1);
+    await expect(client.fetchAll("1:*", { envelope: true })).rejects.toThrow();
+    await closed;
+    expect(client.usable).toBe(false);
   });
 
   it("IMAP: a session idling past exp gets the BYE when it says DONE", async () => {
