@@ -20,6 +20,20 @@ describe("audit list helpers", () => {
     expect(detailEntries(null)).toEqual([]);
   });
 
+  it("reads an API key's hourly token count: the key by name once, counts per resource in words", () => {
+    const apiKeyId = "0b6f2c1e-1111-4111-8111-111111111111";
+    const data = { apiKeyId, apiKeyName: "Helpdesk", prefix: "mgk_AbCd1234", count: 4, resources: { graph: 3, outlook: 1 }, ips: ["203.0.113.9"] };
+    const named = new Map([[`api_key:${apiKeyId}`, { kind: "api_key" as const, id: apiKeyId, name: "Helpdesk (mgk_AbCd1234…)", gone: false }]]);
+    expect(detailEntries(data, named)).toEqual([
+      { key: "api key", value: "Helpdesk (mgk_AbCd1234…)" },
+      { key: "count", value: "4" },
+      { key: "resources", value: "graph: 3, outlook: 1" },
+      { key: "ips", value: ["203.0.113.9"] },
+    ]);
+    // Without a name from the database it falls back to what the row recorded.
+    expect(detailEntries(data)[0]).toEqual({ key: "api key", value: "Helpdesk (mgk_AbCd1234…) (deleted)" });
+  });
+
   it("quotes CSV cells and keeps spreadsheets from running a cell as a formula", () => {
     expect(csvCell('say "hi", then go')).toBe('"say ""hi"", then go"');
     expect(csvCell("=HYPERLINK(\"http://evil\")")).toBe('"\'=HYPERLINK(""http://evil"")"');
