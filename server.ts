@@ -23,7 +23,7 @@ const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? "0.0.0.0";
 // The one database client of the process, opened here so the worker and Next's bundle share it:
 // lib/db.ts reuses whatever promise is on this key (PGlite allows one opener per process).
-const g = globalThis as unknown as { __mailgrantDb?: Promise<Database>; __mailgrantWorker?: import("./lib/worker/worker").WorkerHandle };
+const g = globalThis as unknown as { __mailgrantDb?: Promise<Database>; __mailgrantWorker?: import("./lib/worker/worker").WorkerHandle; __mailgrantApiUsage?: import("./lib/api-keys/usage").UsageRecorder };
 g.__mailgrantDb ??= createPrismaClient(databaseUrl());
 const database = await g.__mailgrantDb;
 const app = next({ dev, dir: import.meta.dirname, port, hostname: "localhost" });
@@ -74,6 +74,8 @@ async function shutdown() {
   server.close();
   // The worker first (it finishes or releases its checks within 10 s), then the database under it.
   await (await worker)?.stop().catch(() => {});
+  // The token API's counted uses (lib/api-keys/usage.ts) reach the audit log before the database closes.
+  await g.__mailgrantApiUsage?.stop().catch(() => {});
   await database.close().catch(() => {});
   process.exit(0);
 }

@@ -85,6 +85,9 @@ const schema = z
     /** Lets webhook URLs be http:// and reach loopback, private and link-local addresses (tests, local receivers). */
     MAILGRANT_WEBHOOKS_ALLOW_LOCAL: optionalString.pipe(z.enum(["1", "0"], { message: 'must be "1" (allow) or "0"' }).optional()),
     /** How long a connection's failure waits for others of its tenant before it is sent alone (tenant digests). */
+    /** Token API rate limits (lib/api/rate-limit.ts): calls per minute per API key, and per connection across keys. */
+    MAILGRANT_API_RATE_PER_KEY: z.coerce.number({ message: "must be a number of calls per minute" }).int().min(1).max(1_000_000_000).default(1200),
+    MAILGRANT_API_RATE_PER_CONNECTION: z.coerce.number({ message: "must be a number of calls per minute" }).int().min(1).max(1_000_000_000).default(600),
     MAILGRANT_ALERT_GROUP_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(0).max(600).default(120),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })

@@ -63,9 +63,10 @@ const inflight = new Map<string, Promise<TokenResult>>();
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const accessContext = (orgId: string, rowId: string, resource: string) => ({ orgId, table: "ConnectionAccessToken", rowId, field: resource });
 
-type TokenRow = { tokenEncrypted: string; expiresAt: Date; scopes: string[] };
+export type TokenRow = { tokenEncrypted: string; expiresAt: Date; scopes: string[] };
 
-function usableToken(deps: TokenDeps, orgId: string, id: string, resource: Resource, row: TokenRow | null | undefined): AccessToken | null {
+/** A cached token row the caller already read, if it has more than REFRESH_MARGIN_MS left (decrypted); else null. */
+export function usableToken(deps: TokenDeps, orgId: string, id: string, resource: Resource, row: TokenRow | null | undefined): AccessToken | null {
   const now = (deps.now ?? (() => new Date()))();
   if (!row || row.expiresAt.getTime() - REFRESH_MARGIN_MS <= now.getTime()) return null;
   return { token: decryptField(deps.keyring, row.tokenEncrypted, accessContext(orgId, id, resource)), expiresAt: row.expiresAt, scopes: row.scopes, fromCache: true };
