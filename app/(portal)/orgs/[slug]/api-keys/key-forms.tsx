@@ -41,7 +41,7 @@ curl -X POST -H "Authorization: Bearer ${apiKey}" -H "Content-Type: application/
       <p className="font-medium">Copy it now: Mailgrant keeps only a hash and cannot show it again.</p>
       <RevealedValue label="API key" value={apiKey} />
       <p className="mt-3">List the mailboxes it reaches, then get an access token for one of them (its <code className="font-mono text-xs">id</code> from the list):</p>
-      <pre aria-label="Example calls with curl" className="mt-2 overflow-x-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100">{curl}</pre>
+      <pre aria-label="Example calls with curl" className="mt-2 whitespace-pre-wrap rounded bg-slate-900 p-3 font-mono text-xs text-slate-100 wrap-anywhere">{curl}</pre>
     </Notice>
   );
 }
@@ -137,7 +137,7 @@ export function CreateApiKeyForm({ slug, choices, baseUrl }: { slug: string; cho
   return (
     <div className="space-y-4">
       {state.ok && state.reveal ? <KeyReveal title={state.message ?? "API key created"} apiKey={state.reveal} baseUrl={baseUrl} /> : null}
-      <form action={action} aria-label="Create API key" className="space-y-5" noValidate key={failed ? JSON.stringify([state.values, state.lists]) : `new-${state.reveal ?? ""}`}>
+      <form action={action} aria-label="Create API key" className="max-w-2xl space-y-5" noValidate key={failed ? JSON.stringify([state.values, state.lists]) : `new-${state.reveal ?? ""}`}>
         <input type="hidden" name="slug" value={slug} />
         <TextField label="Name" id="key-name" name="name" autoComplete="off" placeholder="Helpdesk production" maxLength={200} defaultValue={failed ? state.values?.name : undefined} error={state.fieldErrors?.name} hint="Says what uses the key; shown in the list and the audit log." />
         <ReachChoices choices={choices} state={state} />
