@@ -78,6 +78,8 @@ export type AuditNames = Map<string, AuditTarget>;
 
 /** Detail keys that hold an id of something the org has, and what kind of thing. */
 const ID_KEYS: Record<string, TargetKind> = { integrationId: "integration", connectionId: "connection", channelId: "alert_channel", apiKeyId: "api_key" };
+/** Detail keys that hold a list of such ids (what an API key reaches). */
+const ID_LIST_KEYS: Record<string, TargetKind> = { integrationIds: "integration", connectionIds: "connection" };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -96,6 +98,7 @@ export async function auditNames(db: Db, orgId: string, rows: readonly Pick<Audi
     if (r.targetType && r.targetId) want(r.targetType as TargetKind, r.targetId);
     const data = r.data && typeof r.data === "object" && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : {};
     for (const [key, kind] of Object.entries(ID_KEYS)) want(kind, data[key]);
+    for (const [key, kind] of Object.entries(ID_LIST_KEYS)) if (Array.isArray(data[key])) for (const id of data[key]) want(kind, id);
   }
   const ids = (k: TargetKind) => [...(wanted.get(k) ?? [])];
   const [connections, integrations, channels, users, invitations, links, orgs, keys] = await Promise.all([
@@ -135,6 +138,8 @@ export function targetOf(names: AuditNames, row: Pick<AuditRow, "targetType" | "
 
 const keyName = (k: { name: string; prefix: string }) => `${k.name} (${k.prefix}…)`;
 
+const KEY_USE_ORDER = ["apiKeyId", "count", "resources", "ips", "firstAt", "lastAt"];
+
 /** Tokens counted per resource ({ graph: 3, outlook: 1 }), shown as "graph: 3, outlook: 1". */
 const isCounts = (v: unknown): v is Record<string, number> => Boolean(v) && typeof v === "object" && !Array.isArray(v) && Object.values(v as object).every((n) => typeof n === "number");
 
@@ -144,9 +149,15 @@ export function detailEntries(data: unknown, names: AuditNames = new Map()): { k
   const record = data as Record<string, unknown>;
   // An API key's use names the key once ("api key: Helpdesk (mgk_…)"), with the name and prefix it recorded as the fallback.
   const keyRecorded = typeof record.apiKeyId === "string" && typeof record.apiKeyName === "string" && typeof record.prefix === "string" ? keyName({ name: record.apiKeyName, prefix: record.prefix }) : null;
-  return Object.entries(record)
-    .filter(([key]) => !(keyRecorded && (key === "apiKeyName" || key === "prefix")))
+  // The database keeps JSON keys in its own order; a key's use reads best in this one.
+  const entries = Object.entries(record).filter(([key]) => !(keyRecorded && (key === "apiKeyName" || key === "prefix")));
+  if (keyRecorded) entries.sort(([a], [b]) => KEY_USE_ORDER.indexOf(a) - KEY_USE_ORDER.indexOf(b));
+  return entries
     .map(([key, v]) => {
+      const listKind = ID_LIST_KEYS[key];
+      if (listKind && Array.isArray(v)) {
+        return { key: key.replace(/Ids$/, "s").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), value: v.map((id) => names.get(`${listKind}:${id}`)?.name ?? `${String(id).slice(0, 8)}… (deleted)`) };
+      }
       const kind = ID_KEYS[key];
       const named = kind && typeof v === "string" ? names.get(`${kind}:${v}`) : undefined;
       if (kind && typeof v === "string") {
