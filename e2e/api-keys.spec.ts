@@ -118,7 +118,21 @@ test("[api keys]: bad input shows the message under its field and creates nothin
   await expectAccessible(page);
   await expectFitsPhone(page);
   await page.goto(`/orgs/${t.slug}/audit`);
-  await expect(page.getByText("Created an API key")).toHaveCount(0);
+  await expect(page.getByRole("cell", { name: /Created an API key/ })).toHaveCount(0);
+});
+
+test("[api keys]: an admin reads the API reference, laid out from the OpenAPI document", async ({ page }) => {
+  await ownerWithOrg(page, "KeyRef");
+  await openApiKeys(page);
+  await page.getByRole("link", { name: "API reference" }).click();
+  await expect(page.getByRole("heading", { name: "API reference" })).toBeVisible();
+  const token = page.getByRole("region", { name: "POST /connections/{id}/token" });
+  await expect(token).toContainText("A fresh access token for the mailbox");
+  await expect(token.getByRole("list", { name: /Request body of POST/ })).toContainText("resource");
+  for (const code of ["invalid_key", "resource_not_allowed", "not_found", "needs_reconsent", "rate_limited", "microsoft_unavailable"]) await expect(token.getByRole("term").filter({ hasText: code })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Schema AccessToken" })).toContainText("access_token");
+  await expectAccessible(page);
+  await expectFitsPhone(page);
 });
 
 test("[api keys]: a member does not see the tab and is refused the page", async ({ browser }) => {

@@ -60,7 +60,7 @@ function Responses({ responses }: { responses: ResponseDoc[] }) {
             <dl className="mt-1 space-y-1 text-xs">
               {r.errors.map((e) => (
                 <div key={e.code}>
-                  <dt className="inline font-mono font-semibold">{e.code}</dt>: <dd className="inline text-slate-700"><Prose text={e.meaning} className="inline" /></dd>
+                  <dt className="mr-1 inline font-mono font-semibold">{e.code}:</dt><dd className="inline text-slate-700"><Prose text={e.meaning} className="inline" /></dd>
                 </div>
               ))}
             </dl>
