@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { e2e } from "../playwright.config";
-import { connectMailbox, createOrg, emulator, escapeRegExp, makeApp, makeTenant, ownerWithOrg, registerIntegration, signIn } from "./fixtures";
+import { connectMailbox, createOrg, emulator, escapeRegExp, makeApp, makeTenant, ownerWithOrg, registerIntegration, reloadUntil, signIn } from "./fixtures";
 import { expectAccessible, expectFitsPhone } from "./accessibility";
 
 // API keys through the real UI, and the token API used the way an org's own software uses it:
@@ -86,6 +86,15 @@ test("[api keys]: an admin creates a key, a script reads a message with it, and 
   expect(ok.code).toBe(0);
   expect(ok.stdout.trim()).toBe(newest);
 
+  // The use shows in the audit log once the portal writes its hourly count (every few seconds).
+  await reloadUntil(page, `/orgs/${t.slug}/audit`, async () => {
+    const used = page.getByRole("row").filter({ hasText: "Handed out access tokens" });
+    await expect(used).toContainText(`${name} (${apiKey.slice(0, 12)}…)`, { timeout: 1000 });
+    await expect(used.getByRole("link", { name: olive.upn })).toBeVisible({ timeout: 1000 });
+    await expect(used).toContainText("graph: 1", { timeout: 1000 });
+  }, 60_000);
+
+  await openApiKeys(page);
   page.once("dialog", (d) => void d.accept());
   await page.getByRole("row").filter({ hasText: name }).getByRole("button", { name: `Revoke ${name}` }).click();
   await expect(page.getByRole("row").filter({ hasText: name })).toContainText("Revoked");
