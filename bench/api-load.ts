@@ -31,22 +31,29 @@ export type LoadRow = {
   postgresCpuMsPerRequest: number | null;
 };
 
-/** CPU ms of every process named "postgres" (the server's backends), from /proc; 0 when none is local. */
-function postgresCpuMs(): number {
-  let sum = 0;
+/** CPU ms of each process named "postgres" (the server's backends), from /proc; empty when none is local. */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readFileSync(`/proc/${name}/comm`, "utf8").trim() === "postgres") sum += processCpuMs(Number(name)) ?? 0;
+      if (readFileSync(`/proc/${name}/comm`, "utf8").trim() === "postgres") out.set(Number(name), processCpuMs(Number(name)) ?? 0);
     } catch {
       // The process ended while we looked.
     }
   }
+  return out;
+}
+
+/** CPU the server's processes used since `before`: a backend that started since counts in full, one that ended is lost. */
+function postgresCpuSince(before: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, ms] of postgresCpu()) sum += ms - (before.get(pid) ?? 0);
   return sum;
 }
 
 export async function measure(name: string, target: Target, o: { connections: number; duration: number; portalPid: number; postgres: boolean }): Promise<LoadRow> {
-  const cpu0 = { portal: processCpuMs(o.portalPid), pg: o.postgres ? postgresCpuMs() : null };
+  const cpu0 = { portal: processCpuMs(o.portalPid), pg: o.postgres ? postgresCpu() : null };
   const r = await autocannon({ url: target.url, method: target.method, connections: o.connections, duration: o.duration, ...(target.headers ? { headers: target.headers } : {}), ...(target.body ? { body: target.body } : {}) });
   return {
     name,
@@ -63,7 +70,7 @@ export async function measure(name: string, target: Target, o: { connections: nu
     statuses: Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, s]) => [code, s.count])),
     load1: os.loadavg()[0]!,
     portalCpuMsPerRequest: cpu0.portal === null ? null : ((processCpuMs(o.portalPid) ?? 0) - cpu0.portal) / Math.max(1, r.requests.total),
-    postgresCpuMsPerRequest: cpu0.pg === null ? null : (postgresCpuMs() - cpu0.pg) / Math.max(1, r.requests.total),
+    postgresCpuMsPerRequest: cpu0.pg === null ? null : postgresCpuSince(cpu0.pg) / Math.max(1, r.requests.total),
   };
 }
 

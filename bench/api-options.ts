@@ -8,6 +8,8 @@ export type ApiOptions = {
   duration: number;
   warmup: number;
   connections: number;
+  /** autocannon's connections for the latency runs (0: none). */
+  latencyConnections: number;
   concurrent: number;
   out: string;
   /** A folder for V8 CPU profiles of the portal (summed by bench/profile-summary.ts). */
@@ -25,6 +27,8 @@ export const apiUsage = `npm run bench:api -- [options]
   --duration S       seconds of each measured autocannon run (default 15)
   --warmup S         seconds of the warm-up run before them (default 5)
   --connections N    autocannon's concurrent connections (default 10)
+  --latency-connections N
+                     connections of a second pair of runs for latency without queueing (default 1; 0: skip)
   --concurrent N     concurrent token calls for the expired token (default 200)
   --out DIR          where api-<date>.json goes (default bench/results)
   --cpu-prof DIR     write a V8 CPU profile of each portal process there (its whole life: start,
@@ -41,7 +45,7 @@ export function parseApiOptions(argv: string[], env: NodeJS.ProcessEnv = process
     const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
     flags.set(name, booleans.has(name) ? "1" : (inline ?? argv[++i] ?? ""));
   }
-  const known = new Set([...booleans, "pg-url", "port", "duration", "warmup", "connections", "concurrent", "out", "cpu-prof"]);
+  const known = new Set([...booleans, "pg-url", "port", "duration", "warmup", "connections", "latency-connections", "concurrent", "out", "cpu-prof"]);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k} (see --help)`);
   const get = (name: string) => flags.get(name) ?? env[`BENCH_${name.toUpperCase().replace(/-/g, "_")}`];
   const int = (name: string, fallback: number, min = 1) => {
@@ -63,6 +67,7 @@ export function parseApiOptions(argv: string[], env: NodeJS.ProcessEnv = process
     duration: int("duration", 15),
     warmup: int("warmup", 5, 0),
     connections: int("connections", 10),
+    latencyConnections: int("latency-connections", 1, 0),
     concurrent: int("concurrent", 200),
     out: get("out") ?? "bench/results",
     ...(get("cpu-prof") ? { cpuProf: get("cpu-prof") } : {}),

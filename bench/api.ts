@@ -78,9 +78,12 @@ async function benchDatabase(kind: "embedded" | "postgres", o: ApiOptions, porta
   const trace = before ? pgTrace(before, await pgCounters(running.db.url), tokenRow.requests) : undefined;
   log(`${label}: token ${tokenRow.requestsPerSecond.toFixed(0)} req/s`);
   const floorAfter = await measure("floor after", ping, load);
+  // At 10 connections the latency is mostly queueing (connections ÷ rate); with one, it is a call's own.
+  const few = { ...load, connections: o.latencyConnections };
+  const latency = o.latencyConnections > 0 ? { floor: await measure("floor, latency", ping, few), token: await measure("token, latency", token, few) } : undefined;
   await running.portal.stop();
   const steps = await breakdown(running.db.url, parseKeyring(keys), fixture);
-  return { ...summarize(label, sf, floorBefore, tokenRow, floorAfter, trace), steps };
+  return { ...summarize(label, sf, floorBefore, tokenRow, floorAfter, trace), ...(latency ? { latency } : {}), steps };
 }
 
 async function main() {
