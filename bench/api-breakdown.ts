@@ -11,8 +11,8 @@ import { tokenForKey } from "@/lib/api/connections";
 import { createLimiters, DEFAULT_LIMITS } from "@/lib/api/rate-limit";
 import { releasePgliteLock, type ApiFixture } from "./api-seed";
 
-/** `statements`: SQL statements per call on PostgreSQL (every pg.Client query: Prisma's pool and the limiter's); null on PGlite. */
-export type Step = { step: string; meanMs: number; p50Ms: number; p99Ms: number; statements: number | null };
+/** `cpuMs`: this process's CPU per call (on PGlite the database's work included: it runs in-process). `statements`: SQL statements per call on PostgreSQL (every pg.Client query: Prisma's pool and the limiter's); null on PGlite. */
+export type Step = { step: string; meanMs: number; p50Ms: number; p99Ms: number; cpuMs: number; statements: number | null };
 
 let statements = 0;
 const query = pg.Client.prototype.query;
@@ -25,15 +25,17 @@ async function time(step: string, n: number, postgres: boolean, fn: () => Promis
   for (let i = 0; i < Math.min(50, n); i++) await fn();
   const ms: number[] = [];
   const before = statements;
+  const cpu = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const t = performance.now();
     await fn();
     ms.push(performance.now() - t);
   }
+  const used = process.cpuUsage(cpu);
   const perCall = postgres ? (statements - before) / n : null;
   ms.sort((a, b) => a - b);
   const at = (q: number) => ms[Math.min(ms.length - 1, Math.floor(q * ms.length))]!;
-  return { step, meanMs: ms.reduce((a, b) => a + b, 0) / ms.length, p50Ms: at(0.5), p99Ms: at(0.99), statements: perCall };
+  return { step, meanMs: ms.reduce((a, b) => a + b, 0) / ms.length, p50Ms: at(0.5), p99Ms: at(0.99), cpuMs: (used.user + used.system) / 1000 / n, statements: perCall };
 }
 
 export async function breakdown(url: string, keyring: Keyring, fixture: ApiFixture, n = 500): Promise<Step[]> {

@@ -81,7 +81,7 @@ export function printRun(run: DatabaseRun) {
   }
   if (run.steps) {
     console.log("the token call's steps on their own, one at a time, no Next.js (ms):");
-    for (const st of run.steps) console.log(`  ${pad(st.step, 66)} mean ${st.meanMs.toFixed(2)}  p50 ${st.p50Ms.toFixed(2)}  p99 ${st.p99Ms.toFixed(2)}${st.statements === null ? "" : `  ${st.statements.toFixed(1)} statements`}`);
+    for (const st of run.steps) console.log(`  ${pad(st.step, 66)} mean ${st.meanMs.toFixed(2)}  p50 ${st.p50Ms.toFixed(2)}  p99 ${st.p99Ms.toFixed(2)}  CPU ${st.cpuMs.toFixed(2)}${st.statements === null ? "" : `  ${st.statements.toFixed(1)} statements`}`);
   }
 }
 
