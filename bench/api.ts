@@ -91,7 +91,7 @@ async function main() {
   if (o.help) return console.log(apiUsage);
   const report: ApiReport = {
     startedAt: new Date().toISOString(),
-    command: `npm run bench:api -- ${process.argv.slice(2).join(" ")}`.trim(),
+    command: ["npm run bench:api", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadBefore: os.loadavg() },
     options: o,
     runs: [],
