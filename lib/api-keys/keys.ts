@@ -142,8 +142,10 @@ export async function authenticateKey(db: Db, presented: string | null | undefin
   if (!row || !matches) return { ok: false, reason: "unknown" };
   if (row.revokedAt) return { ok: false, reason: "revoked" };
   if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired" };
-  const { hash: _hash, revokedAt: _revoked, expiresAt: _expires, org, ...key } = row;
-  return { ok: true, key: { ...key, orgSlug: org.slug } };
+  return {
+    ok: true,
+    key: { id: row.id, orgId: row.orgId, name: row.name, prefix: row.prefix, reach: row.reach, integrationIds: row.integrationIds, connectionIds: row.connectionIds, resources: row.resources, lastUsedAt: row.lastUsedAt, orgSlug: row.org.slug },
+  };
 }
 
 /** The connections a key reaches, as a where clause (always within its org). */

@@ -13,6 +13,7 @@ import { authenticateKey, type AuthenticatedKey, type KeyRefusal } from "@/lib/a
 import { createUsageRecorder, type UsageRecorder } from "@/lib/api-keys/usage";
 import { ApiError, NO_STORE, apiErrorResponse } from "./errors";
 import { createLimiters, DEFAULT_LIMITS, type ApiLimiters } from "./rate-limit";
+import { metrics } from "@/lib/metrics/metrics";
 
 // The one way into a token API route (/api/v1/…): it finds the key in the Authorization header
 // (checked against its hash, revocation and expiry on every call), applies the per-key rate limit,
@@ -36,6 +37,17 @@ function apiProcess(): Promise<Process> {
     return { limiters, usage };
   })();
   return g.__mailgrantApi;
+}
+
+/** Writes the counted uses and closes the limiters' pool (server shutdown, tests). */
+export async function stopApiProcess(): Promise<void> {
+  const p = g.__mailgrantApi;
+  g.__mailgrantApi = undefined;
+  g.__mailgrantApiUsage = undefined;
+  if (!p) return;
+  const { usage, limiters } = await p;
+  await usage.stop();
+  await limiters.close();
 }
 
 export type ApiContext<P, Q, B> = {
@@ -94,7 +106,7 @@ export function bearerOf(header: string | null): string | null {
 }
 
 export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, never>>, Q extends z.ZodObject = z.ZodObject<Record<string, never>>, B extends z.ZodObject = z.ZodObject<Record<string, never>>>(
-  opts: { params?: P; query?: Q; body?: B },
+  opts: { operation: "list" | "get" | "token" | "check"; params?: P; query?: Q; body?: B },
   handler: (ctx: ApiContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<Response>,
 ): Handler {
   const fn = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => {
@@ -122,7 +134,7 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
         if (!parsed.success) throw invalid(parsed.error, "body");
         body = parsed.data;
       }
-      return await handler({
+      const answer = await handler({
         db: d.prisma,
         keyring: appKeyring(),
         key,
@@ -136,9 +148,12 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
         limiters,
         usage,
       });
+      metrics().apiRequests.inc({ operation: opts.operation, code: "ok" });
+      return answer;
     } catch (e) {
-      if (e instanceof ApiError) return withRequestId(apiErrorResponse(e, requestId), requestId);
-      if (e instanceof AppError) return withRequestId(apiErrorResponse(fromAppError(e), requestId), requestId);
+      const known = e instanceof ApiError ? e : e instanceof AppError ? fromAppError(e) : null;
+      metrics().apiRequests.inc({ operation: opts.operation, code: known?.code ?? "internal" });
+      if (known) return withRequestId(apiErrorResponse(known, requestId), requestId);
       logger.error({ err: e, requestId, method: request.method, path: new URL(request.url).pathname }, "token API call failed");
       return withRequestId(apiErrorResponse(new ApiError("internal", `Something went wrong on Mailgrant's side. Retry; if it keeps happening, contact support with this request id: ${requestId}`), requestId), requestId);
     }

@@ -61,7 +61,11 @@ export function createLimiters(database: Pick<Database, "kind" | "url">, limits:
   let pool: Pool | null = null;
   const make = (spec: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract | RateLimiterStoreAbstract => {
     if (database.kind !== "postgres") return new RateLimiterMemory(spec);
-    pool ??= new Pool({ connectionString: database.url, max: 4 });
+    if (!pool) {
+      pool = new Pool({ connectionString: database.url, max: 4 });
+      // An idle client the server dropped must not crash the process; the pool replaces it.
+      pool.on("error", (e) => logger.warn({ err: e }, "rate limit pool: a database connection was lost"));
+    }
     return new RateLimiterPostgres({ ...spec, storeClient: pool, storeType: "pool", tableName: "rate_limits", tableCreated: true, insuranceLimiter: new RateLimiterMemory(spec) });
   };
   const limiters = { key: make(specs.key), connection: make(specs.connection), check: make(specs.check) };

@@ -42,6 +42,9 @@ export const ACTION_LABELS: Record<string, string> = {
   "api_key.created": "Created an API key",
   "api_key.revoked": "Revoked an API key",
   "api_key.tokens_issued": "Handed out access tokens to an API key (counted per hour)",
+  "bridge_credential.created": "Created a mail bridge credential",
+  "bridge_credential.revoked": "Revoked a mail bridge credential",
+  "bridge.sign_in_failed": "Refused sign-ins at the mail bridge (counted per hour)",
   "access.forbidden": "Was refused (role does not allow it)",
 };
 

@@ -24,11 +24,23 @@ const source = (f: string) => readFileSync(f, "utf8");
 const app = files(path.join(root, "app"), (f) => /\.tsx?$/.test(f));
 const serverActionFiles = app.filter((f) => /^["']use server["']/.test(source(f).trimStart()));
 const orgRoutes = app.filter((f) => f.includes(`${path.sep}api${path.sep}orgs${path.sep}`) && f.endsWith("route.ts"));
+// The token API's routes authenticate with an API key; ping and the OpenAPI document are public and hold no data.
+const PUBLIC_API = new Set(["app/api/v1/ping/route.ts", "app/api/v1/openapi.json/route.ts"]);
+const apiRoutes = app.filter((f) => f.includes(`${path.sep}api${path.sep}v1${path.sep}`) && f.endsWith("route.ts"));
 
 describe("every entry point goes through a wrapper", () => {
   it("finds the action files and org routes (the scan itself works)", () => {
     expect(serverActionFiles.map(rel)).toContain("app/(portal)/orgs/[slug]/mailboxes/actions.ts");
     expect(orgRoutes.map(rel)).toContain("app/api/orgs/[slug]/connections/[id]/test/route.ts");
+    expect(apiRoutes.map(rel)).toContain("app/api/v1/connections/[id]/token/route.ts");
+  });
+
+  it.each(apiRoutes.map(rel).filter((f) => !PUBLIC_API.has(f)))("%s exports only handlers behind an API key", (file) => {
+    const text = source(path.join(root, file));
+    expect(text).not.toMatch(/export\s+(async\s+)?function\s+(GET|POST|PUT|PATCH|DELETE)/);
+    const handlers = [...text.matchAll(/export\s+const\s+(GET|POST|PUT|PATCH|DELETE)\s*=\s*(\w+)\(/g)];
+    expect(handlers.length).toBeGreaterThan(0);
+    for (const [, method, wrapper] of handlers) expect([method, wrapper]).toEqual([method, expect.stringMatching(/^(withApiKey|apiMethodNotAllowed)$/)]);
   });
 
   it.each(serverActionFiles.map(rel))("%s exports only wrapped actions", (file) => {

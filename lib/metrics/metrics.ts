@@ -17,6 +17,8 @@ type Metrics = {
   /** Delivery attempts by channel kind (webhook, email) and outcome: delivered, failed_attempt (retried), gave_up, skipped. */
   alertDeliveries: Counter<"kind" | "outcome">;
   alertDeliveryDuration: Histogram<"kind">;
+  /** Token API calls by operation and answer ("ok" or the error code); never a key or a token. */
+  apiRequests: Counter<"operation" | "code">;
 };
 
 const g = globalThis as unknown as { __mailgrantMetrics?: Metrics };
@@ -54,6 +56,12 @@ export function metrics(): Metrics {
       help: "Time one alert delivery attempt took (the webhook's answer, or the mail server's), by channel kind.",
       labelNames: ["kind"],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers: [registry],
+    }),
+    apiRequests: new Counter({
+      name: "mailgrant_api_requests_total",
+      help: "Token API calls served by this process, by operation (list, get, token, check) and answer (ok, or the error code).",
+      labelNames: ["operation", "code"],
       registers: [registry],
     }),
   };

@@ -6,6 +6,6 @@ import { listForKey } from "@/lib/api/connections";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApiKey({ query: listQuery }, async ({ db, key, query, requestId }) => apiJson(await listForKey(db, key, query), requestId));
+export const GET = withApiKey({ operation: "list", query: listQuery }, async ({ db, key, query, requestId }) => apiJson(await listForKey(db, key, query), requestId));
 
 export const POST = apiMethodNotAllowed(["GET"]);

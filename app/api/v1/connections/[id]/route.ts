@@ -6,6 +6,6 @@ import { getForKey } from "@/lib/api/connections";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApiKey({ params: connectionParams }, async ({ db, key, params, portalUrl, requestId }) => apiJson(await getForKey(db, key, params.id, portalUrl), requestId));
+export const GET = withApiKey({ operation: "get", params: connectionParams }, async ({ db, key, params, portalUrl, requestId }) => apiJson(await getForKey(db, key, params.id, portalUrl), requestId));
 
 export const POST = apiMethodNotAllowed(["GET"]);

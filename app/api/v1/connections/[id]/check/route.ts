@@ -8,7 +8,7 @@ import { deploymentHostMap, mailHostSettings } from "@/lib/deployment";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withApiKey({ params: connectionParams }, async ({ db, keyring, key, params, ip, userAgent, requestId, limiters }) =>
+export const POST = withApiKey({ operation: "check", params: connectionParams }, async ({ db, keyring, key, params, ip, userAgent, requestId, limiters }) =>
   apiJson(
     await checkForKey({ db, keyring, hostMap: deploymentHostMap(), mailHost: mailHostSettings() }, key, params.id, { ip, userAgent }, () => limiters.check(params.id)),
     requestId,

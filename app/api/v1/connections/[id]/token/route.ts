@@ -9,7 +9,7 @@ import { deploymentHostMap } from "@/lib/deployment";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withApiKey({ params: connectionParams, body: tokenRequest }, async ({ db, keyring, key, params, body, ip, portalUrl, requestId, limiters, usage }) => {
+export const POST = withApiKey({ operation: "token", params: connectionParams, body: tokenRequest }, async ({ db, keyring, key, params, body, ip, portalUrl, requestId, limiters, usage }) => {
   const token = await tokenForKey(
     { db, keyring, hostMap: deploymentHostMap() },
     { key, id: params.id, resource: body.resource, ...(body.format ? { format: body.format } : {}), portalUrl },

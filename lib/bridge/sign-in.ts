@@ -1,0 +1,174 @@
+import net from "node:net";
+import { RateLimiterMemory } from "rate-limiter-flexible";
+import type { Db } from "@/lib/db-client";
+import type { CloudId } from "@/lib/microsoft/clouds";
+import { recordAggregated } from "@/lib/audit/record";
+import { displayStatus } from "@/lib/connections/connections";
+import { mailboxUrl } from "@/lib/alerts/payloads";
+import { authenticateKey, KEY_PATTERN, reachWhere } from "@/lib/api-keys/keys";
+import type { BridgeProtocol } from "./credentials";
+import { verifyPassword, VerifiedCache } from "./password";
+
+// Who a bridge client is: a bridge credential (username + password), or an API key with the
+// Outlook resource used as the password with the mailbox address as the username. Checked on
+// every sign-in against revocation, expiry, the credential's protocols and source addresses and the
+// connection's consent; failures are limited per username and per source address and audited in
+// aggregate (one row per org and hour).
+
+export type BridgeGrant = {
+  orgId: string;
+  orgSlug: string;
+  connectionId: string;
+  /** The XOAUTH2 user upstream: the mailbox address (for a shared mailbox, the shared address). */
+  mailbox: string;
+  cloud: CloudId;
+  via: { kind: "credential"; id: string; name: string; username: string } | { kind: "api_key"; id: string; name: string; prefix: string };
+};
+
+export type SignInRefusal = {
+  ok: false;
+  reason: "unknown" | "bad_password" | "revoked" | "expired" | "protocol" | "ip" | "needs_reconsent" | "rate_limited";
+  /** Words for the client (after the protocol's own code): what is wrong and what to do. */
+  hint: string;
+};
+
+export type SignInResult = { ok: true; grant: BridgeGrant } | SignInRefusal;
+
+export type SignInDeps = { db: Db; portalUrl: string; cache: VerifiedCache; limits?: { perUsername: number; perIp: number } };
+
+const failures = { username: new RateLimiterMemory({ keyPrefix: "bridge_user", points: 10, duration: 300 }), ip: new RateLimiterMemory({ keyPrefix: "bridge_ip", points: 30, duration: 300 }) };
+
+function ipAllowed(ip: string | null, ranges: string[]): boolean {
+  if (ranges.length === 0) return true;
+  if (!ip) return false;
+  const family = net.isIP(ip);
+  if (!family) return false;
+  const list = new net.BlockList();
+  for (const r of ranges) {
+    const [a, bits] = r.split("/");
+    const f = net.isIP(a ?? "");
+    if (!f) continue;
+    if (bits === undefined) list.addAddress(a!, f === 6 ? "ipv6" : "ipv4");
+    else list.addSubnet(a!, Number(bits), f === 6 ? "ipv6" : "ipv4");
+  }
+  return list.check(ip, family === 6 ? "ipv6" : "ipv4");
+}
+
+const refuse = (reason: SignInRefusal["reason"], hint: string): SignInRefusal => ({ ok: false, reason, hint });
+const WRONG = "Mailgrant: wrong username or password for the mail bridge; copy them again from the mailbox's page in the portal";
+
+async function limited(username: string, ip: string | null): Promise<boolean> {
+  const [u, i] = await Promise.all([failures.username.get(username), ip ? failures.ip.get(ip) : null]);
+  return (u?.consumedPoints ?? 0) >= 10 || (i?.consumedPoints ?? 0) >= 30;
+}
+
+async function failed(deps: SignInDeps, username: string, ip: string | null, reason: SignInRefusal["reason"], org?: { orgId: string; targetType: "connection" | "api_key"; targetId: string }) {
+  await Promise.all([failures.username.consume(username).catch(() => undefined), ip ? failures.ip.consume(ip).catch(() => undefined) : undefined]);
+  if (org) {
+    await recordAggregated(deps.db, { action: "bridge.sign_in_failed", orgId: org.orgId, actor: null, targetType: org.targetType, targetId: org.targetId, data: { username, reason, ...(ip ? { ip } : {}) }, meta: { ip } });
+  }
+}
+
+const connectionSelect = { id: true, orgId: true, mailbox: true, status: true, consentedConfigVersion: true, org: { select: { slug: true } }, integration: { select: { cloud: true, configVersion: true, purposes: true } } } as const;
+
+export async function bridgeSignIn(deps: SignInDeps, input: { username: string; password: string; protocol: BridgeProtocol; ip: string | null }): Promise<SignInResult> {
+  const username = input.username.trim().toLowerCase();
+  if (await limited(username, input.ip)) return refuse("rate_limited", "Mailgrant: too many failed sign-ins; wait five minutes and check the username and password");
+  const consent = (c: { orgId: string; id: string; status: string; consentedConfigVersion: number; integration: { configVersion: number }; org: { slug: string } }) =>
+    displayStatus(c as Parameters<typeof displayStatus>[0]) === "connected" ? null : refuse("needs_reconsent", `Mailgrant: this mailbox needs re-consent, see ${mailboxUrl(deps.portalUrl, c.org.slug, c.id)}`);
+
+  if (KEY_PATTERN.test(input.password)) {
+    const auth = await authenticateKey(deps.db, input.password);
+    if (!auth.ok) {
+      await failed(deps, username, input.ip, auth.reason === "revoked" ? "revoked" : auth.reason === "expired" ? "expired" : "bad_password");
+      return refuse(auth.reason === "revoked" ? "revoked" : auth.reason === "expired" ? "expired" : "bad_password", auth.reason === "revoked" || auth.reason === "expired" ? `Mailgrant: this API key was ${auth.reason}; ask an org admin for a new one` : WRONG);
+    }
+    const key = auth.key;
+    const c = await deps.db.connection.findFirst({ where: { AND: [reachWhere(key), { mailbox: username }] }, select: connectionSelect, orderBy: { connectedAt: "desc" } });
+    if (!c) {
+      await failed(deps, username, input.ip, "unknown", { orgId: key.orgId, targetType: "api_key", targetId: key.id });
+      return refuse("unknown", `Mailgrant: this API key reaches no connected mailbox ${username}; use the mailbox address as the username`);
+    }
+    if (!key.resources.includes("outlook")) return refuse("protocol", "Mailgrant: this API key may not get Outlook tokens; ask an org admin for a key with the Outlook (IMAP, POP, SMTP) resource");
+    const reconsent = consent(c);
+    if (reconsent) return reconsent;
+    return { ok: true, grant: { orgId: c.orgId, orgSlug: c.org.slug, connectionId: c.id, mailbox: c.mailbox, cloud: c.integration.cloud as CloudId, via: { kind: "api_key", id: key.id, name: key.name, prefix: key.prefix } } };
+  }
+
+  const cred = await deps.db.bridgeCredential.findUnique({ where: { username }, select: { id: true, name: true, username: true, passwordHash: true, protocols: true, allowedIps: true, revokedAt: true, lastUsedAt: true, connection: { select: connectionSelect } } });
+  if (!cred) {
+    await failed(deps, username, input.ip, "unknown");
+    return refuse("unknown", WRONG);
+  }
+  const org = { orgId: cred.connection.orgId, targetType: "connection" as const, targetId: cred.connection.id };
+  const good = deps.cache.has(cred.id, cred.passwordHash, input.password) || (await verifyPassword(input.password, cred.passwordHash));
+  if (!good) {
+    await failed(deps, username, input.ip, "bad_password", org);
+    return refuse("bad_password", WRONG);
+  }
+  deps.cache.remember(cred.id, cred.passwordHash, input.password);
+  if (cred.revokedAt) {
+    await failed(deps, username, input.ip, "revoked", org);
+    return refuse("revoked", "Mailgrant: this bridge credential was revoked; ask an org admin for a new one");
+  }
+  if (!cred.protocols.includes(input.protocol)) return refuse("protocol", `Mailgrant: this bridge credential is not allowed to use ${input.protocol.toUpperCase()}; an org admin can create one that is`);
+  if (!ipAllowed(input.ip, cred.allowedIps)) {
+    await failed(deps, username, input.ip, "ip", org);
+    return refuse("ip", `Mailgrant: this bridge credential may not be used from ${input.ip ?? "this address"}`);
+  }
+  const reconsent = consent(cred.connection);
+  if (reconsent) return reconsent;
+  const now = new Date();
+  if (!cred.lastUsedAt || now.getTime() - cred.lastUsedAt.getTime() > 60_000) {
+    await deps.db.bridgeCredential.update({ where: { id: cred.id }, data: { lastUsedAt: now, lastUsedIp: input.ip } });
+  }
+  const c = cred.connection;
+  return { ok: true, grant: { orgId: c.orgId, orgSlug: c.org.slug, connectionId: c.id, mailbox: c.mailbox, cloud: c.integration.cloud as CloudId, via: { kind: "credential", id: cred.id, name: cred.name, username: cred.username } } };
+}
+
+/** Of the grants the bridge is serving, those whose credential or key has been revoked (or has expired) since. */
+export async function revokedGrants(db: Db, grants: readonly BridgeGrant[], now = new Date()): Promise<Set<string>> {
+  const credIds = [...new Set(grants.filter((g) => g.via.kind === "credential").map((g) => g.via.id))];
+  const keyIds = [...new Set(grants.filter((g) => g.via.kind === "api_key").map((g) => g.via.id))];
+  const [creds, keys] = await Promise.all([
+    credIds.length ? db.bridgeCredential.findMany({ where: { id: { in: credIds }, revokedAt: { not: null } }, select: { id: true } }) : [],
+    keyIds.length ? db.apiKey.findMany({ where: { id: { in: keyIds }, OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }] }, select: { id: true } }) : [],
+  ]);
+  return new Set([...creds, ...keys].map((r) => r.id));
+}
+
+export type BridgeSessionRecord = {
+  protocol: BridgeProtocol;
+  clientIp: string | null;
+  startedAt: Date;
+  endedAt: Date;
+  bytesFromClient: number;
+  bytesToClient: number;
+  /** ok; refused_upstream (Microsoft said no: code has its reply code); token_failed; revoked (cut); error. */
+  outcome: "ok" | "refused_upstream" | "token_failed" | "revoked" | "error";
+  code?: string;
+  reply?: string;
+};
+
+/** One bridge session on the mailbox's timeline: who used the grant, from where, how much, how it ended. */
+export async function recordBridgeSession(db: Db, grant: BridgeGrant, s: BridgeSessionRecord): Promise<void> {
+  await db.connectionEvent.create({
+    data: {
+      connectionId: grant.connectionId,
+      kind: "bridge_session",
+      resource: "outlook",
+      ...(s.code ? { code: s.code } : {}),
+      createdAt: s.startedAt,
+      detail: {
+        protocol: s.protocol,
+        clientIp: s.clientIp,
+        durationMs: s.endedAt.getTime() - s.startedAt.getTime(),
+        bytesFromClient: s.bytesFromClient,
+        bytesToClient: s.bytesToClient,
+        outcome: s.outcome,
+        via: grant.via.kind === "credential" ? { kind: "credential", name: grant.via.name, username: grant.via.username } : { kind: "api_key", name: grant.via.name, prefix: grant.via.prefix },
+        ...(s.reply ? { reply: s.reply.slice(0, 300) } : {}),
+      },
+    },
+  });
+}
