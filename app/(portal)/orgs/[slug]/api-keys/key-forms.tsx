@@ -13,7 +13,7 @@ import { createApiKeyAction, revokeApiKeyAction } from "./actions";
 // (the action echoes it); a created key is shown once above a fresh form.
 
 const RESOURCE_CHOICES = [
-  { value: "graph", label: "Microsoft Graph", hint: "Mail, calendars and files through graph.microsoft.com." },
+  { value: "graph", label: "Microsoft Graph", hint: "Graph calls for the mailbox, with the permissions its integration was granted (e.g. Mail.Read)." },
   { value: "outlook", label: "Outlook: IMAP, POP and SMTP (XOAUTH2)", hint: "For mail clients and libraries that sign in to IMAP, POP or SMTP with a token." },
 ] as const;
 const EXPIRY_OPTIONS = [
