@@ -57,8 +57,26 @@ async function startBackgroundWorker() {
   return handle;
 }
 
+// The mail bridge's listeners run here unless MAILGRANT_BRIDGE=off (then `npm run bridge` beside
+// this process on PostgreSQL); a port that cannot be bound leaves the portal serving.
+let bridge: Promise<import("./lib/bridge/bridge").RunningBridge | undefined> = Promise.resolve(undefined);
+async function startMailBridge() {
+  const { startBridgeFromEnv } = await import("./lib/bridge/run");
+  const started = await startBridgeFromEnv(database.prisma, config);
+  if ("off" in started) {
+    console.log(started.off);
+    return undefined;
+  }
+  console.log(started.banner);
+  return started.bridge;
+}
+
 server.listen(port, hostname, () => {
   process.send?.({ ready: true, port });
+  bridge = startMailBridge().catch((e: unknown) => {
+    console.error(`The mail bridge did not start: ${(e as Error).message} The portal keeps serving; legacy mail clients cannot sign in until the bridge runs.`);
+    return undefined;
+  });
   if (config.MAILGRANT_WORKER === "off") return;
   worker = startBackgroundWorker().catch((e: unknown) => {
     // The portal keeps serving; /api/health reports that no worker runs.
@@ -72,6 +90,8 @@ async function shutdown() {
   if (stopping) return;
   stopping = true;
   server.close();
+  // The bridge's sessions end and are recorded while the database is still open.
+  await (await bridge)?.stop().catch(() => {});
   // The worker first (it finishes or releases its checks within 10 s), then the database under it.
   await (await worker)?.stop().catch(() => {});
   // The token API's counted uses (lib/api-keys/usage.ts) reach the audit log before the database closes.

@@ -20,14 +20,19 @@ export const PORTAL = "http://localhost:3000";
 const REDIRECT = "http://localhost:3999/api/connections/callback";
 export const ADELE = "adele@contoso.onmicrosoft.com";
 
-export function setupBridge() {
+export const tlsFiles = () => ({ cert: path.join(process.env.MAILGRANT_TEST_TLS_DIR!, "emulator-cert.pem"), key: path.join(process.env.MAILGRANT_TEST_TLS_DIR!, "emulator-key.pem") });
+
+/** One emulator and one database for the file; a bridge in this process in front of them unless `inProcess: false`. */
+export function setupBridge(opts: { inProcess?: boolean } = {}) {
   const emu = setupTestEmulator({ resetEachTest: false });
-  const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
-  const t = { emu, keyring, database: undefined as unknown as Database, bridge: undefined as unknown as RunningBridge };
+  const keyringText = `k1:${randomBytes(32).toString("base64")}`;
+  const keyring = parseKeyring(keyringText);
+  const t = { emu, keyring, keyringText, database: undefined as unknown as Database, bridge: undefined as unknown as RunningBridge };
   beforeAll(async () => {
     t.database = await openTestDb();
     await admin(emu.http, "POST", `/apps/${HELPDESK.clientId}/redirect-uris`, { uri: REDIRECT });
-    const dir = process.env.MAILGRANT_TEST_TLS_DIR!;
+    if (opts.inProcess === false) return;
+    const files = tlsFiles();
     t.bridge = await startBridge({
       db: t.database.prisma,
       keyring,
@@ -35,7 +40,7 @@ export function setupBridge() {
       mailHost: { host: emu.mailHost, imapPort: emu.imapPort!, popPort: emu.popPort!, smtpPort: emu.smtpPort! },
       portalUrl: PORTAL,
       ports: { smtp: 0, smtps: 0, imap: 0, imaps: 0, pop3s: 0 },
-      tls: { cert: readFileSync(path.join(dir, "emulator-cert.pem")), key: readFileSync(path.join(dir, "emulator-key.pem")) },
+      tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) },
       host: "127.0.0.1",
       revocationPollMs: 200,
     });

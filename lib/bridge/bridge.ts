@@ -100,7 +100,9 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       // A client that never finishes the TLS handshake is dropped by Node (handshakeTimeout).
       server.on("tlsClientError", () => {});
       servers.push(server);
-      bound[name] = await listen(server, port, opts.host);
+      bound[name] = await listen(server, port, opts.host).catch((e: NodeJS.ErrnoException) => {
+        throw Object.assign(new Error(`The mail bridge could not listen on ${opts.host ?? "*"}:${port} for ${name} (${e.code ?? e.message}).`), { listener: name, code: e.code });
+      });
     }
   } catch (e) {
     for (const s of servers) s.close();
