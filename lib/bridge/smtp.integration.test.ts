@@ -9,6 +9,8 @@ import { ADELE, connectedOrg, credential, rawClient, sessionsOf, setupBridge } f
 // SMTP's words with the bridge's hint.
 
 const t = setupBridge();
+const MEGAN_ID = "c0a70500-0000-4000-8000-0000000000a2";
+const SUPPORT = "support@contoso.onmicrosoft.com";
 const admin = () => emulatorAdmin(t.emu.http);
 
 function transport(port: "smtp" | "smtps", auth: { user: string; pass: string }, method: "PLAIN" | "LOGIN" = "PLAIN") {
@@ -74,6 +76,17 @@ describe("SMTP bridge: sending", () => {
     raw.send("QUIT");
     expect(await raw.line()).toMatch(/^221 /);
     expect(await raw.line()).toBeNull();
+  });
+
+  it("a shared mailbox sends through its delegate's grant, signed in upstream as the shared address", async () => {
+    const s = await connectedOrg(t, { account: MEGAN_ID, mailbox: { address: SUPPORT, kind: "SHARED" } });
+    const c = await credential(s);
+    const tr = transport("smtps", { user: c.username, pass: c.password });
+    const subject = `Shared ${Math.random().toString(36).slice(2)}`;
+    expect((await tr.sendMail({ from: SUPPORT, to: "someone@example.com", subject, text: "From the support mailbox." })).response).toMatch(/^250 /);
+    tr.close();
+    const box = (await admin().mailbox(SUPPORT)) as { sentItems: { subject: string }[] };
+    expect(box.sentItems.map((m) => m.subject)).toContain(subject);
   });
 
   it("an API key with the Outlook resource works as the password, with the mailbox address as the username", async () => {

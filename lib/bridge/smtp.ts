@@ -53,7 +53,9 @@ export async function serveSmtp(ctx: BridgeContext, socket: net.Socket, opts: { 
       switch (verb.toUpperCase()) {
         case "EHLO":
         case "HELO": {
-          if (arg) ehloName = arg.split(" ")[0]!;
+          // Passed on to Exchange in the bridge's own EHLO: a domain or address literal, nothing else.
+          const name = arg.split(" ")[0] ?? "";
+          if (/^[A-Za-z0-9.:[\]-]{1,255}$/.test(name)) ehloName = name;
           if (verb.toUpperCase() === "HELO") {
             reply(`250 ${ctx.hostname} Hello [${session.clientIp ?? ""}]`);
             break;

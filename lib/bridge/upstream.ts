@@ -13,15 +13,18 @@ export type Upstream = { ok: true; conn: LineConn } | { ok: false; refused: stri
 
 const tlsOptions = (at: MailEndpoint): tls.ConnectionOptions => ({ host: at.host, port: at.port, ...sni(at.host) });
 
+/** The sign-in with a deadline; on any failure (timeout, error, nonsense) the upstream socket is closed. */
 function deadline<T>(ms: number, socket: () => net.Socket | undefined, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      socket()?.destroy();
-      reject(Object.assign(new Error("No answer in time."), { code: "ETIMEDOUT" }));
-    }, ms);
+    timer = setTimeout(() => reject(Object.assign(new Error("No answer in time."), { code: "ETIMEDOUT" })), ms);
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return Promise.race([work, late])
+    .catch((e: unknown) => {
+      socket()?.destroy();
+      throw e;
+    })
+    .finally(() => clearTimeout(timer));
 }
 
 function connected(socket: net.Socket, event: "connect" | "secureConnect"): Promise<void> {
