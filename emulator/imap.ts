@@ -1,4 +1,6 @@
-import { GREETING_TAG, authenticateXoauth2, xoauth2Criteria } from "./mail-auth";
+import type { AccessClaims } from "./access-token";
+import { ARGUMENT_ERROR, fetch, search, store, type SelectedFolder } from "./imap-fetch";
+import { ACCESS_TOKEN_EXPIRED, GREETING_TAG, authenticateXoauth2, sessionExpired, xoauth2Criteria } from "./mail-auth";
 import type { MailIO, MailSession } from "./mail-server";
 import type { MailMessage } from "./mailbox";
 import type { User } from "./state";
@@ -6,7 +8,8 @@ import type { User } from "./state";
 /**
  * Exchange Online's IMAP4 front end (outlook.office365.com:993) for OAuth clients: TLS from the first byte,
  * `AUTH=XOAUTH2` only (LOGIN disabled), AUTHENTICATE with or without an initial response, then enough of the
- * authenticated state to select the Inbox and read its count. Replies use Exchange's texts.
+ * authenticated state to select a folder and read its mail (FETCH, SEARCH, STORE in imap-fetch.ts). Replies use
+ * Exchange's texts.
  */
 const CAPABILITY_BEFORE = "IMAP4 IMAP4rev1 AUTH=XOAUTH2 SASL-IR ID UNSELECT CHILDREN IDLE NAMESPACE LOGINDISABLED";
 const CAPABILITY_AFTER = "IMAP4 IMAP4rev1 AUTH=XOAUTH2 SASL-IR ID UNSELECT CHILDREN IDLE NAMESPACE";
@@ -24,7 +27,7 @@ const FOLDERS: { name: string; attributes: string; store?: "inbox" | "sentItems"
 ];
 
 /** IMAP commands Exchange knows that the emulator doesn't answer (they get an honest NO, not "Command Error"). */
-const NOT_IMPLEMENTED = new Set(["FETCH", "SEARCH", "STORE", "COPY", "MOVE", "EXPUNGE", "APPEND", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "CHECK", "UID", "ENABLE", "GETQUOTAROOT"]);
+const NOT_IMPLEMENTED = new Set(["COPY", "MOVE", "EXPUNGE", "APPEND", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE", "CHECK", "ENABLE", "GETQUOTAROOT"]);
 
 function findFolder(name: string) {
   const key = name.toLowerCase();
@@ -79,13 +82,20 @@ interface ImapCommand {
   tag: string;
   verb: string;
   args: string[];
+  /** The arguments as sent (FETCH items and sets need more than imapArgs' split). */
+  rest: string;
 }
 type ImapHandler = (s: ImapSession, c: ImapCommand) => void | Promise<void>;
 
 /** One client's conversation: who is signed in, what is selected, and a continuation being awaited. */
 class ImapSession {
   mailbox: User | undefined;
+  /** The token the session signed in with: when it expires, so does the session. */
+  claims: AccessClaims | undefined;
   selected: string | undefined;
+  /** The message count the client was last told (`* n EXISTS`) for the selected folder. */
+  exists = 0;
+  readOnly = false;
   /** A throttle fault: AUTHENTICATE succeeded, but Exchange's backend is "not connected". */
   notConnected = false;
   pending: { kind: "authenticate" | "idle" | "challenged"; tag: string } | undefined;
@@ -117,6 +127,7 @@ class ImapSession {
       return io.reply(`+ ${challenge}`);
     }
     this.mailbox = result.mailbox;
+    this.claims = result.claims;
     this.notConnected = throttled;
     io.reply(`${tag} OK AUTHENTICATE completed.`);
   }
@@ -166,6 +177,8 @@ function select(s: ImapSession, { tag, verb, args }: ImapCommand) {
   const messages = s.messagesOf(folder.name);
   const firstUnseen = messages.findIndex((m) => !m.isRead);
   s.selected = folder.name;
+  s.exists = messages.length;
+  s.readOnly = verb === "EXAMINE";
   io.reply(`* ${messages.length} EXISTS`);
   io.reply("* 0 RECENT");
   io.reply(`* FLAGS ${FLAGS}`);
@@ -212,6 +225,33 @@ function unselect(s: ImapSession, c: ImapCommand) {
   ok(s, c);
 }
 
+/** FETCH, STORE, SEARCH on the selected folder (without one: "Invalid state"). */
+const SELECTED: Record<string, (f: SelectedFolder, tag: string, args: string, uid: boolean) => void> = { FETCH: fetch, STORE: store, SEARCH: search };
+
+function selectedFolder(s: ImapSession): SelectedFolder | undefined {
+  return s.selected ? { io: s.io, messages: s.messagesOf(s.selected), readOnly: s.readOnly } : undefined;
+}
+
+function selectedCommand(s: ImapSession, { tag, verb, rest }: ImapCommand) {
+  const folder = selectedFolder(s);
+  if (!folder) return s.io.reply(`${tag} BAD Command received in Invalid state.`);
+  SELECTED[verb]!(folder, tag, rest, false);
+}
+
+/** `UID FETCH|STORE|SEARCH …` (UID COPY, MOVE, EXPUNGE: not implemented). */
+function uidCommand(s: ImapSession, { tag, rest }: ImapCommand) {
+  const m = /^(\S+)\s*(.*)$/.exec(rest);
+  const sub = (m?.[1] ?? "").toUpperCase();
+  const handler = SELECTED[sub];
+  if (!handler) {
+    if (["COPY", "MOVE", "EXPUNGE"].includes(sub)) return s.io.reply(`${tag} NO [CANNOT] The Mailgrant emulator does not implement UID ${sub}.`);
+    return s.io.reply(`${tag} ${ARGUMENT_ERROR}`);
+  }
+  const folder = selectedFolder(s);
+  if (!folder) return s.io.reply(`${tag} BAD Command received in Invalid state.`);
+  handler(folder, tag, m?.[2] ?? "", true);
+}
+
 /** Commands of the authenticated state (before it: "Invalid state"). */
 const AUTHENTICATED: Record<string, ImapHandler> = {
   SELECT: select,
@@ -226,14 +266,32 @@ const AUTHENTICATED: Record<string, ImapHandler> = {
   IDLE: (s, { tag }) => {
     s.pending = { kind: "idle", tag };
     s.io.reply("+ IDLE accepted, awaiting DONE command.");
+    announceNewMail(s);
   },
   CLOSE: unselect,
   UNSELECT: unselect,
+  FETCH: selectedCommand,
+  STORE: selectedCommand,
+  SEARCH: selectedCommand,
+  UID: uidCommand,
 };
+
+/**
+ * Mail delivered to the selected folder since the client last heard (an SMTP or Graph send) is announced with
+ * `* n EXISTS` before the next command's answer, so sequence numbers and `*` stay what the client thinks they are.
+ * Messages only ever arrive with higher UIDs; a POP DELE from another session is not announced as EXPUNGE.
+ */
+function announceNewMail(s: ImapSession) {
+  if (!s.selected) return;
+  const count = s.messagesOf(s.selected).length;
+  if (count > s.exists) s.io.reply(`* ${count} EXISTS`);
+  s.exists = count;
+}
 
 /** What follows a `+` continuation: the AUTHENTICATE payload, the answer to an error challenge, or IDLE's DONE. */
 function continuation(s: ImapSession, line: string): void | Promise<void> {
   const pending = s.pending!;
+  if (pending.kind === "idle" && expire(s)) return;
   s.pending = undefined;
   if (pending.kind === "authenticate") return s.authenticate(pending.tag, line.trim());
   // The answer to an error challenge: `*` cancels (RFC 3501 §6.2.2); empty, or anything else, ends in NO.
@@ -243,6 +301,7 @@ function continuation(s: ImapSession, line: string): void | Promise<void> {
 
 function dispatch(s: ImapSession, c: ImapCommand): void | Promise<void> {
   const { tag, verb } = c;
+  if (!["SELECT", "EXAMINE", "IDLE", "LOGOUT"].includes(verb)) announceNewMail(s);
   const any = ANY_STATE[verb];
   if (any) return any(s, c);
   if (!s.mailbox) {
@@ -259,6 +318,13 @@ function dispatch(s: ImapSession, c: ImapCommand): void | Promise<void> {
   s.io.reply(`${tag} BAD Command Error. 10`);
 }
 
+/** A session past its token's expiry ends at its next command, as Exchange Online does. */
+function expire(s: ImapSession): boolean {
+  if (!sessionExpired(s.claims, s.state.now())) return false;
+  s.io.close(`* BYE ${ACCESS_TOKEN_EXPIRED}`);
+  return true;
+}
+
 export function createImapSession(io: MailIO): MailSession {
   const s = new ImapSession(io);
   return {
@@ -270,9 +336,10 @@ export function createImapSession(io: MailIO): MailSession {
       if (!m) return io.reply(`${line.split(" ")[0] || "*"} BAD Command Error. 10`);
       const tag = m[1]!;
       const rest = m[3] ?? "";
+      if (expire(s)) return;
       // Literals ({n}) are not needed by OAuth clients for Exchange's folder names.
       if (/\{\d+\+?\}$/.test(rest)) return io.reply(`${tag} BAD Command Argument Error. 11`);
-      return dispatch(s, { tag, verb: m[2]!.toUpperCase(), args: imapArgs(rest) });
+      return dispatch(s, { tag, verb: m[2]!.toUpperCase(), args: imapArgs(rest), rest });
     },
   };
 }

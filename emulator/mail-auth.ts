@@ -109,3 +109,14 @@ export function xoauth2Criteria(state: EmulatorState, protocol: MailProtocol, b6
   const parsed = decodeXoauth2(b64);
   return mailCriteria(state, protocol, parsed ?? {});
 }
+
+/**
+ * Exchange Online ends a mail session once the access token it signed in with expires: the next command is answered
+ * with this (IMAP `* BYE …`, POP `-ERR …`, SMTP `421 4.7.0 …`) and the connection is closed.
+ */
+export const ACCESS_TOKEN_EXPIRED = "Session invalidated - AccessTokenExpired";
+
+/** Whether a session signed in with `claims` has outlived its token (`exp`, no skew) on the emulator clock. */
+export function sessionExpired(claims: AccessClaims | undefined, nowMs: number): boolean {
+  return claims !== undefined && nowMs >= claims.exp * 1000;
+}

@@ -21,7 +21,8 @@ export interface MailIO {
   remoteAddress: string;
   /** Whether the conversation is on TLS (implicit, or after STARTTLS). */
   readonly secure: boolean;
-  reply(line: string): void;
+  /** Writes a line and CRLF; a Buffer goes out as is (IMAP literals count bytes). */
+  reply(line: string | Buffer): void;
   /** Writes the line (if any), then closes the connection. */
   close(line?: string): void;
   /** Destroys the socket without a word (a dropped connection). */
@@ -57,6 +58,7 @@ export interface MailListener {
 
 /** Longest line (or unfinished line) a client may send before the server hangs up. */
 const MAX_LINE_BYTES = 1_000_000;
+const CRLF = Buffer.from("\r\n");
 
 export async function startMailListener(opts: MailListenerOptions): Promise<MailListener> {
   const sockets = new Set<net.Socket>();
@@ -166,8 +168,9 @@ class Connection implements MailIO {
     if (this.buffer.length > MAX_LINE_BYTES) this.destroy();
   }
 
-  reply(line: string): void {
-    if (!this.ended && !this.socket.destroyed) this.socket.write(`${line}\r\n`);
+  reply(line: string | Buffer): void {
+    if (this.ended || this.socket.destroyed) return;
+    this.socket.write(typeof line === "string" ? `${line}\r\n` : Buffer.concat([line, CRLF]));
   }
 
   close(line?: string): void {

@@ -122,7 +122,12 @@ export function generateMailbox(user: { id: string; upn: string; displayName: st
   return { userId: user.id, uidValidity, inbox, sentItems: [], nextUid: count + 1 };
 }
 
-/** RFC 5322 text of a message, CRLF line ends (what POP RETR returns and sizes count). */
+/** The Date header of a rendered message (RFC 5322 date-time, UTC). */
+export function mimeDate(msg: MailMessage): string {
+  return new Date(msg.receivedDateTime).toUTCString().replace("GMT", "+0000");
+}
+
+/** RFC 5322 text of a message, CRLF line ends (what POP RETR and IMAP FETCH return and sizes count). */
 export function renderMime(msg: MailMessage): string {
   const addr = (a: MailAddress) => (a.name ? `${a.name} <${a.address}>` : a.address);
   const headers = [
@@ -130,7 +135,7 @@ export function renderMime(msg: MailMessage): string {
     `To: ${msg.to.map(addr).join(", ")}`,
     ...(msg.cc.length ? [`Cc: ${msg.cc.map(addr).join(", ")}`] : []),
     `Subject: ${msg.subject}`,
-    `Date: ${new Date(msg.receivedDateTime).toUTCString().replace("GMT", "+0000")}`,
+    `Date: ${mimeDate(msg)}`,
     `Message-ID: ${msg.internetMessageId}`,
     "MIME-Version: 1.0",
     'Content-Type: text/plain; charset="utf-8"',

@@ -1,4 +1,5 @@
-import { GREETING_TAG, authenticateXoauth2, xoauth2Criteria } from "./mail-auth";
+import type { AccessClaims } from "./access-token";
+import { ACCESS_TOKEN_EXPIRED, GREETING_TAG, authenticateXoauth2, sessionExpired, xoauth2Criteria } from "./mail-auth";
 import type { FaultCriteria } from "./faults";
 import { splitCommand, type MailIO, type MailSession } from "./mail-server";
 import { graphId, mimeSize, renderMime, type MailMessage } from "./mailbox";
@@ -23,6 +24,8 @@ type PopHandler = (s: PopSession, args: string[], line: string, verb: string) =>
 /** One client's conversation: the mailbox once signed in, its Inbox as of login, and the messages marked deleted. */
 class PopSession {
   mailbox: User | undefined;
+  /** The token the session signed in with: when it expires, so does the session. */
+  claims: AccessClaims | undefined;
   messages: MailMessage[] = [];
   readonly deleted = new Set<number>();
   pendingAuth = false;
@@ -41,6 +44,7 @@ class PopSession {
     const result = await authenticateXoauth2(io.ctx, "pop", b64);
     if (!result.ok) return this.refuse(criteria);
     this.mailbox = result.mailbox;
+    this.claims = result.claims;
     // A POP session sees the Inbox as it was at login, oldest first.
     this.messages = [...state.mailboxOf(this.mailbox).inbox].sort((a, b) => a.uid - b.uid);
     io.reply("+OK User successfully authenticated.");
@@ -164,6 +168,8 @@ export function createPopSession(io: MailIO): MailSession {
         s.pendingAuth = false;
         return s.authenticate(line.trim());
       }
+      // Past the token's expiry the next command ends the session (deletions are not applied, as without QUIT).
+      if (sessionExpired(s.claims, io.ctx.state.now())) return io.close(`-ERR ${ACCESS_TOKEN_EXPIRED}`);
       const { verb, rest } = splitCommand(line.trim());
       const args = rest.split(/\s+/).filter(Boolean);
       const handler = ANY_STATE[verb] ?? (s.mailbox ? TRANSACTION : AUTHORIZATION)[verb];

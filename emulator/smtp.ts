@@ -1,6 +1,6 @@
 import type { AccessClaims } from "./access-token";
 import type { FaultCriteria } from "./faults";
-import { EXCHANGE_SERVER, authenticateXoauth2, smtpDiagnostic, xoauth2Criteria } from "./mail-auth";
+import { ACCESS_TOKEN_EXPIRED, EXCHANGE_SERVER, authenticateXoauth2, sessionExpired, smtpDiagnostic, xoauth2Criteria } from "./mail-auth";
 import { splitCommand, type MailIO, type MailSession } from "./mail-server";
 import { parseAddressList, parseMime, type MailAddress } from "./mailbox";
 import type { User } from "./state";
@@ -262,6 +262,9 @@ export function createSmtpSession(io: MailIO): MailSession {
     greet: () => io.reply(`220 ${EXCHANGE_SERVER} Microsoft ESMTP MAIL Service ready at ${smtpDate(s.state.now())}`),
     idle: () => `451 4.7.0 Timeout waiting for client input [${EXCHANGE_SERVER}]`,
     line(line) {
+      if (s.data && line !== ".") return s.dataLine(line);
+      // Past the token's expiry the next command (or the end of DATA, the message not taken) ends the session.
+      if (sessionExpired(s.auth?.claims, s.state.now())) return io.close(`421 4.7.0 ${ACCESS_TOKEN_EXPIRED} ${s.diag()}`);
       if (s.data) return s.dataLine(line);
       if (s.pending) return s.continuation(line);
       const { verb, rest } = splitCommand(line.trim());

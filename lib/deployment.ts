@@ -5,6 +5,7 @@ import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { alertDepsFromEnv, linkSecretFromEnv, mailHostFromEnv, publicUrlFromEnv } from "@/lib/worker/deps";
 import type { Db } from "@/lib/db-client";
 import type { AlertDeps } from "@/lib/alerts/deps";
+import { bridgeClientSettings } from "@/lib/bridge/client-settings";
 
 // Per-deployment settings that domain functions receive as arguments (so tests pass their own).
 
@@ -42,3 +43,15 @@ export const flowSettings = () => ({
 
 /** Where the connection test reaches IMAP/POP/SMTP when not at Microsoft's hosts (demo: the emulator). */
 export const mailHostSettings = () => mailHostFromEnv(env());
+
+/** Where legacy clients reach the mail bridge (shown with each bridge credential). */
+export const deploymentBridgeSettings = () => {
+  const e = process.env;
+  const num = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
+  return bridgeClientSettings({
+    publicUrl: publicUrl(),
+    host: e.MAILGRANT_BRIDGE_HOST,
+    enabled: e.MAILGRANT_BRIDGE !== "off",
+    ports: { smtp: num(e.MAILGRANT_BRIDGE_SMTP_PORT), smtps: num(e.MAILGRANT_BRIDGE_SMTPS_PORT), imap: num(e.MAILGRANT_BRIDGE_IMAP_PORT), imaps: num(e.MAILGRANT_BRIDGE_IMAPS_PORT), pop3s: num(e.MAILGRANT_BRIDGE_POP3S_PORT) },
+  });
+};

@@ -91,6 +91,7 @@ web.on("message", (m: { ready?: boolean }) => {
   const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
   console.log(`\nMailgrant ${pkg.version} is running at ${webEnv.AUTH_URL}${demo ? " (demo mode)" : ""}`);
   console.log(`Database: ${webEnv.DATABASE_URL?.startsWith("pglite:") ? `embedded (${webEnv.DATABASE_URL.slice(7)})` : "PostgreSQL"}`);
+  console.log(`Token API: ${webEnv.AUTH_URL}/api/v1 (keys on an org's API keys page; reference ${webEnv.AUTH_URL}/api/v1/openapi.json)`);
   if (demoBanner) console.log(demoBanner);
   console.log("Press Ctrl+C to stop.\n");
 });

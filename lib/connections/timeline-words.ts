@@ -5,13 +5,14 @@ import type { CheckOutcome, CheckTrigger } from "@/generated/prisma/enums";
 // caller's choice).
 
 /** The timeline's filters, in the order the filter offers them. */
-export const TIMELINE_KINDS = ["checks", "tests", "refreshes", "healing", "alerts", "problems"] as const;
+export const TIMELINE_KINDS = ["checks", "tests", "refreshes", "bridge", "healing", "alerts", "problems"] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export const KIND_LABELS: Record<TimelineKind, string> = {
   checks: "Checks",
   tests: "Test now and API checks",
   refreshes: "Token refreshes",
+  bridge: "Mail bridge sessions",
   healing: "Self-healing",
   alerts: "Alerts",
   problems: "Problems only",
@@ -21,6 +22,7 @@ export const KIND_LABELS: Record<TimelineKind, string> = {
 export const EVENT_LABELS: Record<string, string> = {
   refreshed: "Token refreshed",
   refresh_failed: "Token refresh failed",
+  bridge_session: "Mail bridge session",
   heal_link_sent: "Fresh consent link mailed to the owner",
   heal_link_not_sent: "Fresh consent link not mailed",
   heal_link_failed: "Mailing a fresh consent link failed",
@@ -30,14 +32,42 @@ export const EVENT_LABELS: Record<string, string> = {
 };
 
 export const REFRESH_EVENT_KINDS = ["refreshed", "refresh_failed"] as const;
+export const BRIDGE_EVENT_KINDS = ["bridge_session"] as const;
 export const HEALING_EVENT_KINDS = ["heal_link_sent", "heal_link_not_sent", "heal_link_failed"] as const;
 /** Events that mean something went wrong (the "Problems only" filter). */
 export const PROBLEM_EVENT_KINDS = ["refresh_failed", "heal_link_not_sent", "heal_link_failed"] as const;
 /** Events that duplicate a Check row (the check says the same, with who started it). */
 export const LEGACY_EVENT_KINDS = ["test_passed", "test_failed"] as const;
 
-/** What the self-healing notes carry: to whom the link went, or why it did not. */
+const BRIDGE_OUTCOMES: Record<string, string> = {
+  refused_upstream: "Microsoft refused the sign-in",
+  token_failed: "no token (see the refresh)",
+  revoked: "cut: the credential was revoked",
+  error: "ended with an error",
+};
+
+function bytes(n: unknown): string {
+  const v = typeof n === "number" ? n : 0;
+  return v < 1024 ? `${v} B` : v < 1024 * 1024 ? `${(v / 1024).toFixed(1)} KB` : `${(v / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A bridge session in words: protocol, client address, bytes each way, how long, which credential, how it ended. */
+export function bridgeSessionWords(detail: unknown): string {
+  const d = (detail ?? {}) as { protocol?: string; clientIp?: string | null; durationMs?: number; bytesFromClient?: number; bytesToClient?: number; outcome?: string; reply?: string; via?: { kind?: string; name?: string; username?: string; prefix?: string } };
+  const via = d.via?.kind === "api_key" ? `API key "${d.via.name}"` : d.via?.name ? `"${d.via.name}" (${d.via.username})` : null;
+  const parts = [
+    `${(d.protocol ?? "?").toUpperCase()} from ${d.clientIp ?? "an unknown address"}`,
+    `${bytes(d.bytesFromClient)} from the client, ${bytes(d.bytesToClient)} to it`,
+    typeof d.durationMs === "number" ? `${(d.durationMs / 1000).toFixed(1)} s` : null,
+    via ? `signed in with ${via}` : null,
+    d.outcome && d.outcome !== "ok" ? `${BRIDGE_OUTCOMES[d.outcome] ?? d.outcome}${d.reply ? `: ${d.reply}` : ""}` : null,
+  ];
+  return parts.filter(Boolean).join(" · ");
+}
+
+/** What an event carries in words: to whom a self-healing link went (or why not), a bridge session's facts. */
 export function eventDetail(kind: string, detail: unknown): string | null {
+  if (kind === "bridge_session") return bridgeSessionWords(detail);
   if (!kind.startsWith("heal_")) return null;
   const d = detail as { to?: unknown; why?: unknown } | null;
   if (typeof d?.to === "string") return `to ${d.to}`;
@@ -54,7 +84,7 @@ export const RESOURCE_LABELS: Record<string, string> = { graph: "Microsoft Graph
  * known (null: deleted, or a row written before it was recorded).
  */
 export type TimelineActor =
-  | { kind: "scheduled-check" | "api" | "keep-alive" | "during-scheduled-check" | "self-healing" | "alerts" | "on-demand" }
+  | { kind: "scheduled-check" | "api" | "keep-alive" | "during-scheduled-check" | "self-healing" | "alerts" | "on-demand" | "bridge" }
   | { kind: "test-now" | "refresh-now" | "during-test-now"; userName: string | null };
 
 /** The actor in words; `showNames: false` names no person (a viewer who may not see who did what). */
@@ -68,6 +98,7 @@ export function actorWords(actor: TimelineActor, showNames: boolean): string {
     case "self-healing": return "Self-healing (re-consent policy)";
     case "alerts": return "Alert evaluator (worker)";
     case "on-demand": return "When a token was needed";
+    case "bridge": return "A mail client through the bridge";
     case "test-now": return `Test now${who}`;
     case "refresh-now": return `Refresh now${who}`;
     case "during-test-now": return `During Test now${who}`;

@@ -58,6 +58,10 @@ async function seedHistory(orgId: string, connectionId: string, userId: string) 
       },
     });
   }
+  // Mail bridge sessions (lib/bridge/sign-in.ts recordBridgeSession), some at a check's minute.
+  for (let i = 0; i < 4; i++) {
+    await db.connectionEvent.create({ data: { connectionId, kind: "bridge_session", resource: "outlook", detail: { protocol: i % 2 ? "imap" : "smtp", clientIp: "192.0.2.7", durationMs: 1200, bytesFromClient: 10_240, bytesToClient: 512, outcome: "ok" }, createdAt: at(i * 3) } });
+  }
   // Legacy duplicates of checks: never on the timeline.
   await db.connectionEvent.create({ data: { connectionId, kind: "test_passed", createdAt: at(1) } });
   for (let i = 0; i < 6; i++) {
@@ -87,8 +91,9 @@ async function expectedIds(connectionId: string, kind?: TimelineKind): Promise<s
     : kind === "tests" ? Prisma.sql`SELECT id, "startedAt" AS at FROM "Check" WHERE "connectionId" = ${connectionId}::uuid AND trigger <> 'SCHEDULED'`
     : kind === "problems" ? Prisma.sql`SELECT id, "startedAt" AS at FROM "Check" WHERE "connectionId" = ${connectionId}::uuid AND outcome <> 'PASSED'`
     : null;
-  const eventKinds = kind === undefined ? ["refreshed", "refresh_failed", "heal_link_sent", "heal_link_not_sent", "heal_link_failed"]
+  const eventKinds = kind === undefined ? ["refreshed", "refresh_failed", "heal_link_sent", "heal_link_not_sent", "heal_link_failed", "bridge_session"]
     : kind === "refreshes" ? ["refreshed", "refresh_failed"]
+    : kind === "bridge" ? ["bridge_session"]
     : kind === "healing" ? ["heal_link_sent", "heal_link_not_sent", "heal_link_failed"]
     : kind === "problems" ? ["refresh_failed", "heal_link_not_sent", "heal_link_failed"]
     : [];
@@ -133,7 +138,7 @@ describe("connectionTimeline", () => {
     const pages = await walk(orgA.id, x);
     const ids = pages.flat().map((e) => e.id);
     expect(ids).toEqual(await expectedIds(x));
-    expect(ids).toHaveLength(45 + 35 + 6);
+    expect(ids).toHaveLength(45 + 35 + 4 + 6);
     expect(new Set(pages.flat().map((e) => e.type))).toEqual(new Set(["check", "event", "alert"]));
     expect(pages.flat().some((e) => e.type === "event" && e.kind === "test_passed")).toBe(false);
   });

@@ -6,7 +6,7 @@ import { EVENT_LABELS as ALERT_LABELS, type AnyEventType } from "@/lib/alerts/ev
 import { summarize as alertSummary } from "@/lib/alerts/history";
 import { protocolTimings, storedSteps, type ProtocolTiming } from "@/lib/checks/check-durations";
 import {
-  HEALING_EVENT_KINDS, LEGACY_EVENT_KINDS, PROBLEM_EVENT_KINDS, REFRESH_EVENT_KINDS, TIMELINE_KINDS,
+  BRIDGE_EVENT_KINDS, HEALING_EVENT_KINDS, LEGACY_EVENT_KINDS, PROBLEM_EVENT_KINDS, REFRESH_EVENT_KINDS, TIMELINE_KINDS,
   checkActor, eventDetail, eventLabel, refreshActor, type TimelineActor, type TimelineKind,
 } from "./timeline-words";
 
@@ -112,6 +112,7 @@ function eventWhere(kind: TimelineKind | undefined): Prisma.ConnectionEventWhere
   if (kind === undefined) return { kind: { notIn: [...LEGACY_EVENT_KINDS] } };
   if (kind === "refreshes") return { kind: { in: [...REFRESH_EVENT_KINDS] } };
   if (kind === "healing") return { kind: { in: [...HEALING_EVENT_KINDS] } };
+  if (kind === "bridge") return { kind: { in: [...BRIDGE_EVENT_KINDS] } };
   if (kind === "problems") return { kind: { in: [...PROBLEM_EVENT_KINDS] } };
   return null;
 }
@@ -175,10 +176,10 @@ async function readSources(db: Db, orgId: string, connectionId: string, kind: Ti
       type: "event",
       id: e.id,
       at: e.createdAt,
-      actor: e.kind.startsWith("heal_") ? { kind: "self-healing" } : refreshActor(e.detail, names),
+      actor: e.kind.startsWith("heal_") ? { kind: "self-healing" } : e.kind === "bridge_session" ? { kind: "bridge" } : refreshActor(e.detail, names),
       kind: e.kind,
       label: eventLabel(e.kind),
-      problem: (PROBLEM_EVENT_KINDS as readonly string[]).includes(e.kind),
+      problem: (PROBLEM_EVENT_KINDS as readonly string[]).includes(e.kind) || (e.kind === "bridge_session" && (e.detail as { outcome?: string } | null)?.outcome !== "ok"),
       resource: e.resource,
       classification: e.classification,
       code: e.code,

@@ -22,6 +22,10 @@ import { CONSENT_LABELS, ConnectionStatusBadge, MailboxAddress, formatDate } fro
 import { alertsForConnection } from "@/lib/alerts/history";
 import { ConnectionAlerts } from "@/components/alerts/connection-alerts";
 import { disconnectAction, reconsentAction, refreshNowAction } from "../actions";
+import { BridgeCredentialList, CreateBridgeCredentialForm, type BridgeProtocolId } from "@/components/connections/bridge-credentials";
+import { listBridgeCredentials } from "@/lib/bridge/credentials";
+import { deploymentBridgeSettings } from "@/lib/deployment";
+import { createBridgeCredentialAction, revokeBridgeCredentialAction } from "./bridge-actions";
 
 export const metadata: Metadata = { title: "Mailbox" };
 
@@ -33,10 +37,12 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
   const detail = await getConnectionDetail(prisma, appKeyring(), ctx.org.id, id);
   if (!detail) notFound();
   const now = new Date();
-  const [alerts, timeline, chart] = await Promise.all([
+  const canWrite = ctx.can("connections.write");
+  const [alerts, timeline, chart, bridgeCredentials] = await Promise.all([
     alertsForConnection(prisma, ctx.org.id, detail.connection.id, { limit: 20 }),
     connectionTimeline(prisma, ctx.org.id, detail.connection.id, parseTimelineQuery(flags)),
     checkDurationChart(prisma, ctx.org.id, detail.connection.id, now),
+    canWrite ? listBridgeCredentials(prisma, ctx.org.id, detail.connection.id) : [],
   ]);
   const { connection: c, status, tokens, lastFailure, lastTest, diesAt: dies, healthDiagnosis } = detail;
   const missing = detail.missingScopes;
@@ -141,11 +147,29 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         <ConnectionTimeline page={timeline} hrefFor={historyHref} showActorNames now={now} />
       </Card>
 
+      {canWrite ? (
+        <Card title="Mail bridge" description="For printers, scanners and old apps that only know a username and password: they sign in to Mailgrant's bridge, which signs in to Microsoft 365 for them with this mailbox's grant (SMTP Basic authentication ends at Microsoft in December 2026).">
+          <div className="grid gap-6 lg:grid-cols-2">
+            <BridgeCredentialList
+              revokeAction={revokeBridgeCredentialAction}
+              credentials={bridgeCredentials.map((b) => ({ ...b, createdAt: b.createdAt.toISOString(), revokedAt: b.revokedAt?.toISOString() ?? null, lastUsedAt: b.lastUsedAt?.toISOString() ?? null }))}
+            />
+            <CreateBridgeCredentialForm
+              action={createBridgeCredentialAction}
+              connectionId={c.id}
+              mailbox={c.mailbox}
+              protocols={(["smtp", "imap", "pop"] as const).filter((p): p is BridgeProtocolId => c.integration.purposes.includes(p))}
+              settings={deploymentBridgeSettings()}
+            />
+          </div>
+        </Card>
+      ) : null}
+
       <Card title="Alerts" description={<>What the org&apos;s notification channels were told about this mailbox, newest first (last 20).{ctx.can("org.settings") ? <> Channels are set up on <Link className="text-brand-700 underline" href={`/orgs/${slug}/settings#notifications`}>Settings</Link>.</> : null}</>}>
         <ConnectionAlerts alerts={alerts} now={now} />
       </Card>
 
-      {ctx.can("connections.write") ? (
+      {canWrite ? (
         <div className="grid gap-6 lg:grid-cols-2">
           <Card title="Re-consent" description="Sign in again as this mailbox (or its delegate); Microsoft shows the consent screen and the grant is replaced in place. If you cannot sign in as it, send its owner a new consent link from the Mailboxes page.">
             <ReconsentForm action={reconsentAction} slug={slug} id={c.id} />
