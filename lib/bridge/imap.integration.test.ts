@@ -41,7 +41,7 @@ describe("IMAP bridge", () => {
     const c = await credential(s);
     const imap = client("imap", { user: c.username, pass: c.password });
     await imap.connect();
-    expect((await imap.status("INBOX", { messages: true })).messages).toBe(3);
+    expect(await imap.status("INBOX", { messages: true })).toMatchObject({ messages: 3 });
     await imap.logout();
 
     const key = await newKey(s.db, s, { resources: ["outlook"] });

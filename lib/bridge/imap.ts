@@ -2,6 +2,7 @@ import type net from "node:net";
 import { Session, type BridgeContext, type CutReason } from "./session";
 import { decodePlain } from "./smtp";
 import { imapUpstream } from "./upstream";
+import { relayImap } from "./imap-relay";
 import { Closed, LineConn } from "./wire";
 
 // IMAP: the bridge answers the not-authenticated state itself (CAPABILITY, NOOP, ID, STARTTLS,
@@ -9,10 +10,8 @@ import { Closed, LineConn } from "./wire";
 // with OK and relays the rest of the session byte for byte. The client's CAPABILITY after sign-in
 // goes to Exchange, so it sees what Exchange offers from then on.
 //
-// Exchange ends a session when its access token expires (`* BYE Session invalidated -
-// AccessTokenExpired`); no IMAP command can renew the token in a session, so that BYE reaches the
-// client as sent and the client's next sign-in gets a fresh token (tokens are refreshed five
-// minutes before they expire).
+// Exchange ends a session when its access token expires; the relay (imap-relay.ts) resumes it
+// upstream with a fresh token so the client does not notice.
 
 const cutWords = (reason: CutReason) =>
   reason === "revoked"
@@ -199,6 +198,6 @@ async function signIn(session: Session, conn: LineConn, tag: string, command: st
   }
   session.signedIn();
   conn.line(`${tag} OK ${command} completed.`);
-  session.relay(up.conn);
+  relayImap(session, up.conn);
   return true;
 }

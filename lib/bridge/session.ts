@@ -43,8 +43,11 @@ export class Session {
   code: string | undefined;
   reply: string | undefined;
   upstream: net.Socket | undefined;
-  private relayIn = 0;
-  private relayOut = 0;
+  /** Bytes relayed after sign-in (the bridge's own lines before it are counted by the client's LineConn). */
+  relayIn = 0;
+  relayOut = 0;
+  /** The access token the upstream session signed in with. */
+  tokenUsed: string | undefined;
   private ended = false;
   readonly finished: Promise<void>;
   readonly clientIp: string | null;
@@ -77,10 +80,16 @@ export class Session {
   }
 
   /** A token for the grant, or what to tell the client: `temporary` failures get the protocol's try-again reply. */
-  async token(): Promise<{ ok: true; token: string } | { ok: false; temporary: boolean; hint: string }> {
+  async token(opts: { notThisOne?: string } = {}): Promise<{ ok: true; token: string } | { ok: false; temporary: boolean; hint: string }> {
     const g = this.grant!;
-    const r = await getAccessToken({ db: this.ctx.db, keyring: this.ctx.keyring, ...(this.ctx.hostMap ? { hostMap: this.ctx.hostMap } : {}) }, g.orgId, g.connectionId, "outlook");
-    if (r.ok) return { ok: true, token: r.value.token };
+    const deps = { db: this.ctx.db, keyring: this.ctx.keyring, ...(this.ctx.hostMap ? { hostMap: this.ctx.hostMap } : {}) };
+    let r = await getAccessToken(deps, g.orgId, g.connectionId, "outlook");
+    // Exchange said this token expired while the portal's clock still trusts it: a fresh one, whatever the cache says.
+    if (r.ok && r.value.token === opts.notThisOne) r = await getAccessToken(deps, g.orgId, g.connectionId, "outlook", { force: true });
+    if (r.ok) {
+      this.tokenUsed = r.value.token;
+      return { ok: true, token: r.value.token };
+    }
     this.outcome = "token_failed";
     this.code = r.failure.code;
     if (r.classification === "transient") return { ok: false, temporary: true, hint: `Mailgrant: Microsoft did not hand out a token just now (${r.failure.code}); try again in a minute` };
@@ -161,7 +170,10 @@ export class Session {
   close(): void {
     if (this.ended) return;
     this.ended = true;
-    this.client.socket.destroy();
+    // Ended, not destroyed: what was written to the client last (Exchange's goodbye) is still sent.
+    const client = this.client.socket;
+    client.end();
+    setTimeout(() => client.destroy(), 2000).unref();
     this.upstream?.destroy();
     this.ctx.sessions.delete(this);
     const grant = this.grant;
