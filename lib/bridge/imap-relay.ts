@@ -53,6 +53,7 @@ class Reader {
 }
 
 export function relayImap(session: Session, first: LineConn): void {
+  if (session.ended) return void first.socket.destroy(); // cut (revoked, stopping) while signing in
   const client = session.client.detach();
   let upstream: net.Socket;
   const pending: Pending[] = [];
@@ -184,6 +185,7 @@ export function relayImap(session: Session, first: LineConn): void {
       }
     }
     const { socket, rest } = up.conn.detach();
+    if (session.ended) return void socket.destroy();
     resuming = false;
     attach(socket, rest);
     for (const p of pending) {

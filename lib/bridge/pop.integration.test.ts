@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { admin } from "@/emulator/test-support";
 import { connectedOrg, credential, rawClient, sessionsOf, setupBridge } from "@/test-support/bridge-fixtures";
 
 // POP3 through the bridge to the emulator's Exchange stand-in with a raw client, as printers and
@@ -62,5 +63,15 @@ describe("POP3 bridge", () => {
     pop.send(`PASS ${c.password}`);
     expect(await pop.line()).toMatch(/^-ERR \[AUTH\] Mailgrant: this bridge credential is not allowed to use POP/);
     pop.close();
+  });
+
+  it("Exchange unreachable: -ERR [SYS/TEMP] naming the host, the session recorded as an error", async () => {
+    const s = await connectedOrg(t);
+    const c = await credential(s);
+    await admin(t.emu.http, "POST", "/faults", { endpoint: "pop", drop: true });
+    const { pop, answer } = await signedIn(t.bridge.ports.pop3s!, c.username, c.password);
+    expect(answer).toMatch(new RegExp(`^-ERR \\[SYS/TEMP\\] Mailgrant: could not sign in at ${t.emu.mailHost}:${t.emu.popPort} \\(\\w+\\); try again later$`));
+    pop.close();
+    await expect.poll(async () => (await sessionsOf(t, s.id)).map((e) => (e.detail as { outcome: string }).outcome)).toEqual(["error"]);
   });
 });

@@ -48,7 +48,7 @@ export class Session {
   relayOut = 0;
   /** The access token the upstream session signed in with. */
   tokenUsed: string | undefined;
-  private ended = false;
+  ended = false;
   readonly finished: Promise<void>;
   readonly clientIp: string | null;
   private resolveFinished!: () => void;
@@ -124,6 +124,7 @@ export class Session {
 
   /** Relays both ways, unchanged, until either side closes. */
   relay(upstream: LineConn): void {
+    if (this.ended) return void upstream.socket.destroy(); // cut (revoked, stopping) while signing in
     const c = this.client.detach();
     const u = upstream.detach();
     this.upstream = u.socket;
