@@ -1,5 +1,6 @@
 import { ImapFlow } from "imapflow";
 import { describe, expect, it } from "vitest";
+import { revokeApiKey } from "@/lib/api-keys/keys";
 import { revokeBridgeCredential } from "./credentials";
 import { newKey } from "@/test-support/api-fixtures";
 import { connectedOrg, credential, rawClient, sessionsOf, setupBridge } from "@/test-support/bridge-fixtures";
@@ -114,5 +115,17 @@ describe("IMAP bridge", () => {
     await expect.poll(async () => (await sessionsOf(t, s.id)).map((e) => e.detail)).toEqual([expect.objectContaining({ protocol: "imap", outcome: "revoked" })]);
     const again = await failure(client("imaps", { user: c.username, pass: c.password }));
     expect(again.response).toMatch(/this bridge credential was revoked/);
+  });
+
+  it("revoking an API key used as the password cuts its open session too", async () => {
+    const s = await connectedOrg(t);
+    const key = await newKey(s.db, s, { resources: ["outlook"], name: "Helpdesk IMAP" });
+    const imap = client("imaps", { user: "adele@contoso.onmicrosoft.com", pass: key });
+    await imap.connect();
+    const closed = new Promise<void>((r) => imap.once("close", () => r()));
+    const row = await s.db.apiKey.findFirstOrThrow({ where: { orgId: s.org.id, name: "Helpdesk IMAP" } });
+    await revokeApiKey(s.db, s.org.id, s.owner, row.id);
+    await closed;
+    await expect.poll(async () => (await sessionsOf(t, s.id)).map((e) => e.detail)).toEqual([expect.objectContaining({ outcome: "revoked", via: expect.objectContaining({ kind: "api_key" }) })]);
   });
 });
