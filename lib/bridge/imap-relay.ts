@@ -62,15 +62,26 @@ export function relayImap(session: Session, first: LineConn): void {
   let swallowContinuations = 0;
   let resuming = false;
 
-  const toClient = (bytes: Buffer) => {
-    session.relayOut += bytes.length;
-    if (!client.socket.write(bytes)) {
+  // What one chunk yields is written at once (one TLS record, not one per line), then flushed.
+  let forClient: Buffer[] = [];
+  let forUpstream: Buffer[] = [];
+  const toClient = (bytes: Buffer) => void forClient.push(bytes);
+  const toUpstream = (bytes: Buffer) => void forUpstream.push(bytes);
+  const flushClient = () => {
+    if (!forClient.length) return;
+    const data = forClient.length === 1 ? forClient[0]! : Buffer.concat(forClient);
+    forClient = [];
+    session.relayOut += data.length;
+    if (!client.socket.write(data)) {
       upstream.pause();
       client.socket.once("drain", () => upstream.resume());
     }
   };
-  const toUpstream = (bytes: Buffer) => {
-    if (!upstream.write(bytes)) {
+  const flushUpstream = () => {
+    if (!forUpstream.length) return;
+    const data = forUpstream.length === 1 ? forUpstream[0]! : Buffer.concat(forUpstream);
+    forUpstream = [];
+    if (!upstream.write(data)) {
       client.socket.pause();
       upstream.once("drain", () => client.socket.resume());
     }
@@ -131,7 +142,10 @@ export function relayImap(session: Session, first: LineConn): void {
 
   const canResume = () => !current && !fromClient.midway && pending.every((p) => !p.literal);
 
-  const onUpstreamData = (chunk: Buffer) => fromUpstream.push(chunk);
+  const onUpstreamData = (chunk: Buffer) => {
+    fromUpstream.push(chunk);
+    flushClient();
+  };
   const onUpstreamGone = () => {
     if (!resuming) session.close();
   };
@@ -144,7 +158,7 @@ export function relayImap(session: Session, first: LineConn): void {
     socket.on("end", onUpstreamGone);
     socket.on("close", onUpstreamGone);
     socket.on("error", onUpstreamGone);
-    if (rest.length) fromUpstream.push(rest);
+    if (rest.length) onUpstreamData(rest);
   };
   const detachUpstream = () => {
     upstream.off("data", onUpstreamData).off("end", onUpstreamGone).off("close", onUpstreamGone).off("error", onUpstreamGone);
@@ -177,7 +191,10 @@ export function relayImap(session: Session, first: LineConn): void {
         const line = await up.conn.readLine().catch(() => null);
         if (line === null) return giveUp();
         if (line.startsWith("MGBS ") && !/^MGBS OK/i.test(line)) up.conn.socket.destroy();
-        if (/^\* \d+ EXISTS$/i.test(line)) toClient(Buffer.from(`${line}\r\n`)); // the client may hear of new mail at any time
+        if (/^\* \d+ EXISTS$/i.test(line)) {
+          toClient(Buffer.from(`${line}\r\n`)); // the client may hear of new mail at any time
+          flushClient();
+        }
         if (line.startsWith("MGBS ")) {
           if (!/^MGBS OK/i.test(line)) return giveUp();
           break;
@@ -195,6 +212,7 @@ export function relayImap(session: Session, first: LineConn): void {
         if (p.done) toUpstream(Buffer.from("DONE\r\n"));
       } else toUpstream(p.bytes);
     }
+    flushUpstream();
     client.socket.resume();
   }
 
@@ -202,6 +220,7 @@ export function relayImap(session: Session, first: LineConn): void {
   c.on("data", (chunk: Buffer) => {
     session.relayIn += chunk.length;
     fromClient.push(chunk);
+    flushUpstream();
   });
   c.on("end", () => upstream.end());
   c.on("close", () => session.close());
@@ -211,5 +230,6 @@ export function relayImap(session: Session, first: LineConn): void {
   if (client.rest.length) {
     session.relayIn += client.rest.length;
     fromClient.push(client.rest);
+    flushUpstream();
   }
 }
