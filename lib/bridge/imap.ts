@@ -3,7 +3,7 @@ import { Session, type BridgeContext, type CutReason } from "./session";
 import { decodePlain } from "./smtp";
 import { imapUpstream } from "./upstream";
 import { relayImap } from "./imap-relay";
-import { Closed, LineConn } from "./wire";
+import { LineConn } from "./wire";
 
 // IMAP: the bridge answers the not-authenticated state itself (CAPABILITY, NOOP, ID, STARTTLS,
 // LOGOUT, LOGIN, AUTHENTICATE PLAIN), signs in upstream with XOAUTH2, answers the client's tag
@@ -164,8 +164,7 @@ export async function serveImap(ctx: BridgeContext, socket: net.Socket, opts: { 
       }
     }
   } catch (e) {
-    if (!(e instanceof Closed) && session.grant) session.outcome = "error";
-    session.close();
+    session.abort(e, (p) => `* BYE [UNAVAILABLE] ${p}`);
   }
 }
 

@@ -74,4 +74,12 @@ describe("POP3 bridge", () => {
     pop.close();
     await expect.poll(async () => (await sessionsOf(t, s.id)).map((e) => (e.detail as { outcome: string }).outcome)).toEqual(["error"]);
   });
+
+  it("a line longer than POP3 allows ends the connection with -ERR", async () => {
+    const pop = await rawClient(t.bridge.ports.pop3s!);
+    await pop.line();
+    pop.send(`USER ${"x".repeat(20_000)}`);
+    expect(await pop.line()).toBe("-ERR [SYS/TEMP] Mailgrant: line too long");
+    expect(await pop.line()).toBeNull();
+  });
 });

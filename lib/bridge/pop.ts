@@ -2,7 +2,7 @@ import type net from "node:net";
 import { Session, type BridgeContext, type CutReason } from "./session";
 import { decodePlain } from "./smtp";
 import { popUpstream } from "./upstream";
-import { Closed, LineConn } from "./wire";
+import { LineConn } from "./wire";
 
 // POP3 over TLS: the bridge answers the authorization state (CAPA, USER/PASS, AUTH PLAIN, QUIT),
 // signs in upstream with XOAUTH2, answers +OK and relays the transaction state byte for byte.
@@ -78,8 +78,7 @@ export async function servePop(ctx: BridgeContext, socket: net.Socket): Promise<
       }
     }
   } catch (e) {
-    if (!(e instanceof Closed) && session.grant) session.outcome = "error";
-    session.close();
+    session.abort(e, (p) => `-ERR [SYS/TEMP] ${p}`);
   }
 }
 

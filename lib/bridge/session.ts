@@ -11,7 +11,7 @@ import { mailboxUrl } from "@/lib/alerts/payloads";
 import type { BridgeProtocol } from "./credentials";
 import type { VerifiedCache } from "./password";
 import { bridgeSignIn, recordBridgeSession, type BridgeGrant, type BridgeSessionRecord, type SignInResult } from "./sign-in";
-import type { LineConn } from "./wire";
+import { Closed, type LineConn } from "./wire";
 
 // What every bridge session shares: the bridge's dependencies, the session's grant once signed in,
 // its byte counts and outcome, the token and hint rules, the byte-for-byte relay, and the one
@@ -151,6 +151,24 @@ export class Session {
       this.relayOut += u.rest.length;
       c.socket.write(u.rest);
     }
+  }
+
+  /**
+   * The session's own loop stopped: the client went away (Closed), sent a line too long, or
+   * something failed here (a database error): the client is told in the protocol's words, the
+   * failure logged, the session closed.
+   */
+  abort(e: unknown, words: (problem: string) => string): void {
+    if (!(e instanceof Closed) && !this.ended) {
+      const tooLong = (e as { code?: string } | null)?.code === "LINE_TOO_LONG";
+      if (!tooLong) console.error(`bridge: ${this.protocol} session from ${this.clientIp ?? "?"} failed: ${(e as Error)?.message ?? String(e)}`);
+      if (this.grant) {
+        this.outcome = "error";
+        this.code ??= tooLong ? "line_too_long" : "bridge_error";
+      }
+      this.client.write(`${words(tooLong ? "Mailgrant: line too long" : "Mailgrant: the mail bridge failed; try again in a minute")}\r\n`);
+    }
+    this.close();
   }
 
   /** Writes the protocol's last words and closes both sides. */

@@ -2,7 +2,7 @@ import type net from "node:net";
 import { parseSmtpReply, smtpReplyCode } from "@/lib/microsoft/probes/smtp-reply";
 import { Session, type BridgeContext, type CutReason } from "./session";
 import { smtpUpstream } from "./upstream";
-import { Closed, LineConn } from "./wire";
+import { LineConn } from "./wire";
 
 // SMTP submission. The bridge speaks SMTP itself up to AUTH (greeting, EHLO, STARTTLS, AUTH
 // PLAIN/LOGIN), signs in upstream with XOAUTH2, answers 235, and from then on relays the session
@@ -113,8 +113,7 @@ export async function serveSmtp(ctx: BridgeContext, socket: net.Socket, opts: { 
       }
     }
   } catch (e) {
-    if (!(e instanceof Closed)) session.outcome = session.grant ? "error" : session.outcome;
-    session.close();
+    session.abort(e, (p) => `421 4.3.0 ${p}`);
   }
 }
 
