@@ -109,6 +109,14 @@ const schema = z
     MAILGRANT_BRIDGE_POP3S_PORT: bridgePort("POP3 with implicit TLS, e.g. 995"),
     /** The address the bridge listens on (default all interfaces). */
     MAILGRANT_BRIDGE_HOST: optionalString,
+    /** Load balancers in front of the bridge that open each connection with a PROXY protocol header (v1 or v2) naming the client: addresses or CIDR ranges, comma separated. */
+    MAILGRANT_BRIDGE_PROXY_FROM: optionalString.superRefine((v, ctx) => {
+      try {
+        parseTrustedProxies(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: `must list the load balancers' IP addresses or CIDR ranges, e.g. 10.0.0.0/8: ${(e as Error).message}` });
+      }
+    }),
     /** PEM files of the bridge's TLS certificate (with its chain) and private key; unset outside production: a self-signed one in the data folder. */
     MAILGRANT_BRIDGE_TLS_CERT: optionalString,
     MAILGRANT_BRIDGE_TLS_KEY: optionalString,

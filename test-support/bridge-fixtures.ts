@@ -23,7 +23,7 @@ export const ADELE = "adele@contoso.onmicrosoft.com";
 export const tlsFiles = () => ({ cert: path.join(process.env.MAILGRANT_TEST_TLS_DIR!, "emulator-cert.pem"), key: path.join(process.env.MAILGRANT_TEST_TLS_DIR!, "emulator-key.pem") });
 
 /** One emulator and one database for the file; a bridge in this process in front of them unless `inProcess: false`. */
-export function setupBridge(opts: { inProcess?: boolean } = {}) {
+export function setupBridge(opts: { inProcess?: boolean; proxyFrom?: string[] } = {}) {
   const emu = setupTestEmulator({ resetEachTest: false });
   const keyringText = `k1:${randomBytes(32).toString("base64")}`;
   const keyring = parseKeyring(keyringText);
@@ -43,6 +43,7 @@ export function setupBridge(opts: { inProcess?: boolean } = {}) {
       tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) },
       host: "127.0.0.1",
       revocationPollMs: 200,
+      ...(opts.proxyFrom ? { proxyFrom: opts.proxyFrom } : {}),
     });
   });
   afterAll(async () => {

@@ -11,6 +11,8 @@ import { Session, type BridgeContext } from "./session";
 import { serveSmtp } from "./smtp";
 import { serveImap } from "./imap";
 import { servePop } from "./pop";
+import { ProxyHeaderError, readProxyHeader } from "./proxy-protocol";
+import { serverTls } from "./wire";
 
 // The mail bridge's listeners. Every session holds its own state and every decision is read from
 // the database (credentials, revocations, tokens under the shared refresh lease), so any number of
@@ -36,6 +38,8 @@ export type StartBridgeOptions = {
   idleTimeoutMs?: number;
   upstreamTimeoutMs?: number;
   revocationPollMs?: number;
+  /** Load balancers (addresses or CIDR ranges) whose connections start with a PROXY protocol header naming the client. */
+  proxyFrom?: readonly string[];
 };
 
 export type RunningBridge = {
@@ -47,13 +51,29 @@ export type RunningBridge = {
   stop: () => Promise<void>;
 };
 
-const SERVE: Record<BridgeListener, { implicitTls: boolean; serve: (ctx: BridgeContext, socket: net.Socket) => Promise<void> }> = {
-  smtp: { implicitTls: false, serve: (ctx, s) => serveSmtp(ctx, s, { implicitTls: false }) },
-  smtps: { implicitTls: true, serve: (ctx, s) => serveSmtp(ctx, s, { implicitTls: true }) },
-  imap: { implicitTls: false, serve: (ctx, s) => serveImap(ctx, s, { implicitTls: false }) },
-  imaps: { implicitTls: true, serve: (ctx, s) => serveImap(ctx, s, { implicitTls: true }) },
-  pop3s: { implicitTls: true, serve: (ctx, s) => servePop(ctx, s) },
+type Serve = (ctx: BridgeContext, socket: net.Socket, clientIp: string | null | undefined) => Promise<void>;
+const SERVE: Record<BridgeListener, { implicitTls: boolean; serve: Serve }> = {
+  smtp: { implicitTls: false, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: false, clientIp }) },
+  smtps: { implicitTls: true, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: true, clientIp }) },
+  imap: { implicitTls: false, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: false, clientIp }) },
+  imaps: { implicitTls: true, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: true, clientIp }) },
+  pop3s: { implicitTls: true, serve: (ctx, s, clientIp) => servePop(ctx, s, { clientIp }) },
 };
+
+/** Addresses or CIDR ranges → a check of a socket's address. */
+function addressList(ranges: readonly string[]): (ip: string | undefined) => boolean {
+  const list = new net.BlockList();
+  for (const r of ranges) {
+    const [a = "", bits] = r.split("/");
+    const type = net.isIP(a) === 6 ? "ipv6" : "ipv4";
+    if (bits === undefined) list.addAddress(a, type);
+    else list.addSubnet(a, Number(bits), type);
+  }
+  return (ip) => {
+    const a = ip?.replace(/^::ffff:/, "");
+    return !!a && net.isIP(a) !== 0 && list.check(a, net.isIP(a) === 6 ? "ipv6" : "ipv4");
+  };
+}
 
 function listen(server: net.Server, port: number, host: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -80,6 +100,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 30_000,
     sessions: new Set<Session>(),
   };
+  const proxied = opts.proxyFrom?.length ? addressList(opts.proxyFrom) : undefined;
   const servers: net.Server[] = [];
   const bound: BridgePorts = {};
   const sockets = new Set<net.Socket>();
@@ -91,12 +112,20 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
         socket.on("error", () => {}); // a client that goes away mid-write; the session sees the close
-        serve(ctx, socket).catch((e: unknown) => {
-          console.error(`bridge: ${name} session failed: ${(e as Error).message}`);
-          socket.destroy();
-        });
+        start(socket)
+          .then(({ s, clientIp }) => serve(ctx, s, clientIp))
+          .catch((e: unknown) => {
+            if (!(e instanceof ProxyHeaderError) && (e as { code?: string }).code !== "ETIMEDOUT") console.error(`bridge: ${name} session failed: ${(e as Error).message}`);
+            socket.destroy();
+          });
       };
-      const server = implicitTls ? tls.createServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: ctx.upstreamTimeoutMs }, onSocket) : net.createServer(onSocket);
+      // Behind a load balancer the PROXY header comes before TLS: then TLS is taken up by hand.
+      const start = async (socket: net.Socket): Promise<{ s: net.Socket; clientIp: string | null | undefined }> => {
+        if (!proxied) return { s: socket, clientIp: undefined };
+        const clientIp = proxied(socket.remoteAddress) ? await readProxyHeader(socket, ctx.upstreamTimeoutMs) : undefined;
+        return { s: implicitTls ? await serverTls(socket, secureContext, ctx.upstreamTimeoutMs) : socket, clientIp };
+      };
+      const server = implicitTls && !proxied ? tls.createServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: ctx.upstreamTimeoutMs }, onSocket) : net.createServer(onSocket);
       // A client that never finishes the TLS handshake is dropped by Node (handshakeTimeout).
       server.on("tlsClientError", () => {});
       servers.push(server);

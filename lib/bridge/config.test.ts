@@ -32,6 +32,8 @@ describe("mail bridge configuration", () => {
     expect(() => parseEnv({ MAILGRANT_BRIDGE_TLS_CERT: "/c.pem" })).toThrow(/MAILGRANT_BRIDGE_TLS_KEY is required with MAILGRANT_BRIDGE_TLS_CERT/);
     expect(() => parseEnv({ ...PROD, MAILGRANT_BRIDGE: "on" })).toThrow(/MAILGRANT_BRIDGE_TLS_CERT is required in production with MAILGRANT_BRIDGE=on/);
     expect(() => parseEnv({ MAILGRANT_BRIDGE: "yes" })).toThrow(/MAILGRANT_BRIDGE must be "on" or "off"/);
+    expect(() => parseEnv({ MAILGRANT_BRIDGE_PROXY_FROM: "10.0.0.0/8, lb.internal" })).toThrow(/MAILGRANT_BRIDGE_PROXY_FROM must list the load balancers' IP addresses or CIDR ranges, e.g. 10.0.0.0\/8: "lb.internal" is not/);
+    expect(bridgeConfig(parseEnv({ MAILGRANT_BRIDGE_PROXY_FROM: "10.0.0.0/8, 192.0.2.5" }), "/d")).toMatchObject({ proxyFrom: ["10.0.0.0/8", "192.0.2.5"] });
   });
 
   it("makes the self-signed certificate once and reuses it; an unreadable configured file is named", async () => {

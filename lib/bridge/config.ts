@@ -11,7 +11,7 @@ import type { BridgeListener, BridgePorts } from "./bridge";
 // In production its ports are the protocols' own; elsewhere (demo mode, development) unprivileged
 // ones derived from PORT, and a self-signed certificate kept in the data folder when none is set.
 
-export type BridgeConfig = { enabled: true; ports: BridgePorts; host?: string; tls: { certPath: string; keyPath: string } | { selfSigned: string } } | { enabled: false; why: string };
+export type BridgeConfig = { enabled: true; ports: BridgePorts; host?: string; proxyFrom?: string[]; tls: { certPath: string; keyPath: string } | { selfSigned: string } } | { enabled: false; why: string };
 
 const PRODUCTION_PORTS: Record<BridgeListener, number> = { smtp: 587, smtps: 465, imap: 143, imaps: 993, pop3s: 995 };
 const DEMO_OFFSETS: Record<BridgeListener, number> = { smtp: 25, smtps: 65, imap: 43, imaps: 93, pop3s: 95 };
@@ -34,7 +34,8 @@ export function bridgeConfig(e: Env, dataDir: string): BridgeConfig {
     ports[name] = set ? Number(set) : production ? PRODUCTION_PORTS[name] : e.PORT + DEMO_OFFSETS[name];
   }
   const tls = e.MAILGRANT_BRIDGE_TLS_CERT && e.MAILGRANT_BRIDGE_TLS_KEY ? { certPath: e.MAILGRANT_BRIDGE_TLS_CERT, keyPath: e.MAILGRANT_BRIDGE_TLS_KEY } : { selfSigned: path.join(dataDir, "bridge-tls") };
-  return { enabled: true, ports, ...(e.MAILGRANT_BRIDGE_HOST ? { host: e.MAILGRANT_BRIDGE_HOST } : {}), tls };
+  const proxyFrom = (e.MAILGRANT_BRIDGE_PROXY_FROM ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+  return { enabled: true, ports, ...(e.MAILGRANT_BRIDGE_HOST ? { host: e.MAILGRANT_BRIDGE_HOST } : {}), ...(proxyFrom.length ? { proxyFrom } : {}), tls };
 }
 
 /** The certificate and key, read from the configured files or the self-signed pair (made once). */

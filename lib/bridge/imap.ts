@@ -66,9 +66,9 @@ function capabilities(secure: boolean, starttlsPort: boolean): string {
   return "IMAP4rev1 SASL-IR AUTH=PLAIN ID";
 }
 
-export async function serveImap(ctx: BridgeContext, socket: net.Socket, opts: { implicitTls: boolean }): Promise<void> {
+export async function serveImap(ctx: BridgeContext, socket: net.Socket, opts: { implicitTls: boolean; clientIp?: string | null }): Promise<void> {
   const conn = new LineConn(socket);
-  const session = new Session(ctx, "imap", conn, cutWords);
+  const session = new Session(ctx, "imap", conn, cutWords, opts.clientIp);
   let secure = opts.implicitTls;
   try {
     conn.line(`* OK [CAPABILITY ${capabilities(secure, !opts.implicitTls)}] Mailgrant mail bridge IMAP4 ready.`);

@@ -14,9 +14,9 @@ const cutWords = (reason: CutReason) =>
       ? "-ERR [SYS/TEMP] Mailgrant: the mail bridge is restarting; sign in again in a moment"
       : "-ERR Mailgrant: the connection was idle too long";
 
-export async function servePop(ctx: BridgeContext, socket: net.Socket): Promise<void> {
+export async function servePop(ctx: BridgeContext, socket: net.Socket, opts: { clientIp?: string | null } = {}): Promise<void> {
   const conn = new LineConn(socket);
-  const session = new Session(ctx, "pop", conn, cutWords);
+  const session = new Session(ctx, "pop", conn, cutWords, opts.clientIp);
   let user: string | undefined;
   try {
     conn.line("+OK Mailgrant mail bridge POP3 ready.");

@@ -23,6 +23,7 @@ export async function startBridgeFromEnv(db: Db, e: Env): Promise<{ bridge: Runn
     ports: config.ports,
     tls: { cert, key },
     ...(config.host ? { host: config.host } : {}),
+    ...(config.proxyFrom ? { proxyFrom: config.proxyFrom } : {}),
   }).catch((err: Error & { listener?: keyof typeof VARIABLES }) => {
     if (!err.listener) throw err;
     throw new Error(`${err.message} Set ${VARIABLES[err.listener]} to a free port, or to "off" for no ${err.listener} listener.`, { cause: err });

@@ -59,9 +59,11 @@ export class Session {
     readonly client: LineConn,
     /** The protocol's words for a cut session, written to the client before it is closed. */
     private readonly cutWords: (reason: CutReason) => string,
+    /** The client's address when a load balancer's PROXY header named it. */
+    clientIp?: string | null,
   ) {
     this.finished = new Promise((r) => (this.resolveFinished = r));
-    this.clientIp = client.socket.remoteAddress?.replace(/^::ffff:/, "") ?? null;
+    this.clientIp = clientIp !== undefined ? clientIp : (client.socket.remoteAddress?.replace(/^::ffff:/, "") ?? null);
     ctx.sessions.add(this);
     client.socket.setTimeout(ctx.idleTimeoutMs, () => this.cut("idle"));
   }

@@ -38,9 +38,9 @@ function multiline(code: string, lines: string[]): string {
   return lines.map((l, i) => `${code}${i === lines.length - 1 ? " " : "-"}${l}`).join("\r\n");
 }
 
-export async function serveSmtp(ctx: BridgeContext, socket: net.Socket, opts: { implicitTls: boolean }): Promise<void> {
+export async function serveSmtp(ctx: BridgeContext, socket: net.Socket, opts: { implicitTls: boolean; clientIp?: string | null }): Promise<void> {
   const conn = new LineConn(socket);
-  const session = new Session(ctx, "smtp", conn, cutWords);
+  const session = new Session(ctx, "smtp", conn, cutWords, opts.clientIp);
   let secure = opts.implicitTls;
   let ehloName = "bridge-client";
   const reply = (l: string) => conn.line(l);

@@ -36,6 +36,7 @@ export class LineConn {
     this.socket.on("close", this.onClose);
     this.socket.on("end", this.onClose);
     this.socket.on("error", this.onClose);
+    this.socket.resume(); // a socket paused after a PROXY header
   }
 
   private unlisten() {
@@ -108,9 +109,7 @@ export class LineConn {
   async upgradeServer(secureContext: tls.SecureContext, timeoutMs: number): Promise<void> {
     this.unlisten();
     this.buffer = Buffer.alloc(0);
-    const secure = new tls.TLSSocket(this.socket, { isServer: true, secureContext });
-    await handshake(secure, timeoutMs);
-    this.socket = secure;
+    this.socket = await serverTls(this.socket, secureContext, timeoutMs);
     this.listen();
   }
 
@@ -131,6 +130,13 @@ export class LineConn {
     this.buffer = Buffer.alloc(0);
     return { socket: this.socket, rest };
   }
+}
+
+/** TLS from the server's side on a plain socket (after STARTTLS, or after a PROXY header on an implicit-TLS port). */
+export async function serverTls(socket: net.Socket, secureContext: tls.SecureContext, timeoutMs: number): Promise<tls.TLSSocket> {
+  const secure = new tls.TLSSocket(socket, { isServer: true, secureContext });
+  await handshake(secure, timeoutMs);
+  return secure;
 }
 
 function handshake(socket: tls.TLSSocket, timeoutMs: number): Promise<void> {
