@@ -1,5 +1,6 @@
 import { ImapFlow } from "imapflow";
 import { describe, expect, it } from "vitest";
+import { emulatorAdmin } from "@/emulator/client";
 import { revokeApiKey } from "@/lib/api-keys/keys";
 import { revokeBridgeCredential } from "./credentials";
 import { newKey } from "@/test-support/api-fixtures";
@@ -19,6 +20,7 @@ function client(port: "imap" | "imaps", auth: { user: string; pass: string; logi
 
 const failure = async (c: ImapFlow) => {
   const e = (await c.connect().then(() => null).catch((err: unknown) => err)) as { response?: string; responseText?: string; serverResponseCode?: string; authenticationFailed?: boolean } | null;
+  c.close();
   expect(e).not.toBeNull();
   return e!;
 };
@@ -127,5 +129,18 @@ describe("IMAP bridge", () => {
     await revokeApiKey(s.db, s.org.id, s.owner, row.id);
     await closed;
     await expect.poll(async () => (await sessionsOf(t, s.id)).map((e) => e.detail)).toEqual([expect.objectContaining({ outcome: "revoked", via: expect.objectContaining({ kind: "api_key" }) })]);
+  });
+
+  it("Exchange refusing the token: its NO passes through with what to check, recorded as refused upstream", async () => {
+    const s = await connectedOrg(t);
+    const c = await credential(s);
+    await emulatorAdmin(t.emu.http).updateTenant("contoso.onmicrosoft.com", { exchangeOnline: false });
+    try {
+      const e = await failure(client("imaps", { user: c.username, pass: c.password, loginMethod: "LOGIN" }));
+      expect(e.response).toMatch(/NO \[AUTHENTICATIONFAILED\] AUTHENTICATE failed\. Mailgrant: Exchange refused the mailbox's grant for adele@contoso\.onmicrosoft\.com: .*Set-CASMailbox -Identity adele@contoso\.onmicrosoft\.com -ImapEnabled \$true/);
+    } finally {
+      await emulatorAdmin(t.emu.http).updateTenant("contoso.onmicrosoft.com", { exchangeOnline: true });
+    }
+    await expect.poll(async () => (await sessionsOf(t, s.id)).map((x) => [x.code, (x.detail as { outcome: string }).outcome])).toEqual([["imap_auth_failed", "refused_upstream"]]);
   });
 });

@@ -7,6 +7,7 @@ import { mailEndpoints } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings } from "@/lib/connections/connection-test";
 import { getAccessToken } from "@/lib/connections/tokens";
 import { diagnose } from "@/lib/diagnosis/catalog";
+import { networkFailure, systemErrorCode } from "@/lib/microsoft/probes/probe-result";
 import { mailboxUrl } from "@/lib/alerts/payloads";
 import type { BridgeProtocol } from "./credentials";
 import type { VerifiedCache } from "./password";
@@ -107,14 +108,20 @@ export class Session {
     if (diagnosis === "smtp_auth_disabled") {
       return `Mailgrant: SMTP AUTH is off for ${this.grant!.mailbox} in Exchange Online; an Exchange admin turns it on with Set-CASMailbox -Identity ${this.grant!.mailbox} -SmtpClientAuthenticationDisabled $false (tenant-wide: Set-TransportConfig -SmtpClientAuthenticationDisabled $false)`;
     }
+    const m = this.grant!.mailbox;
+    if (diagnosis === "imap_auth_failed" || diagnosis === "pop_auth_failed") {
+      const setting = diagnosis === "imap_auth_failed" ? "ImapEnabled" : "PopEnabled";
+      return `Mailgrant: Exchange refused the mailbox's grant for ${m}: ${setting.replace("Enabled", "")} may be off for it (Set-CASMailbox -Identity ${m} -${setting} $true), or a shared mailbox's delegate lacks Full Access; Test now on ${this.mailboxPage()} shows the cause`;
+    }
     return `Mailgrant: Microsoft refused the sign-in with the mailbox's grant; Test now on ${this.mailboxPage()} shows the cause and the fix`;
   }
 
   /** Upstream could not be reached or spoke nonsense. */
   unreachable(at: MailEndpoint, e: unknown): string {
     this.outcome = "error";
-    this.code = (e as { code?: string } | null)?.code ?? "connection_lost";
-    return `Mailgrant: could not sign in at ${at.host}:${at.port} (${this.code}); try again later`;
+    // The timeline gets the diagnosis code (server_unreachable, tls_failed, …), the client Node's own.
+    this.code = networkFailure({ protocol: this.protocol, ...at }, e)?.code ?? "connection_lost";
+    return `Mailgrant: could not sign in at ${at.host}:${at.port} (${systemErrorCode(e) ?? this.code}); try again later`;
   }
 
   /** A refused attempt earlier in the session no longer describes it. */
