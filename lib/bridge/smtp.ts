@@ -2,6 +2,7 @@ import type net from "node:net";
 import { parseSmtpReply, smtpReplyCode } from "@/lib/microsoft/probes/smtp-reply";
 import { Session, type BridgeContext, type CutReason } from "./session";
 import { smtpUpstream } from "./upstream";
+import { relaySmtp } from "./smtp-relay";
 import { LineConn } from "./wire";
 
 // SMTP submission. The bridge speaks SMTP itself up to AUTH (greeting, EHLO, STARTTLS, AUTH
@@ -14,6 +15,7 @@ import { LineConn } from "./wire";
 // accepted but not yet handed on: no spool, no bounces of its own, nothing lost when a bridge
 // process stops. The one cost, that the bridge's EHLO must promise only what Exchange Online
 // offers, is met by advertising a subset of Exchange Online's extensions (no CHUNKING/BINARYMIME).
+// The relay (smtp-relay.ts) also signs in again when Exchange ends a pooled session whose token expired.
 
 const EXTENSIONS = ["SIZE 35882577", "PIPELINING", "DSN", "ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8"];
 
@@ -177,6 +179,6 @@ async function signIn(session: Session, conn: LineConn, credentials: { username:
   }
   session.signedIn();
   conn.line("235 2.7.0 Authentication successful");
-  session.relay(up.conn);
+  relaySmtp(session, up.conn, ehloName);
   return true;
 }

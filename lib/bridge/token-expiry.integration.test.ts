@@ -5,7 +5,7 @@ import { OUTLOOK_SCOPES, USERS, delegatedToken } from "@/emulator/mail-test-supp
 import { encryptField } from "@/lib/crypto";
 import { connectedOrg, credential, rawClient, sessionsOf, setupBridge } from "@/test-support/bridge-fixtures";
 
-// A long IMAP session through the bridge outlives its access token: Exchange ends the upstream
+// A long IMAP or pooled SMTP session through the bridge outlives its access token: Exchange ends the upstream
 // session (`* BYE Session invalidated - AccessTokenExpired`, at the next command), the bridge signs
 // in again with a fresh token, reselects the folder and replays the command; the client gets its
 // answer and never sees the BYE.
@@ -34,6 +34,36 @@ async function expiringSoon(s: Awaited<ReturnType<typeof connectedOrg>>, lifeSec
     update: { tokenEncrypted, expiresAt },
   });
 }
+
+describe("SMTP bridge: a pooled session whose token expired", () => {
+  it("the next message goes through: MAIL FROM is sent again after a fresh sign-in upstream", async () => {
+    const s = await connectedOrg(t);
+    const c = await credential(s);
+    await expiringSoon(s, 12);
+    const smtp = await rawClient(t.bridge.ports.smtps!);
+    await smtp.line();
+    smtp.send("EHLO app-server");
+    await smtp.until(/^250 /);
+    smtp.send(`AUTH PLAIN ${Buffer.from(`\0${c.username}\0${c.password}`).toString("base64")}`);
+    expect(await smtp.line()).toBe("235 2.7.0 Authentication successful");
+    const signIns = async () => ((await admin().mailAuthLog()) as { protocol: string; ok: boolean }[]).filter((l) => l.protocol === "smtp" && l.ok).length;
+    const before = await signIns();
+    await admin().advanceClock(18);
+    const subject = `Pooled ${Math.random().toString(36).slice(2)}`;
+    smtp.send(`MAIL FROM:<${USERS.adele.upn}>`);
+    expect(await smtp.line()).toMatch(/^250 2\.1\.0/);
+    smtp.send("RCPT TO:<someone@example.com>");
+    expect(await smtp.line()).toMatch(/^250 2\.1\.5/);
+    smtp.send("DATA");
+    expect(await smtp.line()).toMatch(/^354 /);
+    smtp.send(`From: ${USERS.adele.upn}\r\nTo: someone@example.com\r\nSubject: ${subject}\r\n\r\nHello.\r\n.`);
+    expect(await smtp.line()).toMatch(/^250 2\.0\.0 OK/);
+    smtp.send("QUIT");
+    expect(await smtp.line()).toMatch(/^221 /);
+    expect(((await admin().outbox(USERS.adele.upn)) as { subject?: string }[]).map((m) => m.subject)).toContain(subject);
+    expect(await signIns()).toBe(before + 1); // the bridge's second sign-in, with the fresh token
+  });
+});
 
 describe("IMAP bridge: a token that expires during a long session", () => {
   it("imapflow keeps working in the selected folder (FETCH) after Exchange ended the upstream session", async () => {
