@@ -34,8 +34,9 @@ export function buildPortal(root: string, env: NodeJS.ProcessEnv) {
 
 export type Portal = { url: string; pid: number; child: ChildProcess; stop: () => Promise<void>; stderr: () => string };
 
-export async function startPortal(root: string, env: NodeJS.ProcessEnv, port: number): Promise<Portal> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
+/** `nodeArgs` go before the script (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+export async function startPortal(root: string, env: NodeJS.ProcessEnv, port: number, nodeArgs: string[] = []): Promise<Portal> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "server.ts")], {
     cwd: root,
     env: { ...env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", MAILGRANT_WORKER: "off", NEXT_TELEMETRY_DISABLED: "1" },
     stdio: ["ignore", "pipe", "pipe", "ipc"],

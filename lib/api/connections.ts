@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db-client";
 import type { Keyring } from "@/lib/crypto";
-import type { Prisma } from "@/generated/prisma/client";
+import { Prisma } from "@/generated/prisma/client";
+import type { ConnectionStatus } from "@/generated/prisma/enums";
 import { record } from "@/lib/audit/record";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import { displayStatus } from "@/lib/connections/connections";
@@ -124,6 +125,38 @@ export async function getForKey(db: Db, key: AuthenticatedKey, id: string, porta
   };
 }
 
+type TokenRowOut = {
+  id: string;
+  mailbox: string;
+  status: ConnectionStatus;
+  consentedConfigVersion: number;
+  healthCode: string | null;
+  lastFailure: Prisma.JsonValue | null;
+  configVersion: number;
+  purposes: string[];
+  tokenEncrypted: string | null;
+  expiresAt: Date | null;
+  scopes: string[] | null;
+};
+
+/**
+ * The connection within the key's reach, its integration's version and purposes and the cached
+ * token for the resource, in one statement (Prisma reads each relation with a query of its own,
+ * and this runs on every token call).
+ */
+async function tokenRow(db: Db, key: AuthenticatedKey, id: string, resource: Resource): Promise<TokenRowOut | null> {
+  const ids = (list: string[]) => (list.length ? Prisma.sql`IN (${Prisma.join(list.map((v) => Prisma.sql`${v}::uuid`))})` : Prisma.sql`IS NULL AND FALSE`);
+  const reach = key.reach === "INTEGRATIONS" ? Prisma.sql`AND c."integrationId" ${ids(key.integrationIds)}` : key.reach === "CONNECTIONS" ? Prisma.sql`AND c.id ${ids(key.connectionIds)}` : Prisma.empty;
+  const [row] = await db.$queryRaw<TokenRowOut[]>`
+    SELECT c.id::text AS id, c.mailbox, c.status::text AS status, c."consentedConfigVersion", c."healthCode", c."lastFailure",
+           i."configVersion", i.purposes, t."tokenEncrypted", t."expiresAt", t.scopes
+      FROM "Connection" c
+      JOIN "Integration" i ON i.id = c."integrationId"
+      LEFT JOIN "ConnectionAccessToken" t ON t."connectionId" = c.id AND t.resource = ${resource}
+     WHERE c.id = ${id}::uuid AND c."orgId" = ${key.orgId}::uuid ${reach}`;
+  return row ?? null;
+}
+
 export type TokenCall = { key: AuthenticatedKey; id: string; resource: Resource; format?: "xoauth2"; portalUrl: string };
 
 /**
@@ -136,30 +169,18 @@ export async function tokenForKey(deps: TokenDeps, call: TokenCall, beforeUse: (
   if (!key.resources.includes(resource)) {
     throw new ApiError("resource_not_allowed", `This API key may not get ${resource === "graph" ? "Microsoft Graph" : "Outlook (IMAP, POP, SMTP)"} tokens. Its resources: ${key.resources.join(", ") || "none"}. An admin can create a key that includes it on the portal's API keys page.`);
   }
-  const row = await deps.db.connection.findFirst({
-    where: { AND: [reachWhere(key), { id }] },
-    select: {
-      id: true,
-      mailbox: true,
-      status: true,
-      consentedConfigVersion: true,
-      healthCode: true,
-      lastFailure: true,
-      integration: { select: { configVersion: true, purposes: true } },
-      accessTokens: { where: { resource }, select: { tokenEncrypted: true, expiresAt: true, scopes: true } },
-    },
-  });
+  const row = await tokenRow(deps.db, key, id, resource);
   if (!row) throw notFound();
   await beforeUse();
-  if (!resourcesFor(row.integration.purposes as Purpose[]).includes(resource)) {
+  if (!resourcesFor(row.purposes as Purpose[]).includes(resource)) {
     throw new ApiError("resource_not_configured", `This connection's integration does not ask Microsoft for ${resource === "graph" ? "Microsoft Graph" : "Exchange Online (IMAP, POP, SMTP)"} permissions, so there is no such token. An admin can add that purpose to the integration (the mailbox then signs in again).`);
   }
   const url = mailboxUrl(call.portalUrl, key.orgSlug, row.id);
-  if (displayStatus(row) !== "connected") {
+  if (displayStatus({ status: row.status, consentedConfigVersion: row.consentedConfigVersion, integration: { configVersion: row.configVersion } }) !== "connected") {
     const code = (row.lastFailure as { code?: string } | null)?.code ?? row.healthCode ?? "needs_reconsent";
     throw new ApiError("needs_reconsent", `The mailbox ${row.mailbox} must grant access again before Mailgrant can hand out tokens for it. An admin can send its owner a fresh consent link from the mailbox page.`, { diagnosis: diagnosisOut(code), mailbox_url: url });
   }
-  const cached = usableToken(deps, key.orgId, row.id, resource, row.accessTokens[0]);
+  const cached = usableToken(deps, key.orgId, row.id, resource, row.tokenEncrypted && row.expiresAt ? { tokenEncrypted: row.tokenEncrypted, expiresAt: row.expiresAt, scopes: row.scopes ?? [] } : null);
   const result = cached ? { ok: true as const, value: cached } : await getAccessToken(deps, key.orgId, row.id, resource);
   if (!result.ok) {
     const { failure, classification } = result;

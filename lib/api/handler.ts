@@ -123,7 +123,8 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
       const key = auth.key;
       await limiters.key(key.id);
       usage.keyUsed(key.id, ip);
-      const rawParams = await context.params;
+      // A route without dynamic segments gets no params from Next (undefined), not an empty object.
+      const rawParams = (await context?.params) ?? {};
       const params = (opts.params ?? z.object({})).strict().safeParse(rawParams);
       if (!params.success) throw new ApiError("not_found", "No connection with that id within this API key's reach (ids are UUIDs; GET /api/v1/connections lists them).");
       const query = (opts.query ?? z.object({}).strict()).safeParse(Object.fromEntries(new URL(request.url).searchParams));

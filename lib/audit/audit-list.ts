@@ -71,13 +71,15 @@ export async function auditFilterChoices(db: Db, orgId: string) {
   return { actions: actions.map((a) => a.action), actors: actors.map((a) => a.actorEmail!) };
 }
 
-export type TargetKind = "connection" | "integration" | "alert_channel" | "user" | "invitation" | "consent_link" | "org" | "alert_delivery";
+export type TargetKind = "connection" | "integration" | "alert_channel" | "user" | "invitation" | "consent_link" | "org" | "alert_delivery" | "api_key";
 /** What an event was about, by name: "Helpdesk mail", "adele@contoso.com"; `gone` when it has been deleted since. */
 export type AuditTarget = { kind: TargetKind; id: string; name: string; gone: boolean };
 export type AuditNames = Map<string, AuditTarget>;
 
 /** Detail keys that hold an id of something the org has, and what kind of thing. */
-const ID_KEYS: Record<string, TargetKind> = { integrationId: "integration", connectionId: "connection", channelId: "alert_channel" };
+const ID_KEYS: Record<string, TargetKind> = { integrationId: "integration", connectionId: "connection", channelId: "alert_channel", apiKeyId: "api_key" };
+/** Detail keys that hold a list of such ids (what an API key reaches). */
+const ID_LIST_KEYS: Record<string, TargetKind> = { integrationIds: "integration", connectionIds: "connection" };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -96,9 +98,10 @@ export async function auditNames(db: Db, orgId: string, rows: readonly Pick<Audi
     if (r.targetType && r.targetId) want(r.targetType as TargetKind, r.targetId);
     const data = r.data && typeof r.data === "object" && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : {};
     for (const [key, kind] of Object.entries(ID_KEYS)) want(kind, data[key]);
+    for (const [key, kind] of Object.entries(ID_LIST_KEYS)) if (Array.isArray(data[key])) for (const id of data[key]) want(kind, id);
   }
   const ids = (k: TargetKind) => [...(wanted.get(k) ?? [])];
-  const [connections, integrations, channels, users, invitations, links, orgs] = await Promise.all([
+  const [connections, integrations, channels, users, invitations, links, orgs, keys] = await Promise.all([
     ids("connection").length ? db.connection.findMany({ where: { orgId, id: { in: ids("connection") } }, select: { id: true, mailbox: true } }) : [],
     ids("integration").length ? db.integration.findMany({ where: { orgId, id: { in: ids("integration") } }, select: { id: true, name: true } }) : [],
     ids("alert_channel").length ? db.alertChannel.findMany({ where: { orgId, id: { in: ids("alert_channel") } }, select: { id: true, name: true } }) : [],
@@ -107,6 +110,7 @@ export async function auditNames(db: Db, orgId: string, rows: readonly Pick<Audi
     ids("invitation").length ? db.invitation.findMany({ where: { orgId, id: { in: ids("invitation") } }, select: { id: true, email: true } }) : [],
     ids("consent_link").length ? db.consentLink.findMany({ where: { orgId, id: { in: ids("consent_link") } }, select: { id: true, mailbox: true } }) : [],
     ids("org").length ? db.org.findMany({ where: { id: orgId }, select: { id: true, name: true } }) : [],
+    ids("api_key").length ? db.apiKey.findMany({ where: { orgId, id: { in: ids("api_key") } }, select: { id: true, name: true, prefix: true } }) : [],
   ]);
   const out: AuditNames = new Map();
   const put = (kind: TargetKind, id: string, name: string) => out.set(`${kind}:${id}`, { kind, id, name, gone: false });
@@ -117,6 +121,7 @@ export async function auditNames(db: Db, orgId: string, rows: readonly Pick<Audi
   for (const i of invitations) put("invitation", i.id, i.email);
   for (const l of links) put("consent_link", l.id, l.mailbox);
   for (const o of orgs) put("org", o.id, o.name);
+  for (const k of keys) put("api_key", k.id, keyName(k));
   return out;
 }
 
@@ -131,18 +136,45 @@ export function targetOf(names: AuditNames, row: Pick<AuditRow, "targetType" | "
   return { kind, id: row.targetId, name: recorded ?? `${row.targetId.slice(0, 8)}…`, gone: true };
 }
 
+const keyName = (k: { name: string; prefix: string }) => `${k.name} (${k.prefix}…)`;
+
+const KEY_USE_ORDER = ["apiKeyId", "count", "resources", "ips", "firstAt", "lastAt"];
+
+/** Tokens counted per resource ({ graph: 3, outlook: 1 }), shown as "graph: 3, outlook: 1". */
+const isCounts = (v: unknown): v is Record<string, number> => Boolean(v) && typeof v === "object" && !Array.isArray(v) && Object.values(v as object).every((n) => typeof n === "number");
+
 /** Details in words: each key once, lists as lists, nothing nested left as [object Object], ids as names. */
 export function detailEntries(data: unknown, names: AuditNames = new Map()): { key: string; value: string | string[] }[] {
   if (!data || typeof data !== "object" || Array.isArray(data)) return [];
-  return Object.entries(data as Record<string, unknown>).map(([key, v]) => {
-    const kind = ID_KEYS[key];
-    const named = kind && typeof v === "string" ? names.get(`${kind}:${v}`) : undefined;
-    if (kind && typeof v === "string") return { key: key.replace(/Id$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), value: named ? named.name : `${v.slice(0, 8)}… (deleted)` };
-    return {
-      key: key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(),
-      value: Array.isArray(v) ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x))) : v && typeof v === "object" ? JSON.stringify(v) : String(v),
-    };
-  });
+  const record = data as Record<string, unknown>;
+  // An API key's use names the key once ("api key: Helpdesk (mgk_…)"), with the name and prefix it recorded as the fallback.
+  const keyRecorded = typeof record.apiKeyId === "string" && typeof record.apiKeyName === "string" && typeof record.prefix === "string" ? keyName({ name: record.apiKeyName, prefix: record.prefix }) : null;
+  // The database keeps JSON keys in its own order; a key's use reads best in this one.
+  const entries = Object.entries(record).filter(([key]) => !(keyRecorded && (key === "apiKeyName" || key === "prefix")));
+  if (keyRecorded) entries.sort(([a], [b]) => KEY_USE_ORDER.indexOf(a) - KEY_USE_ORDER.indexOf(b));
+  return entries
+    .map(([key, v]) => {
+      const listKind = ID_LIST_KEYS[key];
+      if (listKind && Array.isArray(v)) {
+        return { key: key.replace(/Ids$/, "s").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), value: v.map((id) => names.get(`${listKind}:${id}`)?.name ?? `${String(id).slice(0, 8)}… (deleted)`) };
+      }
+      const kind = ID_KEYS[key];
+      const named = kind && typeof v === "string" ? names.get(`${kind}:${v}`) : undefined;
+      if (kind && typeof v === "string") {
+        const fallback = kind === "api_key" && keyRecorded ? keyRecorded : `${v.slice(0, 8)}…`;
+        return { key: key.replace(/Id$/, "").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(), value: named ? named.name : `${fallback} (deleted)` };
+      }
+      return {
+        key: key.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase(),
+        value: Array.isArray(v)
+          ? v.map((x) => (typeof x === "object" ? JSON.stringify(x) : String(x)))
+          : key === "resources" && isCounts(v)
+            ? Object.entries(v).map(([k, n]) => `${k}: ${n}`).join(", ")
+            : v && typeof v === "object"
+              ? JSON.stringify(v)
+              : String(v),
+      };
+    });
 }
 
 /** One CSV cell: quoted, quotes doubled, and a leading = + - @ neutralised so a spreadsheet does not run it as a formula. */

@@ -10,6 +10,7 @@ export default async function OrgLayout({ children, params }: { children: React.
     { href: `/orgs/${slug}/integrations`, label: "Integrations" },
     { href: `/orgs/${slug}/mailboxes`, label: "Mailboxes" },
     { href: `/orgs/${slug}/members`, label: "Members" },
+    ...(ctx.can("api_keys.manage") ? [{ href: `/orgs/${slug}/api-keys`, label: "API keys" }] : []),
     ...(ctx.can("audit.read") ? [{ href: `/orgs/${slug}/audit`, label: "Audit log" }] : []),
     { href: `/orgs/${slug}/settings`, label: "Settings" },
   ];

@@ -28,6 +28,7 @@ function targetHref(slug: string, t: AuditTarget): string | null {
   if (t.kind === "connection") return `/orgs/${slug}/mailboxes/${t.id}`;
   if (t.kind === "integration") return `/orgs/${slug}/integrations/${t.id}`;
   if (t.kind === "alert_channel") return `/orgs/${slug}/settings/channels/${t.id}`;
+  if (t.kind === "api_key") return `/orgs/${slug}/api-keys`;
   return null;
 }
 
