@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { bridgeCertificate, bridgeConfig, describeBridge } from "./config";
+import { bridgeConfig, describeBridge } from "./config";
+import { bridgeCertificate } from "./certificate";
 
 const KEYS = `k1:${Buffer.alloc(32, 1).toString("base64")}`;
 const PROD = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), AUTH_MICROSOFT_ENTRA_ID_ID: "5a11c0de-0000-4000-8000-000000000100", AUTH_MICROSOFT_ENTRA_ID_SECRET: "s", MAILGRANT_ENCRYPTION_KEYS: KEYS };

@@ -2,7 +2,8 @@ import type { Db } from "@/lib/db-client";
 import { dataDirectory, type Env } from "@/lib/env";
 import { publicUrlFromEnv, workerDeps } from "@/lib/worker/deps";
 import { startBridge, type RunningBridge } from "./bridge";
-import { bridgeCertificate, bridgeConfig, describeBridge } from "./config";
+import { bridgeConfig, describeBridge } from "./config";
+import { bridgeCertificate } from "./certificate";
 
 // Starts the bridge as configured, for the two places it runs: inside `npm start` (server.ts) and
 // as its own process (scripts/bridge.ts).
