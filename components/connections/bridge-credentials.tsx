@@ -47,7 +47,7 @@ export function BridgeSettingsTable({ settings, protocols }: { settings: BridgeC
   );
 }
 
-export function CreateBridgeCredentialForm({ action, connectionId, mailbox, protocols, settings }: { action: FormAction; connectionId: string; mailbox: string; protocols: readonly BridgeProtocolId[]; settings: BridgeClientSettings }) {
+export function CreateBridgeCredentialForm({ action, slug, connectionId, mailbox, protocols, settings }: { action: FormAction; slug: string; connectionId: string; mailbox: string; protocols: readonly BridgeProtocolId[]; settings: BridgeClientSettings }) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(action, {});
   const failed = state.ok === false;
   const created = state.ok && state.reveal ? (state.data as { username: string; protocols: string[] }) : null;
@@ -65,6 +65,7 @@ export function CreateBridgeCredentialForm({ action, connectionId, mailbox, prot
         </Notice>
       ) : null}
       <form action={formAction} className="space-y-4" aria-label="Create a bridge credential">
+        <input type="hidden" name="slug" value={slug} />
         <input type="hidden" name="connectionId" value={connectionId} />
         <TextField label="What it is for" id="bridge-name" name="name" autoComplete="off" placeholder="Office printer" defaultValue={failed ? state.values?.name : ""} error={state.fieldErrors?.name} hint="Shown in the mailbox's history for each session it opens." />
         <fieldset className="space-y-1">
@@ -89,7 +90,7 @@ export function CreateBridgeCredentialForm({ action, connectionId, mailbox, prot
   );
 }
 
-export function BridgeCredentialList({ credentials, revokeAction }: { credentials: BridgeCredentialRow[]; revokeAction: FormAction }) {
+export function BridgeCredentialList({ slug, credentials, revokeAction }: { slug: string; credentials: BridgeCredentialRow[]; revokeAction: FormAction }) {
   if (credentials.length === 0) return <p className="text-sm text-slate-600">No bridge credentials yet.</p>;
   return (
     <ul className="divide-y divide-slate-100" aria-label="Bridge credentials">
@@ -102,7 +103,7 @@ export function BridgeCredentialList({ credentials, revokeAction }: { credential
             <p className="text-xs text-slate-600">Created {when(c.createdAt)}{c.createdByEmail ? ` by ${c.createdByEmail}` : ""} · last used {when(c.lastUsedAt)}{c.lastUsedIp ? ` from ${c.lastUsedIp}` : ""}{c.revokedAt ? ` · revoked ${when(c.revokedAt)}` : ""}</p>
           </div>
           {c.revokedAt ? null : (
-            <ActionForm action={revokeAction} fields={{ id: c.id }} confirm={`Revoke “${c.name}”? Clients using it are cut off within seconds.`}>
+            <ActionForm action={revokeAction} fields={{ slug, id: c.id }} confirm={`Revoke “${c.name}”? Clients using it are cut off within seconds.`}>
               {({ pending }) => <Button type="submit" variant="secondary" disabled={pending} aria-label={`Revoke ${c.name}`}>{pending ? "Revoking…" : "Revoke"}</Button>}
             </ActionForm>
           )}

@@ -151,11 +151,13 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         <Card title="Mail bridge" description="For printers, scanners and old apps that only know a username and password: they sign in to Mailgrant's bridge, which signs in to Microsoft 365 for them with this mailbox's grant (SMTP Basic authentication ends at Microsoft in December 2026).">
           <div className="grid gap-6 lg:grid-cols-2">
             <BridgeCredentialList
+              slug={slug}
               revokeAction={revokeBridgeCredentialAction}
               credentials={bridgeCredentials.map((b) => ({ ...b, createdAt: b.createdAt.toISOString(), revokedAt: b.revokedAt?.toISOString() ?? null, lastUsedAt: b.lastUsedAt?.toISOString() ?? null }))}
             />
             <CreateBridgeCredentialForm
               action={createBridgeCredentialAction}
+              slug={slug}
               connectionId={c.id}
               mailbox={c.mailbox}
               protocols={(["smtp", "imap", "pop"] as const).filter((p): p is BridgeProtocolId => c.integration.purposes.includes(p))}
