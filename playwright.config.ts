@@ -45,6 +45,13 @@ export default defineConfig({
       LOG_LEVEL: "warn",
       // Short enough that e2e/connections.spec.ts can watch a consent flow expire.
       MAILGRANT_CONSENT_FLOW_TTL_SECONDS: "30",
+      // The mail bridge next to the emulator's ports (it uses +0 to +4), so parallel runs on
+      // different E2E ports never take each other's: SMTP +5 (STARTTLS), +6 (TLS), IMAP +7 (STARTTLS), +8 (TLS), POP3 +9.
+      MAILGRANT_BRIDGE_SMTP_PORT: String(emulatorPort + 5),
+      MAILGRANT_BRIDGE_SMTPS_PORT: String(emulatorPort + 6),
+      MAILGRANT_BRIDGE_IMAP_PORT: String(emulatorPort + 7),
+      MAILGRANT_BRIDGE_IMAPS_PORT: String(emulatorPort + 8),
+      MAILGRANT_BRIDGE_POP3S_PORT: String(emulatorPort + 9),
     },
   },
 });

@@ -57,8 +57,25 @@ async function startBackgroundWorker() {
   return handle;
 }
 
+// The mail bridge's listeners run here unless MAILGRANT_BRIDGE=off (then `npm run bridge` beside
+// this process on PostgreSQL). Bound before the portal says it is ready, so the start banner lists
+// them; a port that cannot be bound leaves the portal serving.
+let bridgeBanner: string;
+let bridge: import("./lib/bridge/bridge").RunningBridge | undefined;
+try {
+  const { startBridgeFromEnv } = await import("./lib/bridge/run");
+  const started = await startBridgeFromEnv(database.prisma, config);
+  if ("off" in started) bridgeBanner = started.off;
+  else ({ bridge, banner: bridgeBanner } = started);
+} catch (e) {
+  bridgeBanner = `The mail bridge did not start: ${(e as Error).message} The portal keeps serving; legacy mail clients cannot sign in until the bridge runs.`;
+  console.error(bridgeBanner);
+}
+// Without npm start (no IPC channel to its banner), say it here.
+if (!process.send) console.log(bridgeBanner);
+
 server.listen(port, hostname, () => {
-  process.send?.({ ready: true, port });
+  process.send?.({ ready: true, port, bridge: bridgeBanner });
   if (config.MAILGRANT_WORKER === "off") return;
   worker = startBackgroundWorker().catch((e: unknown) => {
     // The portal keeps serving; /api/health reports that no worker runs.
@@ -72,6 +89,8 @@ async function shutdown() {
   if (stopping) return;
   stopping = true;
   server.close();
+  // The bridge's sessions end and are recorded while the database is still open.
+  await bridge?.stop().catch(() => {});
   // The worker first (it finishes or releases its checks within 10 s), then the database under it.
   await (await worker)?.stop().catch(() => {});
   // The token API's counted uses (lib/api-keys/usage.ts) reach the audit log before the database closes.

@@ -1,11 +1,12 @@
 import "server-only";
-import { env } from "@/lib/env";
+import { dataDirectory, env } from "@/lib/env";
 import { parseKeyring, type Keyring } from "@/lib/crypto";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import { alertDepsFromEnv, linkSecretFromEnv, mailHostFromEnv, publicUrlFromEnv } from "@/lib/worker/deps";
 import type { Db } from "@/lib/db-client";
 import type { AlertDeps } from "@/lib/alerts/deps";
 import { bridgeClientSettings } from "@/lib/bridge/client-settings";
+import { bridgeConfig } from "@/lib/bridge/config";
 
 // Per-deployment settings that domain functions receive as arguments (so tests pass their own).
 
@@ -44,14 +45,10 @@ export const flowSettings = () => ({
 /** Where the connection test reaches IMAP/POP/SMTP when not at Microsoft's hosts (demo: the emulator). */
 export const mailHostSettings = () => mailHostFromEnv(env());
 
-/** Where legacy clients reach the mail bridge (shown with each bridge credential). */
+/** Where legacy clients reach the mail bridge (shown with each bridge credential): the ports it binds, defaults included. */
 export const deploymentBridgeSettings = () => {
-  const e = process.env;
-  const num = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : undefined);
-  return bridgeClientSettings({
-    publicUrl: publicUrl(),
-    host: e.MAILGRANT_BRIDGE_HOST,
-    enabled: e.MAILGRANT_BRIDGE !== "off",
-    ports: { smtp: num(e.MAILGRANT_BRIDGE_SMTP_PORT), smtps: num(e.MAILGRANT_BRIDGE_SMTPS_PORT), imap: num(e.MAILGRANT_BRIDGE_IMAP_PORT), imaps: num(e.MAILGRANT_BRIDGE_IMAPS_PORT), pop3s: num(e.MAILGRANT_BRIDGE_POP3S_PORT) },
-  });
+  const c = bridgeConfig(env(), dataDirectory());
+  // MAILGRANT_BRIDGE_HOST is where it listens: a wildcard address tells a client nothing, the portal's host name does.
+  const host = c.enabled && c.host && !["0.0.0.0", "::", "[::]"].includes(c.host) ? c.host : undefined;
+  return bridgeClientSettings({ publicUrl: publicUrl(), ...(host ? { host } : {}), enabled: c.enabled, ports: c.enabled ? c.ports : {} });
 };

@@ -11,6 +11,16 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+/** A bridge listener's port: 1-65535, or "off" for none. */
+const bridgePort = (what: string) =>
+  optionalString.pipe(
+    z
+      .string()
+      .regex(/^(off|\d{1,5})$/, { message: `must be a port number (${what}) or "off"` })
+      .refine((v) => v === "off" || (Number(v) >= 1 && Number(v) <= 65535), { message: `must be a port between 1 and 65535 (${what}) or "off"` })
+      .optional(),
+  );
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -89,6 +99,27 @@ const schema = z
     MAILGRANT_API_RATE_PER_KEY: z.coerce.number({ message: "must be a number of calls per minute" }).int().min(1).max(1_000_000_000).default(1200),
     MAILGRANT_API_RATE_PER_CONNECTION: z.coerce.number({ message: "must be a number of calls per minute" }).int().min(1).max(1_000_000_000).default(600),
     MAILGRANT_ALERT_GROUP_SECONDS: z.coerce.number({ message: "must be a number of seconds" }).int().min(0).max(600).default(120),
+    /** The mail bridge (lib/bridge): "on" runs its listeners in this process (npm start, npm run bridge), "off" not; unset: on, except in production without a TLS certificate. */
+    MAILGRANT_BRIDGE: optionalString.pipe(z.enum(["on", "off"], { message: 'must be "on" or "off"' }).optional()),
+    /** The bridge's ports (defaults: production 587, 465, 143, 993, 995; otherwise PORT+25, +65, +43, +93, +95). */
+    MAILGRANT_BRIDGE_SMTP_PORT: bridgePort("SMTP submission with STARTTLS, e.g. 587"),
+    MAILGRANT_BRIDGE_SMTPS_PORT: bridgePort("SMTP submission with implicit TLS, e.g. 465"),
+    MAILGRANT_BRIDGE_IMAP_PORT: bridgePort("IMAP with STARTTLS, e.g. 143"),
+    MAILGRANT_BRIDGE_IMAPS_PORT: bridgePort("IMAP with implicit TLS, e.g. 993"),
+    MAILGRANT_BRIDGE_POP3S_PORT: bridgePort("POP3 with implicit TLS, e.g. 995"),
+    /** The address the bridge listens on (default all interfaces). */
+    MAILGRANT_BRIDGE_HOST: optionalString,
+    /** Load balancers in front of the bridge that open each connection with a PROXY protocol header (v1 or v2) naming the client: addresses or CIDR ranges, comma separated. */
+    MAILGRANT_BRIDGE_PROXY_FROM: optionalString.superRefine((v, ctx) => {
+      try {
+        parseTrustedProxies(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: `must list the load balancers' IP addresses or CIDR ranges, e.g. 10.0.0.0/8: ${(e as Error).message}` });
+      }
+    }),
+    /** PEM files of the bridge's TLS certificate (with its chain) and private key; unset outside production: a self-signed one in the data folder. */
+    MAILGRANT_BRIDGE_TLS_CERT: optionalString,
+    MAILGRANT_BRIDGE_TLS_KEY: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((v, ctx) => {
@@ -110,6 +141,15 @@ const schema = z
         // KeyringError messages start with the variable's name already.
         ctx.addIssue({ code: "custom", path: ["MAILGRANT_ENCRYPTION_KEYS"], message: e.message.replace(/^MAILGRANT_ENCRYPTION_KEYS\s*/, "") });
       }
+    }
+    if (v.MAILGRANT_BRIDGE_TLS_CERT && !v.MAILGRANT_BRIDGE_TLS_KEY) {
+      ctx.addIssue({ code: "custom", path: ["MAILGRANT_BRIDGE_TLS_KEY"], message: "is required with MAILGRANT_BRIDGE_TLS_CERT: the path of the mail bridge's PEM private key" });
+    }
+    if (v.MAILGRANT_BRIDGE_TLS_KEY && !v.MAILGRANT_BRIDGE_TLS_CERT) {
+      ctx.addIssue({ code: "custom", path: ["MAILGRANT_BRIDGE_TLS_CERT"], message: "is required with MAILGRANT_BRIDGE_TLS_KEY: the path of the mail bridge's PEM certificate (with its chain)" });
+    }
+    if (production && v.MAILGRANT_BRIDGE === "on" && !v.MAILGRANT_BRIDGE_TLS_CERT) {
+      ctx.addIssue({ code: "custom", path: ["MAILGRANT_BRIDGE_TLS_CERT"], message: "is required in production with MAILGRANT_BRIDGE=on: the path of a PEM certificate (with its chain) for the bridge's host name, with MAILGRANT_BRIDGE_TLS_KEY its key; or set MAILGRANT_BRIDGE=off" });
     }
     if (v.AUTH_MICROSOFT_ENTRA_ID_ID && !v.AUTH_MICROSOFT_ENTRA_ID_SECRET) {
       ctx.addIssue({ code: "custom", path: ["AUTH_MICROSOFT_ENTRA_ID_SECRET"], message: "is required with AUTH_MICROSOFT_ENTRA_ID_ID: the client secret's Value (not its Secret ID)" });

@@ -86,12 +86,13 @@ const web = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.
 });
 children.push(web);
 web.on("exit", (code) => stopAll(code ?? 1));
-web.on("message", (m: { ready?: boolean }) => {
+web.on("message", (m: { ready?: boolean; bridge?: string }) => {
   if (!m.ready) return;
   const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
   console.log(`\nMailgrant ${pkg.version} is running at ${webEnv.AUTH_URL}${demo ? " (demo mode)" : ""}`);
   console.log(`Database: ${webEnv.DATABASE_URL?.startsWith("pglite:") ? `embedded (${webEnv.DATABASE_URL.slice(7)})` : "PostgreSQL"}`);
   console.log(`Token API: ${webEnv.AUTH_URL}/api/v1 (keys on an org's API keys page; reference ${webEnv.AUTH_URL}/api/v1/openapi.json)`);
   if (demoBanner) console.log(demoBanner);
+  if (m.bridge) console.log(m.bridge);
   console.log("Press Ctrl+C to stop.\n");
 });

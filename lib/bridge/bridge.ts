@@ -1,0 +1,174 @@
+import net from "node:net";
+import os from "node:os";
+import tls from "node:tls";
+import type { Db } from "@/lib/db-client";
+import type { Keyring } from "@/lib/crypto";
+import type { HostMap } from "@/lib/microsoft/endpoints";
+import type { MailHostSettings } from "@/lib/connections/connection-test";
+import { VerifiedCache } from "./password";
+import { revokedGrants, type BridgeGrant } from "./sign-in";
+import { Session, type BridgeContext } from "./session";
+import { serveSmtp } from "./smtp";
+import { serveImap } from "./imap";
+import { servePop } from "./pop";
+import { ProxyHeaderError, readProxyHeader } from "./proxy-protocol";
+import { serverTls } from "./wire";
+
+// The mail bridge's listeners. Every session holds its own state and every decision is read from
+// the database (credentials, revocations, tokens under the shared refresh lease), so any number of
+// bridge processes can run behind a TCP load balancer. Open sessions are checked against
+// revocations every few seconds and cut when their credential or key was revoked.
+
+/** Ports to listen on (0: any free port; absent: that listener is off). */
+export type BridgePorts = { smtp?: number; smtps?: number; imap?: number; imaps?: number; pop3s?: number };
+export type BridgeListener = keyof BridgePorts;
+
+export type StartBridgeOptions = {
+  db: Db;
+  keyring: Keyring;
+  hostMap?: HostMap;
+  mailHost?: MailHostSettings;
+  portalUrl: string;
+  ports: BridgePorts;
+  tls: { cert: string | Buffer; key: string | Buffer };
+  /** Address to bind (default all interfaces). */
+  host?: string;
+  /** The name in greetings (default this machine's). */
+  hostname?: string;
+  idleTimeoutMs?: number;
+  upstreamTimeoutMs?: number;
+  revocationPollMs?: number;
+  /** Load balancers (addresses or CIDR ranges) whose connections start with a PROXY protocol header naming the client. */
+  proxyFrom?: readonly string[];
+};
+
+export type RunningBridge = {
+  /** The ports actually bound, per listener. */
+  ports: BridgePorts;
+  /** Sessions open now. */
+  sessionCount: () => number;
+  /** Closes the listeners, ends every session (with the protocol's words) and waits for their records. */
+  stop: () => Promise<void>;
+};
+
+type Serve = (ctx: BridgeContext, socket: net.Socket, clientIp: string | null | undefined) => Promise<void>;
+const SERVE: Record<BridgeListener, { implicitTls: boolean; serve: Serve }> = {
+  smtp: { implicitTls: false, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: false, clientIp }) },
+  smtps: { implicitTls: true, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: true, clientIp }) },
+  imap: { implicitTls: false, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: false, clientIp }) },
+  imaps: { implicitTls: true, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: true, clientIp }) },
+  pop3s: { implicitTls: true, serve: (ctx, s, clientIp) => servePop(ctx, s, { clientIp }) },
+};
+
+/** Addresses or CIDR ranges → a check of a socket's address. */
+function addressList(ranges: readonly string[]): (ip: string | undefined) => boolean {
+  const list = new net.BlockList();
+  for (const r of ranges) {
+    const [a = "", bits] = r.split("/");
+    const type = net.isIP(a) === 6 ? "ipv6" : "ipv4";
+    if (bits === undefined) list.addAddress(a, type);
+    else list.addSubnet(a, Number(bits), type);
+  }
+  return (ip) => {
+    const a = ip?.replace(/^::ffff:/, "");
+    return !!a && net.isIP(a) !== 0 && list.check(a, net.isIP(a) === 6 ? "ipv6" : "ipv4");
+  };
+}
+
+function listen(server: net.Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
+export async function startBridge(opts: StartBridgeOptions): Promise<RunningBridge> {
+  const secureContext = tls.createSecureContext({ cert: opts.tls.cert, key: opts.tls.key });
+  const ctx: BridgeContext = {
+    db: opts.db,
+    keyring: opts.keyring,
+    ...(opts.hostMap ? { hostMap: opts.hostMap } : {}),
+    ...(opts.mailHost ? { mailHost: opts.mailHost } : {}),
+    portalUrl: opts.portalUrl.replace(/\/+$/, ""),
+    secureContext,
+    cache: new VerifiedCache(),
+    hostname: opts.hostname ?? os.hostname(),
+    idleTimeoutMs: opts.idleTimeoutMs ?? 30 * 60_000,
+    upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 30_000,
+    sessions: new Set<Session>(),
+  };
+  const proxied = opts.proxyFrom?.length ? addressList(opts.proxyFrom) : undefined;
+  const servers: net.Server[] = [];
+  const bound: BridgePorts = {};
+  const sockets = new Set<net.Socket>();
+  try {
+    for (const [name, port] of Object.entries(opts.ports) as [BridgeListener, number | undefined][]) {
+      if (port === undefined) continue;
+      const { implicitTls, serve } = SERVE[name];
+      const onSocket = (socket: net.Socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+        socket.on("error", () => {}); // a client that goes away mid-write; the session sees the close
+        start(socket)
+          .then(({ s, clientIp }) => serve(ctx, s, clientIp))
+          .catch((e: unknown) => {
+            if (!(e instanceof ProxyHeaderError) && (e as { code?: string }).code !== "ETIMEDOUT") console.error(`bridge: ${name} session failed: ${(e as Error).message}`);
+            socket.destroy();
+          });
+      };
+      // Behind a load balancer the PROXY header comes before TLS: then TLS is taken up by hand.
+      const start = async (socket: net.Socket): Promise<{ s: net.Socket; clientIp: string | null | undefined }> => {
+        if (!proxied) return { s: socket, clientIp: undefined };
+        const clientIp = proxied(socket.remoteAddress) ? await readProxyHeader(socket, ctx.upstreamTimeoutMs) : undefined;
+        return { s: implicitTls ? await serverTls(socket, secureContext, ctx.upstreamTimeoutMs) : socket, clientIp };
+      };
+      const server = implicitTls && !proxied ? tls.createServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: ctx.upstreamTimeoutMs }, onSocket) : net.createServer(onSocket);
+      // A client that never finishes the TLS handshake is dropped by Node (handshakeTimeout).
+      server.on("tlsClientError", () => {});
+      servers.push(server);
+      bound[name] = await listen(server, port, opts.host).catch((e: NodeJS.ErrnoException) => {
+        throw Object.assign(new Error(`The mail bridge could not listen on ${opts.host ?? "*"}:${port} for ${name} (${e.code ?? e.message}).`), { listener: name, code: e.code });
+      });
+    }
+  } catch (e) {
+    for (const s of servers) s.close();
+    throw e;
+  }
+
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling) return;
+    const open = [...ctx.sessions].filter((s): s is Session & { grant: BridgeGrant } => !!s.grant);
+    if (!open.length) return;
+    polling = true;
+    revokedGrants(
+      ctx.db,
+      open.map((s) => s.grant),
+    )
+      .then((revoked) => {
+        for (const s of open) if (revoked.has(s.grant.via.id)) s.cut("revoked");
+      })
+      .catch((e: unknown) => console.error(`bridge: could not read revocations: ${(e as Error).message}`))
+      .finally(() => (polling = false));
+  }, opts.revocationPollMs ?? 3000);
+  poll.unref();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    ports: bound,
+    sessionCount: () => ctx.sessions.size,
+    stop: () =>
+      (stopped ??= (async () => {
+        clearInterval(poll);
+        const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        const open = [...ctx.sessions];
+        for (const s of open) s.cut("stopping");
+        await Promise.all(open.map((s) => s.finished));
+        for (const socket of sockets) socket.destroy(); // mid-handshake clients, not yet sessions
+        await closed;
+      })()),
+  };
+}

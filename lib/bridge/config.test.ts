@@ -1,0 +1,55 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { X509Certificate } from "node:crypto";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/env";
+import { bridgeConfig, describeBridge } from "./config";
+import { bridgeCertificate } from "./certificate";
+
+const KEYS = `k1:${Buffer.alloc(32, 1).toString("base64")}`;
+const PROD = { NODE_ENV: "production", AUTH_SECRET: "x".repeat(32), AUTH_MICROSOFT_ENTRA_ID_ID: "5a11c0de-0000-4000-8000-000000000100", AUTH_MICROSOFT_ENTRA_ID_SECRET: "s", MAILGRANT_ENCRYPTION_KEYS: KEYS };
+
+describe("mail bridge configuration", () => {
+  it("demo and development: on, ports derived from PORT, a self-signed certificate in the data folder", () => {
+    const c = bridgeConfig(parseEnv({ NODE_ENV: "production", MAILGRANT_DEMO: "1", PORT: "4000" }), "/data");
+    expect(c).toEqual({ enabled: true, ports: { smtp: 4025, smtps: 4065, imap: 4043, imaps: 4093, pop3s: 4095 }, tls: { selfSigned: "/data/bridge-tls" } });
+    expect(bridgeConfig(parseEnv({ MAILGRANT_BRIDGE_IMAP_PORT: "off", MAILGRANT_BRIDGE_SMTP_PORT: "2587" }), "/d")).toMatchObject({ ports: { smtp: 2587, smtps: 3065, imaps: 3093, pop3s: 3095 } });
+  });
+
+  it("production: the protocols' own ports with the configured certificate; off without one unless asked for", () => {
+    expect(bridgeConfig(parseEnv({ ...PROD, MAILGRANT_BRIDGE_TLS_CERT: "/etc/c.pem", MAILGRANT_BRIDGE_TLS_KEY: "/etc/k.pem" }), "/d")).toEqual({
+      enabled: true,
+      ports: { smtp: 587, smtps: 465, imap: 143, imaps: 993, pop3s: 995 },
+      tls: { certPath: "/etc/c.pem", keyPath: "/etc/k.pem" },
+    });
+    expect(bridgeConfig(parseEnv(PROD), "/d")).toMatchObject({ enabled: false, why: expect.stringContaining("MAILGRANT_BRIDGE_TLS_CERT") });
+    expect(bridgeConfig(parseEnv({ MAILGRANT_BRIDGE: "off" }), "/d")).toMatchObject({ enabled: false });
+  });
+
+  it("bad values stop the process naming the variable and what it expects", () => {
+    expect(() => parseEnv({ MAILGRANT_BRIDGE_SMTP_PORT: "70000" })).toThrow(/MAILGRANT_BRIDGE_SMTP_PORT must be a port between 1 and 65535/);
+    expect(() => parseEnv({ MAILGRANT_BRIDGE_IMAPS_PORT: "imap" })).toThrow(/MAILGRANT_BRIDGE_IMAPS_PORT must be a port number \(IMAP with implicit TLS, e.g. 993\) or "off"/);
+    expect(() => parseEnv({ MAILGRANT_BRIDGE_TLS_CERT: "/c.pem" })).toThrow(/MAILGRANT_BRIDGE_TLS_KEY is required with MAILGRANT_BRIDGE_TLS_CERT/);
+    expect(() => parseEnv({ ...PROD, MAILGRANT_BRIDGE: "on" })).toThrow(/MAILGRANT_BRIDGE_TLS_CERT is required in production with MAILGRANT_BRIDGE=on/);
+    expect(() => parseEnv({ MAILGRANT_BRIDGE: "yes" })).toThrow(/MAILGRANT_BRIDGE must be "on" or "off"/);
+    expect(() => parseEnv({ MAILGRANT_BRIDGE_PROXY_FROM: "10.0.0.0/8, lb.internal" })).toThrow(/MAILGRANT_BRIDGE_PROXY_FROM must list the load balancers' IP addresses or CIDR ranges, e.g. 10.0.0.0\/8: "lb.internal" is not/);
+    expect(bridgeConfig(parseEnv({ MAILGRANT_BRIDGE_PROXY_FROM: "10.0.0.0/8, 192.0.2.5" }), "/d")).toMatchObject({ proxyFrom: ["10.0.0.0/8", "192.0.2.5"] });
+  });
+
+  it("makes the self-signed certificate once and reuses it; an unreadable configured file is named", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "bridge-tls-"));
+    const c = bridgeConfig(parseEnv({ MAILGRANT_DATA_DIR: dir }), dir);
+    if (!c.enabled) throw new Error("expected on");
+    const first = await bridgeCertificate(c);
+    expect(new X509Certificate(first.cert).subjectAltName).toContain("DNS:localhost");
+    expect((await bridgeCertificate(c)).cert.equals(await readFile(first.certPath))).toBe(true);
+    await expect(bridgeCertificate({ ...c, tls: { certPath: path.join(dir, "nope.pem"), keyPath: "/x" } })).rejects.toThrow(/MAILGRANT_BRIDGE_TLS_CERT names .*nope\.pem, which cannot be read \(ENOENT\)/);
+  });
+
+  it("describes the bound ports for the start banner", () => {
+    expect(describeBridge({ smtp: 3025, smtps: 3065, imaps: 3093, pop3s: 3095 }, undefined, "/d/c.pem", true)).toBe(
+      "Mail bridge on localhost: SMTP 3025 (STARTTLS), SMTP 3065 (TLS), IMAP 3093 (TLS), POP3 3095 (TLS); self-signed certificate /d/c.pem (clients must trust it, or set MAILGRANT_BRIDGE_TLS_CERT/KEY)",
+    );
+  });
+});
