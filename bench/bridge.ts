@@ -93,16 +93,17 @@ async function main() {
         for (const via of ["direct", "bridge"] as const) {
           const key = `${protocol}/${via}`;
           log(`round ${round}: ${key}, ${opts.concurrency} concurrent sessions for ${opts.seconds} s`);
-          const cpu0 = { bridge: processCpuMs(child.pid), emulator: processCpuMs(emu.child.pid) };
+          const clientCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+          const cpu0 = { bridge: processCpuMs(child.pid), emulator: processCpuMs(emu.child.pid), client: clientCpu() };
           const r: LoadResult = await runLoad(() => session[protocol](paths[protocol][via]), { concurrency: opts.concurrency, seconds: opts.seconds, warmupSeconds: round === 1 ? opts.warmup : 0 });
-          const cpu1 = { bridge: processCpuMs(child.pid), emulator: processCpuMs(emu.child.pid) };
+          const cpu1 = { bridge: processCpuMs(child.pid), emulator: processCpuMs(emu.child.pid), client: clientCpu() };
           const perSession = (a: number | null, b: number | null) => (a === null || b === null || !r.sessions ? null : Math.round(((b - a) / r.sessions) * 100) / 100);
           const { latencies, ...row } = r;
           (raw[key] ??= []).push(...latencies);
           const t = (totals[key] ??= { sessions: 0, seconds: 0 });
           t.sessions += r.sessions;
           t.seconds += r.seconds;
-          const out: Row = { round, protocol, via, ...row, bridgeCpuMsPerSession: via === "bridge" ? perSession(cpu0.bridge, cpu1.bridge) : null, emulatorCpuMsPerSession: perSession(cpu0.emulator, cpu1.emulator), load1: load1() };
+          const out: Row = { round, protocol, via, ...row, bridgeCpuMsPerSession: via === "bridge" ? perSession(cpu0.bridge, cpu1.bridge) : null, emulatorCpuMsPerSession: perSession(cpu0.emulator, cpu1.emulator), clientCpuMsPerSession: perSession(cpu0.client, cpu1.client), load1: load1() };
           report.rows.push(out);
           log(`${key}: ${row.perSecond}/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.errors} errors${row.firstError ? ` (${row.firstError})` : ""}; load ${load1()}`);
           save();
