@@ -1,0 +1,105 @@
+// The mail bridge under test, as a process of its own (so its memory can be read from /proc and its
+// CPU is not the load generator's): it opens the database (embedded, or a temporary PostgreSQL
+// database with --pg), makes an org, an integration, a connection through the emulator's consent
+// flow and a bridge credential, starts the bridge and tells the bench over IPC. Driven by bench/bridge.ts.
+import { readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { emulatorAdmin } from "../emulator/client";
+import { parseKeyring } from "../lib/crypto";
+import { hostMapFromBase } from "../lib/microsoft/endpoints";
+import { createBridgeCredential } from "../lib/bridge/credentials";
+import { startBridge } from "../lib/bridge/bridge";
+import { getAccessToken } from "../lib/connections/tokens";
+import { completeFlow, startConnect } from "../lib/connections/consent";
+import { consumeAuthorizationRequest, newBrowserId } from "../lib/connections/flow-state";
+import { openTestDb } from "../test-support/test-db";
+import { orgWithIntegration } from "../test-support/org-fixtures";
+
+export type BridgeChildInput = {
+  adminBase: string;
+  mail: { host: string; imapPort: number; popPort: number; smtpPort: number };
+  certPath: string;
+  keyPath: string;
+  ports: { smtp: number; imaps: number };
+  inboxCount: number;
+};
+export type BridgeChildReady = { ports: { smtp?: number; imaps?: number }; user: string; username: string; password: string; accessToken: string; database: string };
+
+const HELPDESK = { clientId: "c0a70500-0000-4000-8000-0000000000e1", secret: "Hd7Q~Contoso.Helpdesk_Secret~00000001x" };
+const REDIRECT = "http://localhost:3999/api/connections/callback";
+
+function form(html: string) {
+  const unescape = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+  const fields: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[unescape(m[1]!)] = unescape(m[2]!);
+  return { action: unescape(/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? ""), fields };
+}
+
+/** Plays the browser at the emulator's picker and consent pages; returns the callback's query. */
+async function consent(origin: string, url: string, account: string): Promise<URLSearchParams> {
+  const picker = form(await (await fetch(url, { redirect: "manual" })).text());
+  let res = await fetch(new URL(picker.action, origin), { method: "POST", body: new URLSearchParams({ ...picker.fields, account }), redirect: "manual" });
+  if (res.status === 200) {
+    const page = form(await res.text());
+    res = await fetch(new URL(page.action, origin), { method: "POST", body: new URLSearchParams({ ...page.fields, consent: "accept" }), redirect: "manual" });
+  }
+  const location = res.headers.get("location");
+  if (res.status !== 302 || !location) throw new Error(`the emulator's consent flow answered ${res.status}`);
+  return new URL(location).searchParams;
+}
+
+async function main(input: BridgeChildInput): Promise<void> {
+  const database = await openTestDb();
+  const db = database.prisma;
+  const keyring = parseKeyring(`k1:${randomBytes(32).toString("base64")}`);
+  const admin = emulatorAdmin(input.adminBase);
+  await admin.ok("POST", `/apps/${HELPDESK.clientId}/redirect-uris`, { uri: REDIRECT });
+  const upn = `bench-${randomBytes(3).toString("hex")}@contoso.onmicrosoft.com`;
+  const user = await admin.ok<{ id: string }>("POST", "/tenants/contoso.onmicrosoft.com/users", { upn, displayName: "Bridge Bench", inboxCount: input.inboxCount });
+
+  const s = await orgWithIntegration(db, keyring, `bridge-bench-${randomBytes(2).toString("hex")}`, { clientId: HELPDESK.clientId, secret: HELPDESK.secret, purposes: ["smtp", "imap"] });
+  const hostMap = hostMapFromBase(input.adminBase);
+  const deps = { db, keyring, hostMap, redirectUri: REDIRECT };
+  const browserId = newBrowserId();
+  const { url } = await startConnect(deps, { integration: s.integration, browserId });
+  const params = await consent(input.adminBase, url, user.id);
+  const consumed = await consumeAuthorizationRequest(db, keyring, params.get("state"), browserId);
+  if (!consumed.ok) throw new Error(consumed.problem);
+  const outcome = await completeFlow(deps, consumed.flow, params);
+  if (!outcome.ok || outcome.kind !== "connected") throw new Error(`connecting the bench mailbox failed: ${JSON.stringify(outcome)}`);
+  const made = await createBridgeCredential(db, s.org.id, s.owner, { connectionId: outcome.connectionId, name: "Bench", username: "generated", protocols: ["smtp", "imap"], allowedIps: [] });
+  // The token the direct path uses: the same connection's Exchange Online token, as the bridge gets it.
+  const token = await getAccessToken({ db, keyring, hostMap }, s.org.id, outcome.connectionId, "outlook");
+  if (!token.ok) throw new Error(`no access token for the bench mailbox: ${JSON.stringify(token)}`);
+
+  const bridge = await startBridge({
+    db,
+    keyring,
+    hostMap,
+    mailHost: input.mail,
+    portalUrl: "http://localhost:3000",
+    ports: { smtp: input.ports.smtp, imaps: input.ports.imaps },
+    tls: { cert: readFileSync(input.certPath), key: readFileSync(input.keyPath) },
+    host: "127.0.0.1",
+  });
+  const ready: BridgeChildReady = { ports: bridge.ports, user: upn, username: made.view.username, password: made.password, accessToken: token.value.token, database: database.kind };
+  process.send!({ ready });
+  process.on("message", (m: { cmd: string }) => {
+    if (m.cmd === "memory") {
+      (globalThis as { gc?: () => void }).gc?.();
+      process.send!({ memory: { ...process.memoryUsage(), sessions: bridge.sessionCount() } });
+    }
+    if (m.cmd === "stop")
+      void bridge
+        .stop()
+        .then(() => database.close())
+        .finally(() => process.exit(0));
+  });
+}
+
+process.once("message", (input: BridgeChildInput) => {
+  main(input).catch((e: unknown) => {
+    console.error(`bench bridge process: ${(e as Error).stack ?? String(e)}`);
+    process.exit(1);
+  });
+});
