@@ -51,7 +51,8 @@ export async function smtpReply(conn: LineConn): Promise<string> {
 export async function smtpUpstream(at: MailEndpoint, user: string, token: string, ehloName: string, timeoutMs: number): Promise<Upstream> {
   let conn: LineConn | undefined;
   return deadline(timeoutMs, () => conn?.socket, (async (): Promise<Upstream> => {
-    const socket = net.connect({ host: at.host, port: at.port });
+    // No Nagle delay on relayed lines (see bridge.ts); STARTTLS's TLS runs over this same socket.
+    const socket = net.connect({ host: at.host, port: at.port, noDelay: true });
     conn = new LineConn(socket);
     await connected(socket, "connect");
     const expect = async (code: string) => {
@@ -84,7 +85,7 @@ export async function smtpUpstream(at: MailEndpoint, user: string, token: string
 export async function imapUpstream(at: MailEndpoint, user: string, token: string, timeoutMs: number): Promise<Upstream> {
   let conn: LineConn | undefined;
   return deadline(timeoutMs, () => conn?.socket, (async (): Promise<Upstream> => {
-    const socket = tls.connect(tlsOptions(at));
+    const socket = tls.connect(tlsOptions(at)).setNoDelay(true);
     conn = new LineConn(socket);
     await connected(socket, "secureConnect");
     const greeting = await conn.readLine();
@@ -108,7 +109,7 @@ export async function imapUpstream(at: MailEndpoint, user: string, token: string
 export async function popUpstream(at: MailEndpoint, user: string, token: string, timeoutMs: number): Promise<Upstream> {
   let conn: LineConn | undefined;
   return deadline(timeoutMs, () => conn?.socket, (async (): Promise<Upstream> => {
-    const socket = tls.connect(tlsOptions(at));
+    const socket = tls.connect(tlsOptions(at)).setNoDelay(true);
     conn = new LineConn(socket);
     await connected(socket, "secureConnect");
     const greeting = await conn.readLine();
