@@ -23,6 +23,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+// npm run bridge refuses the embedded database (one process per data folder), so this runs in the PostgreSQL pass only.
 describe.runIf(process.env.TEST_DATABASE_URL)("npm run bridge", () => {
   it("serves SMTP and IMAP, and on SIGTERM cuts the open IMAP session, records it and exits 0", async () => {
     const s = await connectedOrg(t);
