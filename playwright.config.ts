@@ -46,12 +46,14 @@ export default defineConfig({
       // Short enough that e2e/connections.spec.ts can watch a consent flow expire.
       MAILGRANT_CONSENT_FLOW_TTL_SECONDS: "30",
       // The mail bridge next to the emulator's ports (it uses +0 to +4), so parallel runs on
-      // different E2E ports never take each other's: SMTP +5 (STARTTLS), +6 (TLS), IMAP +7 (STARTTLS), +8 (TLS), POP3 +9.
-      MAILGRANT_BRIDGE_SMTP_PORT: String(emulatorPort + 5),
-      MAILGRANT_BRIDGE_SMTPS_PORT: String(emulatorPort + 6),
-      MAILGRANT_BRIDGE_IMAP_PORT: String(emulatorPort + 7),
-      MAILGRANT_BRIDGE_IMAPS_PORT: String(emulatorPort + 8),
-      MAILGRANT_BRIDGE_POP3S_PORT: String(emulatorPort + 9),
+      // different E2E ports never take each other's: SMTP +11 (STARTTLS), +12 (TLS), IMAP +13
+      // (STARTTLS), +14 (TLS), POP3 +15. Not +5 to +9: with the default 3300 that is 3306, where
+      // machines like CI's run MariaDB (the bridge then could not bind and did not start).
+      MAILGRANT_BRIDGE_SMTP_PORT: String(emulatorPort + 11),
+      MAILGRANT_BRIDGE_SMTPS_PORT: String(emulatorPort + 12),
+      MAILGRANT_BRIDGE_IMAP_PORT: String(emulatorPort + 13),
+      MAILGRANT_BRIDGE_IMAPS_PORT: String(emulatorPort + 14),
+      MAILGRANT_BRIDGE_POP3S_PORT: String(emulatorPort + 15),
     },
   },
 });

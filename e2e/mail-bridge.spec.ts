@@ -13,7 +13,7 @@ import { expectAccessible, expectFitsPhone } from "./accessibility";
 const root = path.resolve(import.meta.dirname, "..");
 const emulatorPort = Number(process.env.E2E_EMULATOR_PORT ?? 3300);
 // playwright.config.ts puts the bridge's SMTP (STARTTLS) listener next to the emulator's ports.
-const bridgeSmtpPort = emulatorPort + 5;
+const bridgeSmtpPort = emulatorPort + 11;
 // Demo mode's self-signed bridge certificate, in the e2e data folder (lib/bridge/config.ts).
 const bridgeCa = () => readFileSync(path.join(root, ".data", "e2e", "bridge-tls", "bridge-cert.pem"));
 
