@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { e2e } from "../playwright.config";
-import { connectAndOpenMailbox, createOrg, escapeRegExp, injectGraphFault, makeApp, makeTenant, registerIntegration, setSmtpAuthDisabled, signIn } from "./fixtures";
+import { connectAndOpenMailbox, createOrg, escapeRegExp, injectGraphFault, makeApp, makeTenant, registerIntegration, reloadUntil, setSmtpAuthDisabled, signIn } from "./fixtures";
 
 // "Test now" through the real UI: the portal's test API streams the steps into the page while
 // it signs in to the emulator's Graph, IMAP, POP and SMTP with the connection's tokens.
@@ -58,6 +58,10 @@ test("[tests]: SMTP AUTH disabled for the mailbox shows the 5.7.139 explanation 
 
 test("[tests]: a throttled Graph call is retried after Retry-After and the step still passes", async ({ page }) => {
   const { olive } = await connectedMailbox(page, "Throttle");
+  // The worker checks a new consent right away; a fault injected before that check would be
+  // spent on it instead of on Test now. Wait for its row in the history first.
+  const path = new URL(page.url()).pathname;
+  await reloadUntil(page, path, () => expect(page.getByRole("list", { name: "History entries, newest first" })).toContainText("Scheduled check (worker)", { timeout: 2_000 }));
   await injectGraphFault({ status: 429, retryAfterSeconds: 1, times: 1, upn: olive.upn });
   await page.getByRole("button", { name: "Test now" }).click();
   await expect(page.getByText("All steps passed")).toBeVisible();
