@@ -100,8 +100,10 @@ export function createUsageRecorder(getDb: () => Promise<Db>, opts: { flushEvery
         targetId: b.connectionId,
         data: { apiKeyId: b.key.id, apiKeyName: b.key.name, prefix: b.key.prefix, count: added, resources: b.counts, ips: b.ips, firstAt: b.firstAt.toISOString(), lastAt: b.lastAt.toISOString() },
         meta: { ip: b.lastIp },
+        // The row's time is its hour's first call, so it sorts where the use began and the next
+        // flush for that hour finds it, even when this write happens after the hour has turned.
+        at: b.firstAt,
       });
-      // The row's time is its hour's first call, so it sorts where the use began.
       return;
     }
     const data = (existing.data ?? {}) as StoredData;

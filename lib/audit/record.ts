@@ -11,6 +11,8 @@ export type AuditInput = {
   targetId?: string;
   data?: Prisma.InputJsonValue;
   meta?: RequestMeta;
+  /** When it happened, if not now (a recorder that writes counted events later). */
+  at?: Date;
 };
 
 /** Appends one audit event. Pass a transaction client to make it part of the change it records. */
@@ -26,6 +28,7 @@ export async function record(db: Pick<Db, "auditEvent">, e: AuditInput) {
       data: e.data ?? undefined,
       ip: e.meta?.ip ?? null,
       userAgent: e.meta?.userAgent?.slice(0, 400) ?? null,
+      ...(e.at ? { createdAt: e.at } : {}),
     },
   });
 }
