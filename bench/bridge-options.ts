@@ -16,7 +16,8 @@ export const bridgeUsage = `npm run bench:bridge -- [options]
   --pg-url URL        the PostgreSQL server (default postgresql://postgres:postgres@127.0.0.1:5432/postgres)
   --port N            first port: the emulator on N..N+4, the bridge on N+10 (SMTP) and N+11 (IMAP TLS) (default 4900)
   --out DIR           where bridge-<date>.json goes (default bench/results)
-  --cpu-prof DIR      write a V8 CPU profile of the bridge process to DIR (summarize: tsx bench/profile-summary.ts DIR)
+  --cpu-prof DIR      write a V8 CPU profile of the bridge process to DIR, one per measured bridge row (setup and
+                      the direct rows left out; summarize: tsx bench/profile-summary.ts DIR)
 
 Smoke run (under a minute): npm run bench:bridge -- --seconds 2 --rounds 1 --idle 20`;
 

@@ -2,8 +2,9 @@
 // CPU is not the load generator's): it opens the database (embedded, or a temporary PostgreSQL
 // database with --pg), makes an org, an integration, a connection through the emulator's consent
 // flow and a bridge credential, starts the bridge and tells the bench over IPC. Driven by bench/bridge.ts.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
+import { Session as Inspector } from "node:inspector/promises";
 import { emulatorAdmin } from "../emulator/client";
 import { parseKeyring } from "../lib/crypto";
 import { hostMapFromBase } from "../lib/microsoft/endpoints";
@@ -23,6 +24,8 @@ export type BridgeChildInput = {
   ports: { smtp: number; imaps: number };
   inboxCount: number;
 };
+/** Database work so far, by Prisma operation ("bridgeCredential.findUnique") and SQL statements sent (embedded database only). */
+export type BridgeChildCounts = { operations: Record<string, number>; statements: number | null };
 export type BridgeChildReady = { ports: { smtp?: number; imaps?: number }; user: string; username: string; password: string; accessToken: string; database: string };
 
 const HELPDESK = { clientId: "c0a70500-0000-4000-8000-0000000000e1", secret: "Hd7Q~Contoso.Helpdesk_Secret~00000001x" };
@@ -72,8 +75,36 @@ async function main(input: BridgeChildInput): Promise<void> {
   const token = await getAccessToken({ db, keyring, hostMap }, s.org.id, outcome.connectionId, "outlook");
   if (!token.ok) throw new Error(`no access token for the bench mailbox: ${JSON.stringify(token)}`);
 
+  // What a bridged session asks of the database: every Prisma operation the bridge makes, by model
+  // and operation, and (embedded database) every SQL statement the adapter sends to PGlite.
+  const counts: BridgeChildCounts = { operations: {}, statements: database.pglite ? 0 : null };
+  const counted = db.$extends({
+    query: {
+      $allOperations({ model, operation, args, query }) {
+        const k = `${model ?? "$raw"}.${operation}`;
+        counts.operations[k] = (counts.operations[k] ?? 0) + 1;
+        return query(args);
+      },
+    },
+  }) as unknown as typeof db;
+  if (database.pglite) {
+    const pg = database.pglite;
+    const query = pg.query.bind(pg);
+    const transaction = pg.transaction.bind(pg);
+    pg.query = ((...a: Parameters<typeof query>) => (counts.statements!++, query(...a))) as typeof pg.query;
+    pg.transaction = ((fn: Parameters<typeof transaction>[0]) =>
+      transaction((tx) => {
+        const q = tx.query.bind(tx);
+        tx.query = ((...a: Parameters<typeof q>) => (counts.statements!++, q(...a))) as typeof tx.query;
+        return fn(tx);
+      })) as typeof pg.transaction;
+  }
+  // --cpu-prof: the bench profiles the measured bridge rounds only (not setup), through the inspector.
+  const inspector = new Inspector();
+  inspector.connect();
+
   const bridge = await startBridge({
-    db,
+    db: counted,
     keyring,
     hostMap,
     mailHost: input.mail,
@@ -84,7 +115,19 @@ async function main(input: BridgeChildInput): Promise<void> {
   });
   const ready: BridgeChildReady = { ports: bridge.ports, user: upn, username: made.view.username, password: made.password, accessToken: token.value.token, database: database.kind };
   process.send!({ ready });
-  process.on("message", (m: { cmd: string }) => {
+  process.on("message", (m: { cmd: string; file?: string }) => {
+    if (m.cmd === "counts") process.send!({ counts: structuredClone(counts) });
+    if (m.cmd === "profile-start") {
+      void inspector
+        .post("Profiler.enable")
+        .then(() => inspector.post("Profiler.start"))
+        .then(() => process.send!({ profiling: true }));
+    }
+    if (m.cmd === "profile-stop")
+      void inspector.post("Profiler.stop").then(({ profile }) => {
+        writeFileSync(m.file!, JSON.stringify(profile));
+        process.send!({ profiled: m.file });
+      });
     if (m.cmd === "memory") {
       (globalThis as { gc?: () => void }).gc?.();
       process.send!({ memory: { ...process.memoryUsage(), sessions: bridge.sessionCount() } });

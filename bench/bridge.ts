@@ -8,9 +8,10 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startBenchEmulator } from "./emulator";
+import { bridgeCertificate } from "../lib/bridge/certificate";
 import { processCpuMs } from "./children";
 import { imapSession, openIdle, pct, runLoad, smtpSession, type LoadResult, type Target } from "./bridge-load";
-import type { BridgeChildInput, BridgeChildReady } from "./bridge-process";
+import type { BridgeChildCounts, BridgeChildInput, BridgeChildReady } from "./bridge-process";
 import { bridgeUsage, parseBridgeOptions } from "./bridge-options";
 import { printBridgeReport, type BridgeReport, type Row } from "./bridge-report";
 
@@ -23,6 +24,15 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : NaN;
 }
 
+/** The bridge's database work in a row, per session: Prisma operations by name and SQL statements. */
+function perSessionDb(a: BridgeChildCounts, b: BridgeChildCounts, sessions: number): NonNullable<Row["db"]> {
+  const per = (n: number) => (sessions ? Math.round((n / sessions) * 100) / 100 : 0);
+  const operations: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b.operations)) if (v - (a.operations[k] ?? 0) > 0) operations[k] = per(v - (a.operations[k] ?? 0));
+  const total = Object.values(operations).reduce((x, y) => x + y, 0);
+  return { operationsPerSession: Math.round(total * 100) / 100, statementsPerSession: a.statements === null || b.statements === null ? null : per(b.statements - a.statements), operations };
+}
+
 async function main() {
   const opts = parseBridgeOptions(process.argv.slice(2));
   if (opts.help) return console.log(bridgeUsage);
@@ -32,13 +42,14 @@ async function main() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "mailgrant-bench-bridge-"));
   log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; starting the emulator on ports ${opts.port}-${opts.port + 4}`);
   const emu = await startBenchEmulator({ root, dataDir, basePort: opts.port });
-  const keyPath = path.join(path.dirname(emu.certPath), "emulator-key.pem");
   const ca = readFileSync(emu.certPath);
+  // The bridge's own certificate as in demo mode (self-signed, ECDSA P-256); its clients trust it.
+  const bridgeTls = await bridgeCertificate({ enabled: true, ports: {}, tls: { selfSigned: path.join(dataDir, "bridge-tls") } });
 
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: emu.certPath, NODE_ENV: "production", LOG_LEVEL: "warn" };
   if (opts.pg) env.TEST_DATABASE_URL = opts.pgUrl;
   else delete env.TEST_DATABASE_URL;
-  const child = fork(path.join(root, "bench", "bridge-process.ts"), [], { cwd: root, env, execArgv: ["--import", "tsx", "--expose-gc", ...(opts.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", opts.cpuProf] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(root, "bench", "bridge-process.ts"), [], { cwd: root, env, execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const messages: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
   child.on("message", (m: Record<string, unknown>) => {
@@ -64,11 +75,11 @@ async function main() {
   process.once("SIGINT", () => void stop().finally(() => process.exit(130)));
 
   try {
-    const input: BridgeChildInput = { adminBase: emu.adminBase, mail: emu.mail, certPath: emu.certPath, keyPath, ports: { smtp: opts.port + 10, imaps: opts.port + 11 }, inboxCount: Math.max(opts.fetch, 10) };
+    const input: BridgeChildInput = { adminBase: emu.adminBase, mail: emu.mail, certPath: bridgeTls.certPath, keyPath: path.join(path.dirname(bridgeTls.certPath), "bridge-key.pem"), ports: { smtp: opts.port + 10, imaps: opts.port + 11 }, inboxCount: Math.max(opts.fetch, 10) };
     child.send(input);
     const ready = await next<BridgeChildReady>("ready");
     log(`bridge process ${child.pid} on SMTP ${ready.ports.smtp} (STARTTLS), IMAP ${ready.ports.imaps} (TLS), ${ready.database} database; mailbox ${ready.user}`);
-    const viaBridge = (port: number): Target => ({ port, ca, user: ready.username, pass: ready.password });
+    const viaBridge = (port: number): Target => ({ port, ca: bridgeTls.cert, user: ready.username, pass: ready.password });
     const direct = (port: number): Target => ({ port, ca, user: ready.user, accessToken: ready.accessToken });
     const paths = {
       smtp: { bridge: viaBridge(ready.ports.smtp!), direct: direct(emu.mail.smtpPort) },
@@ -94,18 +105,32 @@ async function main() {
           const key = `${protocol}/${via}`;
           log(`round ${round}: ${key}, ${opts.concurrency} concurrent sessions for ${opts.seconds} s`);
           const clientCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+          const counts = async () => (child.send({ cmd: "counts" }), next<BridgeChildCounts>("counts"));
+          const db0 = via === "bridge" ? await counts() : null;
+          const profile = opts.cpuProf && via === "bridge" ? path.join(opts.cpuProf, `bridge-${protocol}-round${round}.cpuprofile`) : null;
+          if (profile) {
+            mkdirSync(opts.cpuProf!, { recursive: true });
+            child.send({ cmd: "profile-start" });
+            await next("profiling");
+          }
           const cpu0 = { bridge: processCpuMs(child.pid), emulator: processCpuMs(emu.child.pid), client: clientCpu() };
           const r: LoadResult = await runLoad(() => session[protocol](paths[protocol][via]), { concurrency: opts.concurrency, seconds: opts.seconds, warmupSeconds: round === 1 ? opts.warmup : 0 });
           const cpu1 = { bridge: processCpuMs(child.pid), emulator: processCpuMs(emu.child.pid), client: clientCpu() };
+          if (profile) {
+            child.send({ cmd: "profile-stop", file: profile });
+            await next("profiled");
+          }
+          const db1 = db0 ? await counts() : null;
           const perSession = (a: number | null, b: number | null) => (a === null || b === null || !r.sessions ? null : Math.round(((b - a) / r.sessions) * 100) / 100);
           const { latencies, ...row } = r;
           (raw[key] ??= []).push(...latencies);
           const t = (totals[key] ??= { sessions: 0, seconds: 0 });
           t.sessions += r.sessions;
           t.seconds += r.seconds;
-          const out: Row = { round, protocol, via, ...row, bridgeCpuMsPerSession: via === "bridge" ? perSession(cpu0.bridge, cpu1.bridge) : null, emulatorCpuMsPerSession: perSession(cpu0.emulator, cpu1.emulator), clientCpuMsPerSession: perSession(cpu0.client, cpu1.client), load1: load1() };
+          const out: Row = { round, protocol, via, ...row, bridgeCpuMsPerSession: via === "bridge" ? perSession(cpu0.bridge, cpu1.bridge) : null, emulatorCpuMsPerSession: perSession(cpu0.emulator, cpu1.emulator), clientCpuMsPerSession: perSession(cpu0.client, cpu1.client), load1: load1(), ...(db0 && db1 ? { db: perSessionDb(db0, db1, r.sessions) } : {}) };
           report.rows.push(out);
           log(`${key}: ${row.perSecond}/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.errors} errors${row.firstError ? ` (${row.firstError})` : ""}; load ${load1()}`);
+          if (out.db) log(`${key} database work per session: ${Object.entries(out.db.operations).map(([k, v]) => `${k} ${v}`).join(", ")}; ${out.db.statementsPerSession ?? "?"} SQL statements`);
           save();
         }
       }

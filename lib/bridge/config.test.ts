@@ -43,6 +43,8 @@ describe("mail bridge configuration", () => {
     if (!c.enabled) throw new Error("expected on");
     const first = await bridgeCertificate(c);
     expect(new X509Certificate(first.cert).subjectAltName).toContain("DNS:localhost");
+    // ECDSA P-256: a handshake's signature costs the bridge far less than an RSA-2048 one.
+    expect(new X509Certificate(first.cert).publicKey.asymmetricKeyDetails).toEqual({ namedCurve: "prime256v1" });
     expect((await bridgeCertificate(c)).cert.equals(await readFile(first.certPath))).toBe(true);
     await expect(bridgeCertificate({ ...c, tls: { certPath: path.join(dir, "nope.pem"), keyPath: "/x" } })).rejects.toThrow(/MAILGRANT_BRIDGE_TLS_CERT names .*nope\.pem, which cannot be read \(ENOENT\)/);
   });
