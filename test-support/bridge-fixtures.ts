@@ -43,6 +43,7 @@ export function setupBridge(opts: { inProcess?: boolean; proxyFrom?: string[] } 
       tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) },
       host: "127.0.0.1",
       revocationPollMs: 200,
+      sessionRowsEveryMs: 20,
       ...(opts.proxyFrom ? { proxyFrom: opts.proxyFrom } : {}),
     });
   });

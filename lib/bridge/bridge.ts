@@ -6,6 +6,8 @@ import type { Keyring } from "@/lib/crypto";
 import type { HostMap } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings } from "@/lib/connections/connection-test";
 import { VerifiedCache } from "./password";
+import { RecentReads } from "./recent-reads";
+import { SessionRows } from "./session-rows";
 import { revokedGrants, type BridgeGrant } from "./sign-in";
 import { Session, type BridgeContext } from "./session";
 import { serveSmtp } from "./smtp";
@@ -38,6 +40,8 @@ export type StartBridgeOptions = {
   idleTimeoutMs?: number;
   upstreamTimeoutMs?: number;
   revocationPollMs?: number;
+  /** How long a session's timeline row may wait to be written with others (default 1 s). */
+  sessionRowsEveryMs?: number;
   /** Load balancers (addresses or CIDR ranges) whose connections start with a PROXY protocol header naming the client. */
   proxyFrom?: readonly string[];
 };
@@ -87,6 +91,7 @@ function listen(server: net.Server, port: number, host: string | undefined): Pro
 
 export async function startBridge(opts: StartBridgeOptions): Promise<RunningBridge> {
   const secureContext = tls.createSecureContext({ cert: opts.tls.cert, key: opts.tls.key });
+  const pollMs = opts.revocationPollMs ?? 3000;
   const ctx: BridgeContext = {
     db: opts.db,
     keyring: opts.keyring,
@@ -99,6 +104,9 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     idleTimeoutMs: opts.idleTimeoutMs ?? 30 * 60_000,
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 30_000,
     sessions: new Set<Session>(),
+    // Remembered as long as a revocation takes to reach open sessions: new sign-ins see it as soon.
+    recent: { credentials: new RecentReads(pollMs, (c) => c !== null), tokens: new RecentReads(pollMs, (r) => r.ok) },
+    rows: new SessionRows(opts.db, opts.sessionRowsEveryMs),
   };
   const proxied = opts.proxyFrom?.length ? addressList(opts.proxyFrom) : undefined;
   const servers: net.Server[] = [];
@@ -152,11 +160,12 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       open.map((s) => s.grant),
     )
       .then((revoked) => {
+        ctx.recent.credentials.forget(revoked);
         for (const s of open) if (revoked.has(s.grant.via.id)) s.cut("revoked");
       })
       .catch((e: unknown) => console.error(`bridge: could not read revocations: ${(e as Error).message}`))
       .finally(() => (polling = false));
-  }, opts.revocationPollMs ?? 3000);
+  }, pollMs);
   poll.unref();
 
   let stopped: Promise<void> | undefined;
@@ -169,7 +178,9 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
         const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
         const open = [...ctx.sessions];
         for (const s of open) s.cut("stopping");
+        const rows = ctx.rows.stop(); // the last rows go at once, not after the batch interval
         await Promise.all(open.map((s) => s.finished));
+        await rows;
         for (const socket of sockets) socket.destroy(); // mid-handshake clients, not yet sessions
         await closed;
       })()),

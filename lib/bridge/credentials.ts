@@ -8,8 +8,9 @@ import { generatePassword, hashPassword } from "./password";
 
 // Bridge credentials: per connection, a username and a generated password a legacy client signs in
 // to the mail bridge with, limited to chosen protocols and, optionally, source addresses. The
-// password is returned once, when made; revoking takes effect at the next sign-in and cuts open
-// sessions (the bridge re-reads revocations of the credentials it serves, lib/bridge/sign-in.ts).
+// password is returned once, when made; revoking refuses new sign-ins and cuts open sessions within
+// the bridge's revocation poll interval (3 s: it re-reads revocations of the credentials it serves
+// and remembers a sign-in's read that long, lib/bridge/recent-reads.ts).
 
 export const BRIDGE_PROTOCOLS = ["smtp", "imap", "pop"] as const;
 export type BridgeProtocol = (typeof BRIDGE_PROTOCOLS)[number];
@@ -93,7 +94,7 @@ export async function listBridgeCredentials(db: Db, orgId: string, connectionId:
   return db.bridgeCredential.findMany({ where: { orgId, connectionId }, select: bridgeCredentialSelect, orderBy: [{ revokedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }] });
 }
 
-/** Revokes at once: the next sign-in is refused and open sessions are cut within seconds. Twice changes nothing. */
+/** Revokes: within the bridge's poll interval (3 s) sign-ins are refused and open sessions cut. Twice changes nothing. */
 export async function revokeBridgeCredential(db: Db, orgId: string, actor: Actor, id: string, meta?: RequestMeta, now = new Date()): Promise<BridgeCredentialView> {
   return db.$transaction(async (tx) => {
     const c = await tx.bridgeCredential.findFirst({ where: { orgId, id }, select: bridgeCredentialSelect });

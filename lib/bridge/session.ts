@@ -11,7 +11,10 @@ import { networkFailure, systemErrorCode } from "@/lib/microsoft/probes/probe-re
 import { mailboxUrl } from "@/lib/alerts/payloads";
 import type { BridgeProtocol } from "./credentials";
 import type { VerifiedCache } from "./password";
-import { bridgeSignIn, recordBridgeSession, type BridgeGrant, type BridgeSessionRecord, type SignInResult } from "./sign-in";
+import { bridgeSignIn, type BridgeGrant, type BridgeSessionRecord, type SignInCredential, type SignInResult } from "./sign-in";
+import type { RecentReads } from "./recent-reads";
+import type { SessionRows } from "./session-rows";
+import type { TokenResult } from "@/lib/connections/tokens";
 import { Closed, type LineConn } from "./wire";
 
 // What every bridge session shares: the bridge's dependencies, the session's grant once signed in,
@@ -33,6 +36,10 @@ export type BridgeContext = {
   /** How long an upstream connect, handshake or sign-in may take. */
   upstreamTimeoutMs: number;
   sessions: Set<Session>;
+  /** Credentials and tokens read in the last few seconds (the revocation poll interval). */
+  recent: { credentials: RecentReads<SignInCredential | null>; tokens: RecentReads<TokenResult> };
+  /** The timeline rows, written in batches. */
+  rows: SessionRows;
 };
 
 export type CutReason = "revoked" | "stopping" | "idle";
@@ -71,7 +78,7 @@ export class Session {
 
 
   signIn(username: string, password: string): Promise<SignInResult> {
-    return bridgeSignIn({ db: this.ctx.db, portalUrl: this.ctx.portalUrl, cache: this.ctx.cache }, { username, password, protocol: this.protocol, ip: this.clientIp });
+    return bridgeSignIn({ db: this.ctx.db, portalUrl: this.ctx.portalUrl, cache: this.ctx.cache, recent: this.ctx.recent.credentials }, { username, password, protocol: this.protocol, ip: this.clientIp });
   }
 
   endpoint(): MailEndpoint {
@@ -86,9 +93,15 @@ export class Session {
   async token(opts: { notThisOne?: string } = {}): Promise<{ ok: true; token: string } | { ok: false; temporary: boolean; hint: string }> {
     const g = this.grant!;
     const deps = { db: this.ctx.db, keyring: this.ctx.keyring, ...(this.ctx.hostMap ? { hostMap: this.ctx.hostMap } : {}) };
-    let r = await getAccessToken(deps, g.orgId, g.connectionId, "outlook");
+    const { tokens, credentials } = this.ctx.recent;
+    let r = await tokens.get(`${g.orgId}:${g.connectionId}`, () => getAccessToken(deps, g.orgId, g.connectionId, "outlook"), () => [g.connectionId]);
     // Exchange said this token expired while the portal's clock still trusts it: a fresh one, whatever the cache says.
-    if (r.ok && r.value.token === opts.notThisOne) r = await getAccessToken(deps, g.orgId, g.connectionId, "outlook", { force: true });
+    if (r.ok && r.value.token === opts.notThisOne) {
+      tokens.forget([g.connectionId]);
+      r = await getAccessToken(deps, g.orgId, g.connectionId, "outlook", { force: true });
+    }
+    // No token: the connection's status may have changed (re-consent), which the next sign-in reads afresh.
+    if (!r.ok) credentials.forget([g.connectionId]);
     if (r.ok) {
       this.tokenUsed = r.value.token;
       return { ok: true, token: r.value.token };
@@ -217,7 +230,7 @@ export class Session {
       ...(this.code ? { code: this.code } : {}),
       ...(this.reply ? { reply: this.reply } : {}),
     };
-    recordBridgeSession(this.ctx.db, grant, record)
+    this.ctx.rows.add(grant, record)
       .catch((e: unknown) => console.error(`bridge: could not record a ${this.protocol} session of ${grant.mailbox}: ${(e as Error).message}`))
       .finally(() => this.resolveFinished());
   }

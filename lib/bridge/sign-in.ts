@@ -1,6 +1,7 @@
 import net from "node:net";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import type { Db } from "@/lib/db-client";
+import type { Prisma } from "@/generated/prisma/client";
 import type { CloudId } from "@/lib/microsoft/clouds";
 import { recordAggregated } from "@/lib/audit/record";
 import { displayStatus } from "@/lib/connections/connections";
@@ -8,6 +9,8 @@ import { mailboxUrl } from "@/lib/alerts/payloads";
 import { authenticateKey, KEY_PATTERN, reachWhere } from "@/lib/api-keys/keys";
 import type { BridgeProtocol } from "./credentials";
 import { verifyPassword, VerifiedCache } from "./password";
+import type { RecentReads } from "./recent-reads";
+import { bridgeSessionRow } from "./session-rows";
 
 // Who a bridge client is: a bridge credential (username + password), or an API key with the
 // Outlook resource used as the password with the mailbox address as the username. Checked on
@@ -34,7 +37,7 @@ export type SignInRefusal = {
 
 export type SignInResult = { ok: true; grant: BridgeGrant } | SignInRefusal;
 
-export type SignInDeps = { db: Db; portalUrl: string; cache: VerifiedCache; limits?: { perUsername: number; perIp: number } };
+export type SignInDeps = { db: Db; portalUrl: string; cache: VerifiedCache; limits?: { perUsername: number; perIp: number }; recent?: RecentReads<SignInCredential | null> };
 
 const failures = { username: new RateLimiterMemory({ keyPrefix: "bridge_user", points: 10, duration: 300 }), ip: new RateLimiterMemory({ keyPrefix: "bridge_ip", points: 30, duration: 300 }) };
 
@@ -71,6 +74,10 @@ async function failed(deps: SignInDeps, username: string, ip: string | null, rea
 
 const connectionSelect = { id: true, orgId: true, mailbox: true, status: true, consentedConfigVersion: true, org: { select: { slug: true } }, integration: { select: { cloud: true, configVersion: true, purposes: true } } } as const;
 
+const credentialSelect = { id: true, name: true, username: true, passwordHash: true, protocols: true, allowedIps: true, revokedAt: true, lastUsedAt: true, connection: { select: connectionSelect } } as const;
+/** What a sign-in reads of a bridge credential (the bridge remembers it a few seconds: recent-reads.ts). */
+export type SignInCredential = Prisma.BridgeCredentialGetPayload<{ select: typeof credentialSelect }>;
+
 export async function bridgeSignIn(deps: SignInDeps, input: { username: string; password: string; protocol: BridgeProtocol; ip: string | null }): Promise<SignInResult> {
   const username = input.username.trim().toLowerCase();
   if (await limited(username, input.ip)) return refuse("rate_limited", "Mailgrant: too many failed sign-ins; wait five minutes and check the username and password");
@@ -95,7 +102,8 @@ export async function bridgeSignIn(deps: SignInDeps, input: { username: string; 
     return { ok: true, grant: { orgId: c.orgId, orgSlug: c.org.slug, connectionId: c.id, mailbox: c.mailbox, cloud: c.integration.cloud as CloudId, via: { kind: "api_key", id: key.id, name: key.name, prefix: key.prefix } } };
   }
 
-  const cred = await deps.db.bridgeCredential.findUnique({ where: { username }, select: { id: true, name: true, username: true, passwordHash: true, protocols: true, allowedIps: true, revokedAt: true, lastUsedAt: true, connection: { select: connectionSelect } } });
+  const read = () => deps.db.bridgeCredential.findUnique({ where: { username }, select: credentialSelect });
+  const cred = deps.recent ? await deps.recent.get(username, read, (c) => (c ? [c.id, c.connection.id] : [])) : await read();
   if (!cred) {
     await failed(deps, username, input.ip, "unknown");
     return refuse("unknown", WRONG);
@@ -120,6 +128,7 @@ export async function bridgeSignIn(deps: SignInDeps, input: { username: string; 
   if (reconsent) return reconsent;
   const now = new Date();
   if (!cred.lastUsedAt || now.getTime() - cred.lastUsedAt.getTime() > 60_000) {
+    cred.lastUsedAt = now; // a remembered row too: one write a minute, not one per sign-in that shares it
     await deps.db.bridgeCredential.update({ where: { id: cred.id }, data: { lastUsedAt: now, lastUsedIp: input.ip } });
   }
   const c = cred.connection;
@@ -150,25 +159,7 @@ export type BridgeSessionRecord = {
   reply?: string;
 };
 
-/** One bridge session on the mailbox's timeline: who used the grant, from where, how much, how it ended. */
+/** One bridge session on the mailbox's timeline at once (the bridge itself batches them: session-rows.ts). */
 export async function recordBridgeSession(db: Db, grant: BridgeGrant, s: BridgeSessionRecord): Promise<void> {
-  await db.connectionEvent.create({
-    data: {
-      connectionId: grant.connectionId,
-      kind: "bridge_session",
-      resource: "outlook",
-      ...(s.code ? { code: s.code } : {}),
-      createdAt: s.startedAt,
-      detail: {
-        protocol: s.protocol,
-        clientIp: s.clientIp,
-        durationMs: s.endedAt.getTime() - s.startedAt.getTime(),
-        bytesFromClient: s.bytesFromClient,
-        bytesToClient: s.bytesToClient,
-        outcome: s.outcome,
-        via: grant.via.kind === "credential" ? { kind: "credential", name: grant.via.name, username: grant.via.username } : { kind: "api_key", name: grant.via.name, prefix: grant.via.prefix },
-        ...(s.reply ? { reply: s.reply.slice(0, 300) } : {}),
-      },
-    },
-  });
+  await db.connectionEvent.create({ data: bridgeSessionRow(grant, s) });
 }

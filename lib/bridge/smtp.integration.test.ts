@@ -138,6 +138,16 @@ describe("SMTP bridge: refusals", () => {
     expect((await refusal(send("smtps", { user: elsewhere.username, pass: elsewhere.password }))).response).toMatch(/^535 5\.7\.8 Mailgrant: this bridge credential may not be used from 127\.0\.0\.1/);
   });
 
+  it("a credential revoked after use is refused within the revocation poll interval, though the bridge remembered it", async () => {
+    const s = await connectedOrg(t);
+    const c = await credential(s);
+    expect((await send("smtps", { user: c.username, pass: c.password })).info.response).toMatch(/^250/);
+    await s.db.bridgeCredential.update({ where: { id: c.id }, data: { revokedAt: new Date() } });
+    // The bridge remembers a credential as long as its revocation poll interval (200 ms here): within it, refused.
+    const attempt = () => send("smtps", { user: c.username, pass: c.password }).then(() => "sent", (e: { response?: string }) => e.response ?? String(e));
+    await expect.poll(attempt, { timeout: 10_000, interval: 50 }).toMatch(/^535 5\.7\.8 Mailgrant: this bridge credential was revoked/);
+  });
+
   it("a connection needing re-consent: 535 5.7.8 naming the mailbox page", async () => {
     const s = await connectedOrg(t);
     const c = await credential(s);

@@ -29,5 +29,5 @@ export const createBridgeCredentialAction = orgAction(
 
 export const revokeBridgeCredentialAction = orgAction({ permission: "connections.write", schema: z.object({ id: idField("That bridge credential") }) }, async ({ db, org, user, meta, input }) => {
   const revoked = await revokeBridgeCredential(db, org.id, user, input.id, meta);
-  return { ok: true, message: `“${revoked.name}” revoked: its next sign-in is refused and open sessions end within seconds.` };
+  return { ok: true, message: `“${revoked.name}” revoked: within seconds its sign-ins are refused and its open sessions end.` };
 });
