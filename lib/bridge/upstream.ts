@@ -11,7 +11,28 @@ import { LineConn } from "./wire";
 
 export type Upstream = { ok: true; conn: LineConn } | { ok: false; refused: string };
 
-const tlsOptions = (at: MailEndpoint): tls.ConnectionOptions => ({ host: at.host, port: at.port, ...sni(at.host) });
+// The last TLS session (ticket) Exchange gave per host and port: the next upstream connection
+// resumes it, which spares both sides the full handshake (the certificate chain is not sent and
+// verified again; the host name is still checked). What https.Agent does for its sockets.
+const tlsSessions = new Map<string, Buffer>();
+const sessionKey = (at: MailEndpoint) => `${at.host}:${at.port}`;
+const rememberSession = (at: MailEndpoint) => (session: Buffer) => void tlsSessions.set(sessionKey(at), session);
+
+// One client context for every upstream connection: tls.connect would otherwise build one (and
+// load the trusted roots into it) per connection.
+let clientContext: tls.SecureContext | undefined;
+
+const tlsOptions = (at: MailEndpoint): tls.ConnectionOptions => {
+  const session = tlsSessions.get(sessionKey(at));
+  return { host: at.host, port: at.port, ...sni(at.host), secureContext: (clientContext ??= tls.createSecureContext()), ...(session ? { session } : {}) };
+};
+
+/** A TLS connection upstream, resuming the last session with that host and keeping the next. */
+function connectTls(at: MailEndpoint): tls.TLSSocket {
+  const socket = tls.connect(tlsOptions(at)).setNoDelay(true);
+  socket.on("session", rememberSession(at));
+  return socket;
+}
 
 /** The sign-in with a deadline; on any failure (timeout, error, nonsense) the upstream socket is closed. */
 function deadline<T>(ms: number, socket: () => net.Socket | undefined, work: Promise<T>): Promise<T> {
@@ -65,7 +86,7 @@ export async function smtpUpstream(at: MailEndpoint, user: string, token: string
     await expect("250");
     conn.line("STARTTLS");
     await expect("220");
-    await conn.upgradeClient(tlsOptions(at), timeoutMs);
+    await conn.upgradeClient(tlsOptions(at), timeoutMs, rememberSession(at));
     conn.line(`EHLO ${ehloName}`);
     await expect("250");
     conn.line(`AUTH XOAUTH2 ${xoauth2(user, token)}`);
@@ -85,7 +106,7 @@ export async function smtpUpstream(at: MailEndpoint, user: string, token: string
 export async function imapUpstream(at: MailEndpoint, user: string, token: string, timeoutMs: number): Promise<Upstream> {
   let conn: LineConn | undefined;
   return deadline(timeoutMs, () => conn?.socket, (async (): Promise<Upstream> => {
-    const socket = tls.connect(tlsOptions(at)).setNoDelay(true);
+    const socket = connectTls(at);
     conn = new LineConn(socket);
     await connected(socket, "secureConnect");
     const greeting = await conn.readLine();
@@ -109,7 +130,7 @@ export async function imapUpstream(at: MailEndpoint, user: string, token: string
 export async function popUpstream(at: MailEndpoint, user: string, token: string, timeoutMs: number): Promise<Upstream> {
   let conn: LineConn | undefined;
   return deadline(timeoutMs, () => conn?.socket, (async (): Promise<Upstream> => {
-    const socket = tls.connect(tlsOptions(at)).setNoDelay(true);
+    const socket = connectTls(at);
     conn = new LineConn(socket);
     await connected(socket, "secureConnect");
     const greeting = await conn.readLine();

@@ -114,10 +114,11 @@ export class LineConn {
   }
 
   /** Client side of STARTTLS (the upstream connection). */
-  async upgradeClient(options: tls.ConnectionOptions, timeoutMs: number): Promise<void> {
+  async upgradeClient(options: tls.ConnectionOptions, timeoutMs: number, onSession?: (session: Buffer) => void): Promise<void> {
     this.unlisten();
     this.buffer = Buffer.alloc(0);
     const secure = tls.connect({ ...options, socket: this.socket });
+    if (onSession) secure.on("session", onSession);
     await handshake(secure, timeoutMs);
     this.socket = secure;
     this.listen();
