@@ -5,6 +5,7 @@ import type { Db } from "@/lib/db-client";
 import type { Keyring } from "@/lib/crypto";
 import type { HostMap } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings } from "@/lib/connections/connection-test";
+import { logger } from "@/lib/logger";
 import { VerifiedCache } from "./password";
 import { revokedGrants, type BridgeGrant } from "./sign-in";
 import { Session, type BridgeContext } from "./session";
@@ -42,9 +43,24 @@ export type StartBridgeOptions = {
   proxyFrom?: readonly string[];
 };
 
+/** A listener that could not bind: the others run without it. `code` is Node's (EADDRINUSE, EACCES, …). */
+export type BridgeListenFailure = { listener: BridgeListener; port: number; code: string };
+
+/** No listener could bind: the bridge is not running. */
+export class BridgeListenError extends Error {
+  constructor(
+    readonly failed: BridgeListenFailure[],
+    host: string | undefined,
+  ) {
+    super(`The mail bridge could not listen on any of its ports: ${failed.map((f) => `${f.listener} on ${host ?? "*"}:${f.port} (${f.code})`).join(", ")}.`);
+  }
+}
+
 export type RunningBridge = {
   /** The ports actually bound, per listener. */
   ports: BridgePorts;
+  /** Listeners that could not bind (a port taken by another program, one this process may not use). */
+  failed: BridgeListenFailure[];
   /** Sessions open now. */
   sessionCount: () => number;
   /** Closes the listeners, ends every session (with the protocol's words) and waits for their records. */
@@ -103,6 +119,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   const proxied = opts.proxyFrom?.length ? addressList(opts.proxyFrom) : undefined;
   const servers: net.Server[] = [];
   const bound: BridgePorts = {};
+  const failed: BridgeListenFailure[] = [];
   const sockets = new Set<net.Socket>();
   try {
     for (const [name, port] of Object.entries(opts.ports) as [BridgeListener, number | undefined][]) {
@@ -131,15 +148,22 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       const server = implicitTls && !proxied ? tls.createServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: ctx.upstreamTimeoutMs }, onSocket) : net.createServer(onSocket);
       // A client that never finishes the TLS handshake is dropped by Node (handshakeTimeout).
       server.on("tlsClientError", () => {});
-      servers.push(server);
-      bound[name] = await listen(server, port, opts.host).catch((e: NodeJS.ErrnoException) => {
-        throw Object.assign(new Error(`The mail bridge could not listen on ${opts.host ?? "*"}:${port} for ${name} (${e.code ?? e.message}).`), { listener: name, code: e.code });
-      });
+      // One port taken (by another program, or one this process may not bind) leaves the other
+      // listeners serving: a printer on SMTP need not wait for IMAPS's port to be sorted out.
+      try {
+        bound[name] = await listen(server, port, opts.host);
+        servers.push(server);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        failed.push({ listener: name, port, code });
+        logger.warn({ listener: name, port, host: opts.host ?? "*", code }, "mail bridge listener could not bind");
+      }
     }
   } catch (e) {
     for (const s of servers) s.close();
     throw e;
   }
+  if (failed.length && !servers.length) throw new BridgeListenError(failed, opts.host);
 
   let polling = false;
   const poll = setInterval(() => {
@@ -162,6 +186,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   let stopped: Promise<void> | undefined;
   return {
     ports: bound,
+    failed,
     sessionCount: () => ctx.sessions.size,
     stop: () =>
       (stopped ??= (async () => {

@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseKeyring } from "@/lib/crypto";
+import type { Database } from "@/lib/db-client";
+import { parseEnv } from "@/lib/env";
+import { openTestDb } from "@/test-support/test-db";
+import { PORTAL, rawClient, tlsFiles } from "@/test-support/bridge-fixtures";
+import { BridgeListenError, startBridge, type BridgePorts, type RunningBridge } from "./bridge";
+import { startBridgeFromEnv } from "./run";
+
+// The bridge's listeners as a whole: one port that cannot be bound leaves the others serving and
+// is named with what to set; only when none can listen does the bridge not start.
+
+const keyringText = `k1:${randomBytes(32).toString("base64")}`;
+let database: Database;
+const running: RunningBridge[] = [];
+const squatters: net.Server[] = [];
+beforeAll(async () => {
+  database = await openTestDb();
+});
+afterAll(async () => {
+  await Promise.all(running.map((b) => b.stop()));
+  await Promise.all(squatters.map((s) => new Promise<void>((r) => s.close(() => r()))));
+  await database?.close();
+});
+
+/** A port on 127.0.0.1 held by "another program" for the rest of the file. */
+async function takenPort(): Promise<number> {
+  const s = net.createServer();
+  squatters.push(s);
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  return (s.address() as net.AddressInfo).port;
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function bridgeOn(ports: BridgePorts) {
+  const files = tlsFiles();
+  const b = await startBridge({ db: database.prisma, keyring: parseKeyring(keyringText), portalUrl: PORTAL, ports, tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) }, host: "127.0.0.1" });
+  running.push(b);
+  return b;
+}
+
+describe("mail bridge listeners", () => {
+  it("a port taken by another program leaves the other listeners serving and is reported by name, port and reason", async () => {
+    const taken = await takenPort();
+    const b = await bridgeOn({ smtp: 0, smtps: taken, imap: 0 });
+    expect(b.failed).toEqual([{ listener: "smtps", port: taken, code: "EADDRINUSE" }]);
+    expect(Object.keys(b.ports).sort()).toEqual(["imap", "smtp"]);
+    const smtp = await rawClient(b.ports.smtp!, { tls: false });
+    expect(await smtp.line()).toMatch(/^220 .* Mailgrant mail bridge ESMTP ready$/);
+    smtp.close();
+    const imap = await rawClient(b.ports.imap!, { tls: false });
+    expect(await imap.line()).toMatch(/^\* OK /);
+    imap.close();
+  });
+
+  it("when no listener can bind, the bridge does not start and says which ports failed", async () => {
+    const [a, c] = [await takenPort(), await takenPort()];
+    const err = await bridgeOn({ smtps: a, imaps: c }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BridgeListenError);
+    expect((err as BridgeListenError).failed).toEqual([
+      { listener: "smtps", port: a, code: "EADDRINUSE" },
+      { listener: "imaps", port: c, code: "EADDRINUSE" },
+    ]);
+  });
+
+  it("as configured from the environment: the banner names the taken port and the variable to set; none bound is an error that says so", async () => {
+    const files = tlsFiles();
+    const [smtp, taken] = [await freePort(), await takenPort()];
+    const e = (ports: Record<string, string>) =>
+      parseEnv({
+        MAILGRANT_ENCRYPTION_KEYS: keyringText,
+        MAILGRANT_BRIDGE_HOST: "127.0.0.1",
+        MAILGRANT_BRIDGE_TLS_CERT: files.cert,
+        MAILGRANT_BRIDGE_TLS_KEY: files.key,
+        MAILGRANT_BRIDGE_SMTP_PORT: "off",
+        MAILGRANT_BRIDGE_SMTPS_PORT: "off",
+        MAILGRANT_BRIDGE_IMAP_PORT: "off",
+        MAILGRANT_BRIDGE_IMAPS_PORT: "off",
+        MAILGRANT_BRIDGE_POP3S_PORT: "off",
+        ...ports,
+      });
+    const started = await startBridgeFromEnv(database.prisma, e({ MAILGRANT_BRIDGE_SMTP_PORT: String(smtp), MAILGRANT_BRIDGE_SMTPS_PORT: String(taken) }));
+    if (!("bridge" in started)) throw new Error(started.off);
+    running.push(started.bridge);
+    expect(started.banner.split("\n")).toEqual([
+      `Mail bridge on 127.0.0.1: SMTP ${smtp} (STARTTLS)`,
+      `Mail bridge not listening: SMTPS on ${taken} is taken by another program: set MAILGRANT_BRIDGE_SMTPS_PORT to a free port, or to "off" for no SMTPS listener; the other listeners serve.`,
+    ]);
+    await expect(startBridgeFromEnv(database.prisma, e({ MAILGRANT_BRIDGE_SMTPS_PORT: String(taken) }))).rejects.toThrow(
+      `The mail bridge could not listen on any of its ports: SMTPS on ${taken} is taken by another program: set MAILGRANT_BRIDGE_SMTPS_PORT to a free port, or to "off" for no SMTPS listener.`,
+    );
+  });
+});
