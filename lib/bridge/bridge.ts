@@ -7,6 +7,7 @@ import type { HostMap } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings } from "@/lib/connections/connection-test";
 import { logger } from "@/lib/logger";
 import { VerifiedCache } from "./password";
+import type { BridgeProtocol } from "./credentials";
 import { revokedGrants, type BridgeGrant } from "./sign-in";
 import { Session, type BridgeContext } from "./session";
 import { serveSmtp } from "./smtp";
@@ -68,12 +69,12 @@ export type RunningBridge = {
 };
 
 type Serve = (ctx: BridgeContext, socket: net.Socket, clientIp: string | null | undefined) => Promise<void>;
-const SERVE: Record<BridgeListener, { implicitTls: boolean; serve: Serve }> = {
-  smtp: { implicitTls: false, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: false, clientIp }) },
-  smtps: { implicitTls: true, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: true, clientIp }) },
-  imap: { implicitTls: false, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: false, clientIp }) },
-  imaps: { implicitTls: true, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: true, clientIp }) },
-  pop3s: { implicitTls: true, serve: (ctx, s, clientIp) => servePop(ctx, s, { clientIp }) },
+const SERVE: Record<BridgeListener, { protocol: BridgeProtocol; implicitTls: boolean; serve: Serve }> = {
+  smtp: { protocol: "smtp", implicitTls: false, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: false, clientIp }) },
+  smtps: { protocol: "smtp", implicitTls: true, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: true, clientIp }) },
+  imap: { protocol: "imap", implicitTls: false, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: false, clientIp }) },
+  imaps: { protocol: "imap", implicitTls: true, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: true, clientIp }) },
+  pop3s: { protocol: "pop", implicitTls: true, serve: (ctx, s, clientIp) => servePop(ctx, s, { clientIp }) },
 };
 
 /** Addresses or CIDR ranges → a check of a socket's address. */
@@ -124,7 +125,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   try {
     for (const [name, port] of Object.entries(opts.ports) as [BridgeListener, number | undefined][]) {
       if (port === undefined) continue;
-      const { implicitTls, serve } = SERVE[name];
+      const { protocol, implicitTls, serve } = SERVE[name];
       const onSocket = (socket: net.Socket) => {
         // Replies are relayed as they come, often in several writes: with Nagle's algorithm each
         // would wait for the client's delayed ACK (~40 ms a reply, measured by bench:bridge).
@@ -135,7 +136,10 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
         start(socket)
           .then(({ s, clientIp }) => serve(ctx, s, clientIp))
           .catch((e: unknown) => {
-            if (!(e instanceof ProxyHeaderError) && (e as { code?: string }).code !== "ETIMEDOUT") console.error(`bridge: ${name} session failed: ${(e as Error).message}`);
+            // Before a session exists (the PROXY header, the TLS handshake behind a load balancer).
+            if (!(e instanceof ProxyHeaderError) && (e as { code?: string }).code !== "ETIMEDOUT") {
+              logger.error({ err: e, protocol, listener: name, clientIp: socket.remoteAddress?.replace(/^::ffff:/, "") ?? null }, "mail bridge session failed to start");
+            }
             socket.destroy();
           });
       };
@@ -178,7 +182,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       .then((revoked) => {
         for (const s of open) if (revoked.has(s.grant.via.id)) s.cut("revoked");
       })
-      .catch((e: unknown) => console.error(`bridge: could not read revocations: ${(e as Error).message}`))
+      .catch((e: unknown) => logger.error({ err: e, openSessions: open.length }, "mail bridge could not read revocations; open sessions are checked again at the next poll"))
       .finally(() => (polling = false));
   }, opts.revocationPollMs ?? 3000);
   poll.unref();

@@ -1,17 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { parseKeyring } from "@/lib/crypto";
-import type { Database } from "@/lib/db-client";
+import type { Database, Db } from "@/lib/db-client";
 import { parseEnv } from "@/lib/env";
+import { capturedLogLines } from "@/lib/logger";
 import { openTestDb } from "@/test-support/test-db";
 import { PORTAL, rawClient, tlsFiles } from "@/test-support/bridge-fixtures";
 import { BridgeListenError, startBridge, type BridgePorts, type RunningBridge } from "./bridge";
 import { startBridgeFromEnv } from "./run";
 
-// The bridge's listeners as a whole: one port that cannot be bound leaves the others serving and
-// is named with what to set; only when none can listen does the bridge not start.
+// The bridge as a whole: one port that cannot be bound leaves the others serving and is named with
+// what to set (only when none can listen does the bridge not start); its failures are logged
+// through the project's logger, without the password.
 
 const keyringText = `k1:${randomBytes(32).toString("base64")}`;
 let database: Database;
@@ -42,9 +44,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function bridgeOn(ports: BridgePorts) {
+async function bridgeOn(ports: BridgePorts, db: Db = database.prisma) {
   const files = tlsFiles();
-  const b = await startBridge({ db: database.prisma, keyring: parseKeyring(keyringText), portalUrl: PORTAL, ports, tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) }, host: "127.0.0.1" });
+  const b = await startBridge({ db, keyring: parseKeyring(keyringText), portalUrl: PORTAL, ports, tls: { cert: readFileSync(files.cert), key: readFileSync(files.key) }, host: "127.0.0.1" });
   running.push(b);
   return b;
 }
@@ -99,5 +101,29 @@ describe("mail bridge listeners", () => {
     await expect(startBridgeFromEnv(database.prisma, e({ MAILGRANT_BRIDGE_SMTPS_PORT: String(taken) }))).rejects.toThrow(
       `The mail bridge could not listen on any of its ports: SMTPS on ${taken} is taken by another program: set MAILGRANT_BRIDGE_SMTPS_PORT to a free port, or to "off" for no SMTPS listener.`,
     );
+  });
+});
+
+describe("mail bridge logs", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("a session that fails here is logged through the logger with protocol, client address and the error, never the password", async () => {
+    const consoleError = vi.spyOn(console, "error");
+    // The database goes away between the client's AUTH and the credential's lookup.
+    const db = { bridgeCredential: { findUnique: () => Promise.reject(new Error("Can't reach database server at db.internal:5432")) } } as unknown as Db;
+    const b = await bridgeOn({ smtps: 0 }, db);
+    const password = "Hunter2-bridge-password-0001";
+    const before = capturedLogLines().length;
+    const c = await rawClient(b.ports.smtps!);
+    expect(await c.line()).toMatch(/^220 /);
+    c.send(`AUTH PLAIN ${Buffer.from(`\0printer@contoso.test\0${password}`).toString("base64")}`);
+    expect(await c.line()).toBe("421 4.3.0 Mailgrant: the mail bridge failed; try again in a minute");
+    c.close();
+
+    const lines = capturedLogLines().slice(before);
+    const failed = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "mail bridge session failed");
+    expect(failed).toEqual([expect.objectContaining({ level: 50, protocol: "smtp", clientIp: "127.0.0.1", err: expect.objectContaining({ message: "Can't reach database server at db.internal:5432" }) })]);
+    expect(lines.join("\n")).not.toContain(password);
+    expect(consoleError).not.toHaveBeenCalled();
   });
 });
