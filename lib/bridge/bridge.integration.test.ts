@@ -13,7 +13,7 @@ import { startBridgeFromEnv } from "./run";
 
 // The bridge as a whole: one port that cannot be bound leaves the others serving and is named with
 // what to set (only when none can listen does the bridge not start); its failures are logged
-// through the project's logger, without the password.
+// through the project's logger, without the password; and failed sign-ins are counted per bridge.
 
 const keyringText = `k1:${randomBytes(32).toString("base64")}`;
 let database: Database;
@@ -125,5 +125,29 @@ describe("mail bridge logs", () => {
     expect(failed).toEqual([expect.objectContaining({ level: 50, protocol: "smtp", clientIp: "127.0.0.1", err: expect.objectContaining({ message: "Can't reach database server at db.internal:5432" }) })]);
     expect(lines.join("\n")).not.toContain(password);
     expect(consoleError).not.toHaveBeenCalled();
+  });
+});
+
+describe("mail bridge sign-in limits", () => {
+  it("are counted per bridge: a fresh bridge in the same process starts with no failures counted", async () => {
+    const username = `nobody-${randomBytes(3).toString("hex")}@contoso.test`;
+    const auth = `AUTH PLAIN ${Buffer.from(`\0${username}\0not-the-password-0000`).toString("base64")}`;
+    const [first, second] = [await bridgeOn({ smtps: 0 }), await bridgeOn({ smtps: 0 })];
+
+    const a = await rawClient(first.ports.smtps!);
+    await a.line();
+    for (let i = 0; i < 10; i += 1) {
+      a.send(auth);
+      expect(await a.line()).toMatch(/^535 5\.7\.8 Mailgrant: wrong username or password/);
+    }
+    a.send(auth);
+    expect(await a.line()).toBe("454 4.7.0 Mailgrant: too many failed sign-ins; wait five minutes and check the username and password");
+    a.close();
+
+    const b = await rawClient(second.ports.smtps!);
+    await b.line();
+    b.send(auth);
+    expect(await b.line()).toMatch(/^535 5\.7\.8 Mailgrant: wrong username or password/);
+    b.close();
   });
 });

@@ -8,7 +8,7 @@ import type { MailHostSettings } from "@/lib/connections/connection-test";
 import { logger } from "@/lib/logger";
 import { VerifiedCache } from "./password";
 import type { BridgeProtocol } from "./credentials";
-import { revokedGrants, type BridgeGrant } from "./sign-in";
+import { revokedGrants, signInFailures, type BridgeGrant } from "./sign-in";
 import { Session, type BridgeContext } from "./session";
 import { serveSmtp } from "./smtp";
 import { serveImap } from "./imap";
@@ -112,6 +112,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     portalUrl: opts.portalUrl.replace(/\/+$/, ""),
     secureContext,
     cache: new VerifiedCache(),
+    failures: signInFailures(),
     hostname: opts.hostname ?? os.hostname(),
     idleTimeoutMs: opts.idleTimeoutMs ?? 30 * 60_000,
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 30_000,

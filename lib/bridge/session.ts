@@ -12,7 +12,7 @@ import { mailboxUrl } from "@/lib/alerts/payloads";
 import { logger } from "@/lib/logger";
 import type { BridgeProtocol } from "./credentials";
 import type { VerifiedCache } from "./password";
-import { bridgeSignIn, recordBridgeSession, type BridgeGrant, type BridgeSessionRecord, type SignInResult } from "./sign-in";
+import { bridgeSignIn, recordBridgeSession, type BridgeGrant, type BridgeSessionRecord, type SignInFailures, type SignInResult } from "./sign-in";
 import { Closed, type LineConn } from "./wire";
 
 // What every bridge session shares: the bridge's dependencies, the session's grant once signed in,
@@ -27,6 +27,8 @@ export type BridgeContext = {
   portalUrl: string;
   secureContext: tls.SecureContext;
   cache: VerifiedCache;
+  /** This bridge's count of failed sign-ins (per username, per address). */
+  failures: SignInFailures;
   /** The name the bridge greets with. */
   hostname: string;
   /** A client quiet this long is disconnected (an IMAP IDLE must be re-issued within it, RFC 9051: 29 minutes). */
@@ -72,7 +74,7 @@ export class Session {
 
 
   signIn(username: string, password: string): Promise<SignInResult> {
-    return bridgeSignIn({ db: this.ctx.db, portalUrl: this.ctx.portalUrl, cache: this.ctx.cache }, { username, password, protocol: this.protocol, ip: this.clientIp });
+    return bridgeSignIn({ db: this.ctx.db, portalUrl: this.ctx.portalUrl, cache: this.ctx.cache, failures: this.ctx.failures }, { username, password, protocol: this.protocol, ip: this.clientIp });
   }
 
   endpoint(): MailEndpoint {
