@@ -9,7 +9,7 @@ import { getAccessToken } from "@/lib/connections/tokens";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import { networkFailure, systemErrorCode } from "@/lib/microsoft/probes/probe-result";
 import { mailboxUrl } from "@/lib/alerts/payloads";
-import type { BridgeProtocol } from "./credentials";
+import type { BridgeProtocol } from "./protocols";
 import type { VerifiedCache } from "./password";
 import { bridgeSignIn, recordBridgeSession, type BridgeGrant, type BridgeSessionRecord, type SignInResult } from "./sign-in";
 import { Closed, type LineConn } from "./wire";

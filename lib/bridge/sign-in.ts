@@ -6,7 +6,7 @@ import { recordAggregated } from "@/lib/audit/record";
 import { displayStatus } from "@/lib/connections/connections";
 import { mailboxUrl } from "@/lib/alerts/payloads";
 import { authenticateKey, KEY_PATTERN, reachWhere } from "@/lib/api-keys/keys";
-import type { BridgeProtocol } from "./credentials";
+import type { BridgeProtocol } from "./protocols";
 import { verifyPassword, VerifiedCache } from "./password";
 import { BRIDGE_SESSION_KIND, type BridgeSessionOutcome } from "./session-outcome";
 
