@@ -8,7 +8,7 @@ import { openTestDb } from "@/test-support/test-db";
 import { orgWithIntegration } from "@/test-support/org-fixtures";
 import { savedConnection } from "@/test-support/connection-fixtures";
 import { createBridgeCredential, listBridgeCredentials, revokeBridgeCredential } from "@/lib/bridge/credentials";
-import { BridgeCredentialList } from "./bridge-credentials";
+import { BridgeCredentialList, CreateBridgeCredentialForm } from "./bridge-credentials";
 import { formatDate } from "./status";
 
 // The mailbox page's list of bridge credentials as the page gives it: the domain's own rows.
@@ -40,5 +40,26 @@ describe("BridgeCredentialList", () => {
     expect(row("Office printer")).toContain("Never used");
     expect(row("Office printer")).not.toContain("Revoked");
     expect(html).not.toMatch(/\d{1,2} [A-Z][a-z]{2} \d{4}/); // no second date style ("2 Dec 2026")
+  });
+
+  it("offers the mailbox address as the username only while no credential (not even a revoked one) holds it", async () => {
+    const s = await orgWithIntegration(database.prisma, keyring, `bridge-form-${randomBytes(2).toString("hex")}`, { purposes: ["smtp"] });
+    const mailbox = `printer-${randomBytes(2).toString("hex")}@contoso.test`;
+    const connectionId = await savedConnection(s.db, keyring, s, { mailbox });
+    const form = async () => renderToStaticMarkup(createElement(CreateBridgeCredentialForm, { action: noAction, slug: "org", connectionId, mailbox, protocols: ["smtp"], settings: null, credentials: await listBridgeCredentials(s.db, s.org.id, connectionId) }));
+    const radio = (html: string, value: string) => html.match(new RegExp(`<input[^>]*value="${value}"[^>]*>`))![0];
+
+    const free = await form();
+    expect(radio(free, "mailbox")).toContain("checked");
+    expect(radio(free, "mailbox")).not.toContain("disabled");
+
+    const made = await createBridgeCredential(s.db, s.org.id, s.owner, { connectionId, name: "Office printer", username: "mailbox", protocols: ["smtp"], allowedIps: [] });
+    await revokeBridgeCredential(s.db, s.org.id, s.owner, made.view.id);
+    const taken = await form();
+    expect(radio(taken, "mailbox")).toContain("disabled");
+    expect(radio(taken, "generated")).toContain("checked");
+    expect(taken).toContain("already the username of “Office printer” (revoked)");
+    // And creating with it is what the form keeps the admin from: refused, naming the way out.
+    await expect(createBridgeCredential(s.db, s.org.id, s.owner, { connectionId, name: "New printer", username: "mailbox", protocols: ["smtp"], allowedIps: [] })).rejects.toMatchObject({ field: "username" });
   });
 });

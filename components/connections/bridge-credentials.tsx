@@ -35,9 +35,13 @@ export function BridgeSettingsTable({ settings, protocols }: { settings: BridgeC
   );
 }
 
-export function CreateBridgeCredentialForm({ action, slug, connectionId, mailbox, protocols, settings }: { action: FormAction; slug: string; connectionId: string; mailbox: string; protocols: readonly BridgeProtocol[]; settings: BridgeClientSettings }) {
+export function CreateBridgeCredentialForm({ action, slug, connectionId, mailbox, protocols, settings, credentials }: { action: FormAction; slug: string; connectionId: string; mailbox: string; protocols: readonly BridgeProtocol[]; settings: BridgeClientSettings; credentials: readonly BridgeCredentialView[] }) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(action, {});
   const failed = state.ok === false;
+  // Usernames are unique across all credentials, revoked ones too (lib/bridge/credentials.ts): once
+  // one holds the mailbox address, only a generated name can be made.
+  const holder = credentials.find((c) => c.username.toLowerCase() === mailbox.toLowerCase());
+  const generated = Boolean(holder) || (failed && state.values?.username === "generated");
   const created = state.ok && state.reveal ? (state.data as CreatedBridgeCredential) : null;
   const chosen = failed ? (state.lists?.protocols ?? (state.values?.protocols ? [state.values.protocols] : [])) : protocols;
   return (
@@ -52,14 +56,20 @@ export function CreateBridgeCredentialForm({ action, slug, connectionId, mailbox
           <div className="mt-3"><BridgeSettingsTable settings={settings} protocols={created.protocols} /></div>
         </Notice>
       ) : null}
-      <form action={formAction} className="space-y-4" aria-label="Create a bridge credential">
+      <h3 id="bridge-create-heading" className="text-sm font-semibold text-slate-900">Create a bridge credential</h3>
+      <form action={formAction} className="space-y-4" aria-labelledby="bridge-create-heading">
         <input type="hidden" name="slug" value={slug} />
         <input type="hidden" name="connectionId" value={connectionId} />
         <TextField label="What it is for" id="bridge-name" name="name" autoComplete="off" placeholder="Office printer" defaultValue={failed ? state.values?.name : ""} error={state.fieldErrors?.name} hint="Shown in the mailbox's history for each session it opens." />
-        <fieldset className="space-y-1">
+        {/* Keyed by the holder: a credential made just now takes the address, and the radios start over. */}
+        <fieldset key={holder?.id ?? "free"} className="space-y-1">
           <legend className="text-sm font-medium text-slate-800">Username</legend>
-          <label className="flex items-center gap-2 text-sm"><input type="radio" name="username" value="mailbox" defaultChecked={!failed || state.values?.username !== "generated"} /> <span className="min-w-0 wrap-anywhere">{`The mailbox address (${mailbox})`}</span></label>
-          <label className="flex items-center gap-2 text-sm"><input type="radio" name="username" value="generated" defaultChecked={failed && state.values?.username === "generated"} /> A generated name (for a second client of this mailbox, or one that cannot type “@”)</label>
+          <label className={`flex items-center gap-2 text-sm ${holder ? "text-slate-500" : ""}`}>
+            <input type="radio" name="username" value="mailbox" disabled={Boolean(holder)} defaultChecked={!generated} aria-describedby={holder ? "bridge-username-taken" : undefined} />
+            <span className="min-w-0 wrap-anywhere">{`The mailbox address (${mailbox})`}</span>
+          </label>
+          {holder ? <p id="bridge-username-taken" className="pl-6 text-xs text-slate-600">{`It is already the username of “${holder.name}”${holder.revokedAt ? " (revoked)" : ""}; a username is never given to a second credential.`}</p> : null}
+          <label className="flex items-center gap-2 text-sm"><input type="radio" name="username" value="generated" defaultChecked={generated} /> A generated name (for a second client of this mailbox, or one that cannot type “@”)</label>
           {state.fieldErrors?.username ? <p role="alert" className="text-sm text-red-700">{state.fieldErrors.username}</p> : null}
         </fieldset>
         <fieldset className="space-y-1" aria-describedby={state.fieldErrors?.protocols ? "bridge-protocols-error" : undefined}>
@@ -83,8 +93,8 @@ export function BridgeCredentialList({ slug, credentials, revokeAction }: { slug
   return (
     <ul className="divide-y divide-slate-100" aria-label="Bridge credentials">
       {credentials.map((c) => (
-        <li key={c.id} className="flex flex-wrap items-start justify-between gap-3 py-3">
-          <div className="min-w-0 space-y-1 text-sm">
+        <li key={c.id} className="flex flex-col gap-3 py-3 sm:flex-row sm:items-start sm:justify-between">
+          <div className="min-w-0 flex-1 space-y-1 text-sm">
             <p className="font-medium">{c.name} {c.revokedAt ? <Badge tone="slate">Revoked</Badge> : <Badge tone="green">Active</Badge>}</p>
             <p className="font-mono text-xs wrap-anywhere">{c.username}</p>
             <p className="text-xs text-slate-600">{c.protocols.map(protocolLabel).join(", ")} · {c.allowedIps.length ? `from ${c.allowedIps.join(", ")}` : "from anywhere"}</p>

@@ -163,6 +163,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
               mailbox={c.mailbox}
               protocols={BRIDGE_PROTOCOLS.filter((p) => c.integration.purposes.includes(p))}
               settings={deploymentBridgeSettings()}
+              credentials={bridgeCredentials}
             />
           </div>
         </Card>
