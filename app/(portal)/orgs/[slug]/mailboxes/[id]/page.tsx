@@ -144,7 +144,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         {missing.length ? <p className="mt-3 text-sm text-amber-900">Missing: {missing.map(scopeName).join(", ")}. Add them to the app&apos;s API permissions in Azure (and grant admin consent if your tenant requires it), then re-consent.</p> : null}
       </Card>
 
-      <Card title="History" description="Checks, token refreshes, consent links mailed to heal it and alerts, newest first, with who or what caused each.">
+      <Card title="History" description="Checks, token refreshes, mail bridge sessions, consent links mailed to heal it and alerts, newest first, with who or what caused each.">
         <ConnectionTimeline page={timeline} hrefFor={historyHref} showActorNames now={now} />
       </Card>
 
