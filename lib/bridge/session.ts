@@ -10,7 +10,7 @@ import { diagnose } from "@/lib/diagnosis/catalog";
 import { networkFailure, systemErrorCode } from "@/lib/microsoft/probes/probe-result";
 import { mailboxUrl } from "@/lib/alerts/payloads";
 import { logger } from "@/lib/logger";
-import type { BridgeProtocol } from "./credentials";
+import type { BridgeProtocol } from "./protocols";
 import type { VerifiedCache } from "./password";
 import { bridgeSignIn, recordBridgeSession, type BridgeGrant, type BridgeSessionRecord, type SignInFailures, type SignInResult } from "./sign-in";
 import { Closed, type LineConn } from "./wire";

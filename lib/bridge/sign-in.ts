@@ -6,8 +6,9 @@ import { recordAggregated } from "@/lib/audit/record";
 import { displayStatus } from "@/lib/connections/connections";
 import { mailboxUrl } from "@/lib/alerts/payloads";
 import { authenticateKey, KEY_PATTERN, reachWhere } from "@/lib/api-keys/keys";
-import type { BridgeProtocol } from "./credentials";
+import type { BridgeProtocol } from "./protocols";
 import { verifyPassword, VerifiedCache } from "./password";
+import { BRIDGE_SESSION_KIND, type BridgeSessionOutcome } from "./session-outcome";
 
 // Who a bridge client is: a bridge credential (username + password), or an API key with the
 // Outlook resource used as the password with the mailbox address as the username. Checked on
@@ -152,8 +153,7 @@ export type BridgeSessionRecord = {
   endedAt: Date;
   bytesFromClient: number;
   bytesToClient: number;
-  /** ok; refused_upstream (Microsoft said no: code has its reply code); token_failed; revoked (cut); error. */
-  outcome: "ok" | "refused_upstream" | "token_failed" | "revoked" | "error";
+  outcome: BridgeSessionOutcome;
   code?: string;
   reply?: string;
 };
@@ -163,7 +163,7 @@ export async function recordBridgeSession(db: Db, grant: BridgeGrant, s: BridgeS
   await db.connectionEvent.create({
     data: {
       connectionId: grant.connectionId,
-      kind: "bridge_session",
+      kind: BRIDGE_SESSION_KIND,
       resource: "outlook",
       ...(s.code ? { code: s.code } : {}),
       createdAt: s.startedAt,
