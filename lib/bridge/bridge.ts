@@ -7,7 +7,7 @@ import type { HostMap } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings } from "@/lib/connections/connection-test";
 import { logger } from "@/lib/logger";
 import { VerifiedCache } from "./password";
-import type { BridgeProtocol } from "./credentials";
+import type { BridgeProtocol } from "./protocols";
 import { revokedGrants, signInFailures, type BridgeGrant } from "./sign-in";
 import { Session, type BridgeContext } from "./session";
 import { serveSmtp } from "./smtp";
