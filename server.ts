@@ -59,7 +59,8 @@ async function startBackgroundWorker() {
 
 // The mail bridge's listeners run here unless MAILGRANT_BRIDGE=off (then `npm run bridge` beside
 // this process on PostgreSQL). Bound before the portal says it is ready, so the start banner lists
-// them; a port that cannot be bound leaves the portal serving.
+// them, and names any port that could not be bound (the other listeners serve); when none can be,
+// the portal still serves.
 let bridgeBanner: string;
 let bridge: import("./lib/bridge/bridge").RunningBridge | undefined;
 try {

@@ -1,3 +1,5 @@
+import { DEFAULT_PG_URL, readFlags, type BenchEnv } from "./flags";
+
 // The token API bench's flags (each also readable from the environment: --duration ↔ BENCH_DURATION).
 export type ApiOptions = {
   embedded: boolean;
@@ -22,7 +24,7 @@ export const apiUsage = `npm run bench:api -- [options]
   --embedded-only    only the embedded database (PGlite)
   --pg-only          only PostgreSQL
   --pg-url URL       PostgreSQL server; the bench creates its own database there and drops it after
-                     (default postgresql://postgres:postgres@127.0.0.1:5432/postgres)       BENCH_PG_URL
+                     (default ${DEFAULT_PG_URL})       BENCH_PG_URL
   --port N           the portal's port; the emulator uses N+10 … N+14 (default 4700)
   --duration S       seconds of each measured autocannon run (default 15)
   --warmup S         seconds of the warm-up run before them (default 5)
@@ -36,40 +38,25 @@ export const apiUsage = `npm run bench:api -- [options]
 
 Quick run: npm run bench:api -- --duration 5 --warmup 2`;
 
-export function parseApiOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): ApiOptions {
-  const flags = new Map<string, string>();
-  const booleans = new Set(["embedded-only", "pg-only", "help"]);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}" (see --help)`);
-    const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
-    flags.set(name, booleans.has(name) ? "1" : (inline ?? argv[++i] ?? ""));
-  }
-  const known = new Set([...booleans, "pg-url", "port", "duration", "warmup", "connections", "latency-connections", "concurrent", "out", "cpu-prof"]);
-  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k} (see --help)`);
-  const get = (name: string) => flags.get(name) ?? env[`BENCH_${name.toUpperCase().replace(/-/g, "_")}`];
-  const int = (name: string, fallback: number, min = 1) => {
-    const v = get(name);
-    if (v === undefined || v === "") return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
-    return n;
-  };
-  const bool = (name: string) => ["1", "true", "yes"].includes(String(get(name) ?? "").toLowerCase());
+export function parseApiOptions(argv: string[], env: BenchEnv = process.env): ApiOptions {
+  const { get, text, int, bool } = readFlags(argv, {
+    values: ["pg-url", "port", "duration", "warmup", "connections", "latency-connections", "concurrent", "out", "cpu-prof"],
+    booleans: ["embedded-only", "pg-only"],
+  }, env);
   const embeddedOnly = bool("embedded-only");
   const pgOnly = bool("pg-only");
   if (embeddedOnly && pgOnly) throw new Error("--embedded-only and --pg-only exclude each other; leave both out to run both databases");
   return {
     embedded: !pgOnly,
     postgres: !embeddedOnly,
-    pgUrl: get("pg-url") ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres",
+    pgUrl: text("pg-url", DEFAULT_PG_URL),
     port: int("port", 4700),
     duration: int("duration", 15),
     warmup: int("warmup", 5, 0),
     connections: int("connections", 10),
     latencyConnections: int("latency-connections", 1, 0),
     concurrent: int("concurrent", 200),
-    out: get("out") ?? "bench/results",
+    out: text("out", "bench/results"),
     ...(get("cpu-prof") ? { cpuProf: get("cpu-prof") } : {}),
     help: bool("help"),
   };

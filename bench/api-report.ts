@@ -2,6 +2,7 @@
 // the token endpoint against the floor and the targets, and the single-flight burst.
 import type { LoadRow, PgTrace, SingleFlight } from "./api-load";
 import type { Step } from "./api-breakdown";
+import type { Machine } from "./machine";
 
 export const TARGET_P99_MS = 20;
 export const TARGET_FLOOR_SHARE = 0.5;
@@ -28,7 +29,7 @@ export type ApiReport = {
   startedAt: string;
   finishedAt?: string;
   command: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadBefore: number[]; loadAfter?: number[] };
+  machine: Machine;
   options: Record<string, unknown>;
   runs: DatabaseRun[];
   errors: { database: string; error: string }[];

@@ -7,7 +7,6 @@ import { spawnSync } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { emulatorAdmin } from "../emulator/client";
 import { createPrismaClient } from "@/lib/db-client";
 import type { Keyring } from "@/lib/crypto";
@@ -20,6 +19,7 @@ import { createApiKey } from "@/lib/api-keys/keys";
 import { delegatedScopes, type Purpose } from "@/lib/microsoft/scopes";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
 import type { BenchEmulator } from "./emulator";
+import { adminQuery } from "./pg-stats";
 
 /** The seeded single-tenant app of the emulator's Contoso tenant, and one of its users (emulator/seed/demo.json). */
 const HELPDESK = { clientId: "c0a70500-0000-4000-8000-0000000000e1", secret: "Hd7Q~Contoso.Helpdesk_Secret~00000001x", tenant: "contoso.onmicrosoft.com" };
@@ -35,15 +35,6 @@ function migrate(root: string, url: string) {
   if (r.status !== 0) throw new Error(`prisma migrate deploy failed:\n${(r.stdout + r.stderr).trim()}`);
 }
 
-async function adminQuery(serverUrl: string, text: string) {
-  const c = new pg.Client({ connectionString: serverUrl });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A database of the bench's own on the server, dropped afterwards. */
 export async function createPostgres(root: string, serverUrl: string): Promise<BenchDatabase> {

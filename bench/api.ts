@@ -4,7 +4,6 @@
 // refresh expected at the emulator) and autocannon against the token endpoint for the now cached
 // token, between two runs of GET /api/v1/ping (a constant: the framework's floor). bench/README.md
 // explains the figures; `--help` lists the options.
-import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +14,8 @@ import { call, measure, pgCounters, pgTrace, singleFlight, type Target } from ".
 import { printReport, printRun, summarize, type ApiReport, type DatabaseRun } from "./api-report";
 import { breakdown } from "./api-breakdown";
 import { startBenchEmulator, type BenchEmulator } from "./emulator";
-import { buildPortal, startPortal, type Portal } from "./console-server";
+import { benchPortalEnv, buildPortal, startPortal, type Portal } from "./console-server";
+import { benchCommand, thisMachine } from "./machine";
 
 const root = path.resolve(import.meta.dirname, "..");
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -91,8 +91,8 @@ async function main() {
   if (o.help) return console.log(apiUsage);
   const report: ApiReport = {
     startedAt: new Date().toISOString(),
-    command: ["npm run bench:api", ...(process.argv.length > 2 ? ["--", ...process.argv.slice(2)] : [])].join(" "),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadBefore: os.loadavg() },
+    command: benchCommand("bench:api"),
+    machine: thisMachine(),
     options: o,
     runs: [],
     errors: [],
@@ -101,16 +101,7 @@ async function main() {
   const file = path.join(o.out, `api-${report.startedAt.replace(/[:.]/g, "-")}.json`);
   const save = () => writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
 
-  // The server's configuration, which the build needs too (it prerenders the static pages).
-  const portalEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    AUTH_SECRET: randomBytes(32).toString("base64"),
-    AUTH_URL: `http://localhost:${o.port}`,
-    AUTH_MICROSOFT_ENTRA_ID_ID: randomUUID(),
-    AUTH_MICROSOFT_ENTRA_ID_SECRET: "bench-not-used",
-    MAILGRANT_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    LOG_LEVEL: "warn",
-  };
+  const portalEnv = benchPortalEnv(o.port);
   log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; building the portal if its sources changed`);
   buildPortal(root, portalEnv);
 

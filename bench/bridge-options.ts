@@ -1,5 +1,6 @@
 // bench:bridge's flags (each also readable from an environment variable: --seconds ↔ BENCH_SECONDS).
 import path from "node:path";
+import { DEFAULT_PG_URL, readFlags, type BenchEnv } from "./flags";
 
 export type BridgeOptions = { concurrency: number; seconds: number; warmup: number; rounds: number; fetch: number; idle: number; idleHoldSeconds: number; pg: boolean; pgUrl: string; port: number; out: string; cpuProf?: string; help: boolean };
 
@@ -13,7 +14,7 @@ export const bridgeUsage = `npm run bench:bridge -- [options]
   --idle N            idle IMAP sessions held through the bridge for its memory (default 500; 0: skip)
   --idle-hold N       seconds they stay open before memory is read (default 5)
   --pg                the bridge's database on PostgreSQL (a temporary database) instead of the embedded one
-  --pg-url URL        the PostgreSQL server (default postgresql://postgres:postgres@127.0.0.1:5432/postgres)
+  --pg-url URL        the PostgreSQL server (default ${DEFAULT_PG_URL})
   --port N            first port: the emulator on N..N+4, the bridge on N+10 (SMTP) and N+11 (IMAP TLS) (default 4900)
   --out DIR           where bridge-<date>.json goes (default bench/results)
   --cpu-prof DIR      write a V8 CPU profile of the bridge process to DIR, one per measured bridge row (setup and
@@ -21,25 +22,11 @@ export const bridgeUsage = `npm run bench:bridge -- [options]
 
 Smoke run (under a minute): npm run bench:bridge -- --seconds 2 --rounds 1 --idle 20`;
 
-export function parseBridgeOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BridgeOptions {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}" (see --help)`);
-    const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
-    flags.set(name, name === "pg" || name === "help" ? "1" : (inline ?? argv[++i] ?? ""));
-  }
-  const known = new Set(["concurrency", "seconds", "warmup", "rounds", "fetch", "idle", "idle-hold", "pg", "pg-url", "port", "out", "cpu-prof", "help"]);
-  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k} (see --help)`);
-  const get = (name: string) => flags.get(name) ?? env[`BENCH_${name.toUpperCase().replace(/-/g, "_")}`];
-  const int = (name: string, fallback: number, min = 1) => {
-    const v = get(name);
-    if (v === undefined || v === "") return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
-    return n;
-  };
-  const bool = (name: string) => ["1", "true", "yes"].includes(String(get(name) ?? "").toLowerCase());
+export function parseBridgeOptions(argv: string[], env: BenchEnv = process.env): BridgeOptions {
+  const { get, text, int, bool } = readFlags(argv, {
+    values: ["concurrency", "seconds", "warmup", "rounds", "fetch", "idle", "idle-hold", "pg-url", "port", "out", "cpu-prof"],
+    booleans: ["pg"],
+  }, env);
   return {
     concurrency: int("concurrency", 8),
     seconds: int("seconds", 10),
@@ -49,9 +36,9 @@ export function parseBridgeOptions(argv: string[], env: NodeJS.ProcessEnv = proc
     idle: int("idle", 500, 0),
     idleHoldSeconds: int("idle-hold", 5, 0),
     pg: bool("pg"),
-    pgUrl: get("pg-url") ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres",
+    pgUrl: text("pg-url", DEFAULT_PG_URL),
     port: int("port", 4900, 1024),
-    out: path.resolve(get("out") ?? path.join(import.meta.dirname, "results")),
+    out: path.resolve(text("out", path.join(import.meta.dirname, "results"))),
     ...(get("cpu-prof") ? { cpuProf: path.resolve(get("cpu-prof")!) } : {}),
     help: bool("help"),
   };

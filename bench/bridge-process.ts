@@ -113,6 +113,8 @@ async function main(input: BridgeChildInput): Promise<void> {
     tls: { cert: readFileSync(input.certPath), key: readFileSync(input.keyPath) },
     host: "127.0.0.1",
   });
+  // The bench measures both listeners: one that could not bind is an error here, not a note.
+  if (bridge.failed.length) throw new Error(`the bench bridge could not listen: ${bridge.failed.map((f) => `${f.listener} on ${f.port} (${f.code})`).join(", ")}`);
   const ready: BridgeChildReady = { ports: bridge.ports, user: upn, username: made.view.username, password: made.password, accessToken: token.value.token, database: database.kind };
   process.send!({ ready });
   process.on("message", (m: { cmd: string; file?: string }) => {

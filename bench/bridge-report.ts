@@ -1,6 +1,7 @@
 // bench:bridge's results: the JSON it writes and the table it prints (the load average beside each
 // row, because the machine is shared and every figure is a rate on its cores).
 import type { LoadResult } from "./bridge-load";
+import type { Machine } from "./machine";
 
 export const BRIDGE_TARGETS = { ratePercent: 70, addedP50Ms: 5 };
 
@@ -13,7 +14,7 @@ type Memory = { rssKb: number; heapUsedKb: number; sessions: number };
 export type BridgeReport = {
   startedAt: string;
   options: Record<string, unknown>;
-  machine: { cpus: number; cpuModel: string; node: string; loadBefore: number[]; loadAfter?: number[] };
+  machine: Machine;
   database: string;
   rows: Row[];
   comparison: Comparison[];

@@ -14,6 +14,7 @@ import { imapSession, openIdle, pct, runLoad, smtpSession, type LoadResult, type
 import type { BridgeChildCounts, BridgeChildInput, BridgeChildReady } from "./bridge-process";
 import { bridgeUsage, parseBridgeOptions } from "./bridge-options";
 import { printBridgeReport, type BridgeReport, type Row } from "./bridge-report";
+import { thisMachine } from "./machine";
 
 const root = path.resolve(import.meta.dirname, "..");
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -90,7 +91,7 @@ async function main() {
     const report: BridgeReport = {
       startedAt: new Date().toISOString(),
       options: { ...opts },
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", node: process.version, loadBefore: os.loadavg() },
+      machine: thisMachine(),
       database: ready.database,
       rows: [],
       comparison: [],

@@ -1,3 +1,5 @@
+import { DEFAULT_PG_URL, readFlags, type BenchEnv } from "./flags";
+
 // The console bench's flags (each also readable from the environment: --connections ↔ BENCH_CONNECTIONS).
 export type ConsoleOptions = {
   connections: number;
@@ -27,7 +29,7 @@ export const consoleUsage = `npm run bench:console -- [options]
   --tenants N       Microsoft tenants (default connections / 20)
   --largest N       connections of the largest org (default connections / 10)
   --checks N        Check rows over the last 30 days (default connections × 10)
-  --pg-url URL      PostgreSQL server (default postgresql://postgres:postgres@127.0.0.1:5432/postgres)
+  --pg-url URL      PostgreSQL server (default ${DEFAULT_PG_URL})
   --database NAME   the bench's database on it, dropped and created afresh (default mailgrant_bench_console)
   --embedded        the embedded database (PGlite) instead of PostgreSQL
   --embedded-dir D  its data folder, emptied first (default .data/bench-console-pglite)
@@ -42,29 +44,14 @@ export const consoleUsage = `npm run bench:console -- [options]
 
 Development run (a minute or two): npm run bench:console -- --connections 5000`;
 
-export function parseConsoleOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): ConsoleOptions {
-  const flags = new Map<string, string>();
-  const booleans = new Set(["embedded", "reuse", "drop", "help"]);
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}" (see --help)`);
-    const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
-    flags.set(name, booleans.has(name) ? "1" : (inline ?? argv[++i] ?? ""));
-  }
-  const known = new Set(["connections", "orgs", "tenants", "largest", "checks", "pg-url", "database", "embedded", "embedded-dir", "reuse", "drop", "port", "requests", "warmup", "page-seconds", "only", "out", "help"]);
-  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k} (see --help)`);
-  const get = (name: string) => flags.get(name) ?? env[`BENCH_${name.toUpperCase().replace(/-/g, "_")}`];
-  const int = (name: string, fallback: number, min = 1) => {
-    const v = get(name);
-    if (v === undefined || v === "") return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
-    return n;
-  };
-  const bool = (name: string) => ["1", "true", "yes"].includes(String(get(name) ?? "").toLowerCase());
+export function parseConsoleOptions(argv: string[], env: BenchEnv = process.env): ConsoleOptions {
+  const { get, text, int, bool } = readFlags(argv, {
+    values: ["connections", "orgs", "tenants", "largest", "checks", "pg-url", "database", "embedded-dir", "port", "requests", "warmup", "page-seconds", "only", "out"],
+    booleans: ["embedded", "reuse", "drop"],
+  }, env);
   const embedded = bool("embedded");
   const connections = int("connections", embedded ? 10_000 : 100_000, 10);
-  const database = get("database") ?? "mailgrant_bench_console";
+  const database = text("database", "mailgrant_bench_console");
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error(`--database must be a plain PostgreSQL name (lower case, digits, _), got "${database}"`);
   const only = get("only");
   if (only) new RegExp(only); // a bad pattern fails here, with its own message
@@ -74,10 +61,10 @@ export function parseConsoleOptions(argv: string[], env: NodeJS.ProcessEnv = pro
     tenants: int("tenants", Math.max(1, Math.round(connections / 20))),
     largest: int("largest", Math.max(1, Math.round(connections / 10))),
     checks: int("checks", connections * 10, 0),
-    pgUrl: get("pg-url") ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres",
+    pgUrl: text("pg-url", DEFAULT_PG_URL),
     database,
     embedded,
-    embeddedDir: get("embedded-dir") ?? ".data/bench-console-pglite",
+    embeddedDir: text("embedded-dir", ".data/bench-console-pglite"),
     reuse: bool("reuse"),
     drop: bool("drop"),
     port: int("port", 4410),
@@ -85,7 +72,7 @@ export function parseConsoleOptions(argv: string[], env: NodeJS.ProcessEnv = pro
     warmup: int("warmup", 3, 0),
     pageSeconds: int("page-seconds", 120),
     ...(only ? { only } : {}),
-    out: get("out") ?? "bench/results",
+    out: text("out", "bench/results"),
     help: bool("help"),
   };
 }

@@ -1,6 +1,7 @@
 // The console bench's table (stdout), its markdown twin, and the shape of bench/results/console-<date>.json.
 import type { ConsoleOptions } from "./console-options";
 import type { Fixture } from "./console-seed";
+import type { Machine } from "./machine";
 
 export type PageResult = {
   name: string;
@@ -22,7 +23,7 @@ export type ConsoleReport = {
   startedAt: string;
   finishedAt?: string;
   command: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadBefore: number[]; loadAfter?: number[] };
+  machine: Machine;
   options: ConsoleOptions;
   database: string;
   buildMs?: number;

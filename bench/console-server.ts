@@ -2,6 +2,7 @@
 // process) with the worker off, a session cookie made the way auth.ts makes one, and the memory of
 // the server's process tree sampled from /proc throughout.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
@@ -25,6 +26,19 @@ export async function sessionCookie(sql: Sql, userId: string, secret: string): P
   if (!row) throw new Error(`could not start a portal session for user ${userId}`);
   const token = await encode({ salt: SESSION_COOKIE, secret, maxAge: SESSION_HOURS * 3600, token: { sub: userId, uid: userId, sid: row.id, name: row.name, email: row.email } });
   return `${SESSION_COOKIE}=${token}`;
+}
+
+/** The portal's configuration for a bench, which the build needs too (it prerenders the static pages). */
+export function benchPortalEnv(port: number, authSecret = randomBytes(32).toString("base64")): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AUTH_SECRET: authSecret,
+    AUTH_URL: `http://localhost:${port}`,
+    AUTH_MICROSOFT_ENTRA_ID_ID: randomUUID(),
+    AUTH_MICROSOFT_ENTRA_ID_SECRET: "bench-not-used",
+    MAILGRANT_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    LOG_LEVEL: "warn",
+  };
 }
 
 export function buildPortal(root: string, env: NodeJS.ProcessEnv) {

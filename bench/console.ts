@@ -4,7 +4,7 @@
 // median and p95 over --requests requests, its size, and the server's peak memory. bench/README.md
 // explains the figures; `--help` lists the options.
 import { spawnSync } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,9 +13,10 @@ import { createPrismaClient } from "@/lib/db-client";
 import { runRollup } from "@/lib/checks/rollup";
 import { consoleUsage, parseConsoleOptions, type ConsoleOptions } from "./console-options";
 import { readFixture, seedFleet, type Fixture, type Sql } from "./console-seed";
-import { buildPortal, memorySampler, sessionCookie, startPortal } from "./console-server";
+import { benchPortalEnv, buildPortal, memorySampler, sessionCookie, startPortal } from "./console-server";
 import { PAGES, followNext, get, quantile, type Who } from "./console-pages";
 import { printConsoleReport, consoleMarkdown, type ConsoleReport, type PageResult } from "./console-report";
+import { benchCommand, thisMachine } from "./machine";
 
 const root = path.resolve(import.meta.dirname, "..");
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
@@ -124,8 +125,8 @@ async function main() {
   if (o.help) return console.log(consoleUsage);
   const report: ConsoleReport = {
     startedAt: new Date().toISOString(),
-    command: `npm run bench:console -- ${process.argv.slice(2).join(" ")}`.trim(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadBefore: os.loadavg() },
+    command: benchCommand("bench:console"),
+    machine: thisMachine(),
     options: o,
     database: o.embedded ? "embedded (PGlite)" : `PostgreSQL (${o.database})`,
     seed: {},
@@ -140,16 +141,7 @@ async function main() {
   };
 
   const secret = randomBytes(32).toString("base64");
-  // The server's configuration, which the build needs too (it prerenders the static pages).
-  const portalEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    AUTH_SECRET: secret,
-    AUTH_URL: `http://localhost:${o.port}`,
-    AUTH_MICROSOFT_ENTRA_ID_ID: randomUUID(),
-    AUTH_MICROSOFT_ENTRA_ID_SECRET: "bench-not-used",
-    MAILGRANT_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
-    LOG_LEVEL: "warn",
-  };
+  const portalEnv = benchPortalEnv(o.port, secret);
   log(`load ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; building the portal if its sources changed`);
   const tBuild = Date.now();
   buildPortal(root, portalEnv);

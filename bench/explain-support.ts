@@ -6,11 +6,17 @@ import { Prisma } from "@/generated/prisma/client";
 import { createPrismaClient } from "@/lib/db-client";
 import type { Db } from "@/lib/db-client";
 import { listSupportConnections, parseSupportQuery } from "@/lib/support/connection-list";
+import { readFlags } from "./flags";
 
+const flags = readFlags(process.argv.slice(2), { values: ["only"], booleans: ["full"] });
+if (flags.bool("help")) {
+  console.log("DATABASE_URL=postgresql://…/db tsx bench/explain-support.ts [--full (each plan in full)] [--only NAME (the views whose name contains it)]");
+  process.exit(0);
+}
+const full = flags.bool("full");
+const only = flags.get("only");
 const url = process.env.DATABASE_URL;
-if (!url?.startsWith("postgres")) throw new Error("Set DATABASE_URL to a seeded PostgreSQL database.");
-const full = process.argv.includes("--full");
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+if (!url?.startsWith("postgres")) throw new Error("Set DATABASE_URL to a seeded PostgreSQL database (see bench/README.md).");
 
 const database = await createPrismaClient(url);
 const real = database.prisma;

@@ -1,3 +1,5 @@
+import { DEFAULT_PG_URL, readFlags, type BenchEnv } from "./flags";
+
 // The bench's flags (each also readable from an environment variable: --connections ↔ BENCH_CONNECTIONS).
 export type Options = {
   connections: number;
@@ -34,7 +36,7 @@ export const usage = `npm run bench:sweep -- [options]
   --concurrency N     checks in flight per worker process, and the floor's (default 32)
   --purposes LIST     the integrations' purposes (default graph-read,imap,pop,smtp: every protocol)
   --pg-url URL        PostgreSQL server; a database is created there and dropped after
-                      (default postgresql://postgres:postgres@127.0.0.1:5432/postgres)
+                      (default ${DEFAULT_PG_URL})
   --port N            first of five ports for the bench's emulator (default 4400)
   --worker KIND       real (lib/worker/worker.ts), stand-in (bench/stand-in-worker.ts) or auto (default)
   --log-level L       the worker's LOG_LEVEL (default info, as in production; logs are discarded)
@@ -44,29 +46,14 @@ export const usage = `npm run bench:sweep -- [options]
 
 Smoke run (under a minute): npm run bench:sweep -- --connections 200 --tenants 10 --sweeps 1 --skip-workers`;
 
-export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): Options {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}" (see --help)`);
-    const [name, inline] = a.slice(2).split("=", 2) as [string, string | undefined];
-    const boolean = name.startsWith("skip-") || name === "keep" || name === "help";
-    flags.set(name, boolean ? "1" : (inline ?? argv[++i] ?? ""));
-  }
-  const known = new Set(["connections", "tenants", "sweeps", "embedded-sweeps", "floor-sweeps", "workers", "concurrency", "purposes", "pg-url", "port", "worker", "log-level", "out", "skip-floor", "skip-postgres", "skip-embedded", "skip-workers", "keep", "cpu-prof", "help"]);
-  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown option --${k} (see --help)`);
-  const get = (name: string) => flags.get(name) ?? env[`BENCH_${name.toUpperCase().replace(/-/g, "_")}`];
-  const int = (name: string, fallback: number, min = 1) => {
-    const v = get(name);
-    if (v === undefined || v === "") return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
-    return n;
-  };
-  const bool = (name: string) => ["1", "true", "yes"].includes(String(get(name) ?? "").toLowerCase());
-  const worker = get("worker") ?? "auto";
+export function parseOptions(argv: string[], env: BenchEnv = process.env): Options {
+  const { get, text, int, bool } = readFlags(argv, {
+    values: ["connections", "tenants", "sweeps", "embedded-sweeps", "floor-sweeps", "workers", "concurrency", "purposes", "pg-url", "port", "worker", "log-level", "out", "cpu-prof"],
+    booleans: ["skip-floor", "skip-postgres", "skip-embedded", "skip-workers", "keep"],
+  }, env);
+  const worker = text("worker", "auto");
   if (!["real", "stand-in", "auto"].includes(worker)) throw new Error(`--worker must be real, stand-in or auto, got "${worker}"`);
-  const workers = (get("workers") ?? "1,2,4").split(",").map((s) => Number(s.trim()));
+  const workers = text("workers", "1,2,4").split(",").map((s) => Number(s.trim()));
   if (workers.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--workers must list process counts such as 1,2,4`);
   const o: Options = {
     connections: int("connections", 10_000),
@@ -76,12 +63,12 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     floorSweeps: int("floor-sweeps", 1),
     workers,
     concurrency: int("concurrency", 32),
-    purposes: (get("purposes") ?? "graph-read,imap,pop,smtp").split(",").map((s) => s.trim()).filter(Boolean),
-    pgUrl: get("pg-url") ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres",
+    purposes: text("purposes", "graph-read,imap,pop,smtp").split(",").map((s) => s.trim()).filter(Boolean),
+    pgUrl: text("pg-url", DEFAULT_PG_URL),
     port: int("port", 4400),
     worker: worker as Options["worker"],
-    logLevel: get("log-level") ?? "info",
-    out: get("out") ?? "bench/results",
+    logLevel: text("log-level", "info"),
+    out: text("out", "bench/results"),
     skipFloor: bool("skip-floor"),
     skipPostgres: bool("skip-postgres"),
     skipEmbedded: bool("skip-embedded"),

@@ -10,17 +10,20 @@ import { migrationScripts } from "@/test-support/test-db";
 export type PgCounters = { xactCommit: number; inserted: number; updated: number; deleted: number; lsn: string };
 export type PgDelta = { commits: number; rowsWritten: number; inserted: number; updated: number; deleted: number; walBytes: number; walBytesThisDatabase: number | null; walinspectError?: string };
 
+/** One statement on the server's own database (CREATE/DROP DATABASE), on a connection of its own. */
+export async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: serverUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function createBenchDatabase(serverUrl: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `mailgrant_bench_m_${randomBytes(4).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: serverUrl });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const admin = (sql: string) => adminQuery(serverUrl, sql);
   await admin(`CREATE DATABASE "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -2,6 +2,7 @@
 import type { FloorResult } from "./floor";
 import type { PgDelta } from "./pg-stats";
 import type { Options } from "./options";
+import type { Machine } from "./machine";
 
 export type SweepResult = {
   label: string;
@@ -29,7 +30,7 @@ export type Report = {
   startedAt: string;
   finishedAt?: string;
   command: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; loadBefore: number[]; loadAfter?: number[] };
+  machine: Machine;
   options: Options;
   worker: string;
   seed: { emulatorMs?: number; postgresMs?: number; embeddedMs?: number };

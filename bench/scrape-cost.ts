@@ -8,14 +8,16 @@ import type { Prisma } from "@/generated/prisma/client";
 import { readDatabaseGauges } from "@/lib/metrics/collect";
 import { workerHealth } from "@/lib/health";
 import { createBenchDatabase } from "./pg-stats";
+import { DEFAULT_PG_URL, readFlags } from "./flags";
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1]! : fallback;
-};
-const connections = Number(arg("connections", "100000"));
+const flags = readFlags(process.argv.slice(2), { values: ["connections", "pg-url"] });
+if (flags.bool("help")) {
+  console.log(`tsx bench/scrape-cost.ts [--connections N (default 100000)] [--pg-url URL (default ${DEFAULT_PG_URL})]`);
+  process.exit(0);
+}
+const connections = flags.int("connections", 100_000);
 const orgCount = 500;
-const pgdb = await createBenchDatabase(arg("pg-url", "postgresql://postgres:postgres@127.0.0.1:5432/postgres"));
+const pgdb = await createBenchDatabase(flags.text("pg-url", DEFAULT_PG_URL));
 const database = await createPrismaClient(pgdb.url);
 const db = database.prisma;
 try {

@@ -14,6 +14,7 @@ import type { FloorInput, FloorResult } from "./floor";
 import type { OpenArgs } from "./worker-process";
 import { parseOptions, usage, type Options } from "./options";
 import { printReport, type Report, type SweepResult } from "./report";
+import { benchCommand, thisMachine } from "./machine";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -29,8 +30,8 @@ async function main() {
   const purposes = opts.purposes as Purpose[];
   const report: Report = {
     startedAt: new Date().toISOString(),
-    command: `npm run bench:sweep -- ${process.argv.slice(2).join(" ")}`.trim(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadBefore: os.loadavg() },
+    command: benchCommand("bench:sweep"),
+    machine: thisMachine(),
     options: opts,
     worker: "?",
     seed: {},

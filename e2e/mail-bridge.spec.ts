@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import nodemailer from "nodemailer";
-import { createOrg, emulator, makeApp, makeTenant, registerIntegration, reloadUntil, signIn, connectAndOpenMailbox } from "./fixtures";
+import { createOrg, emulator, escapeRegExp, makeApp, makeTenant, registerIntegration, reloadUntil, signIn, connectAndOpenMailbox } from "./fixtures";
 import { expectAccessible, expectFitsPhone } from "./accessibility";
 
 // The mail bridge as an admin sets it up for a printer: a credential made on the mailbox page, a
@@ -60,7 +60,14 @@ test("[mail bridge]: an admin creates a bridge credential, a client sends with A
   page.once("dialog", (d) => void d.accept());
   await page.getByRole("region", { name: "Mail bridge" }).getByRole("button", { name: "Revoke Office printer" }).click();
   // The row's revoke form goes with the revocation: the row itself says so.
-  await expect(page.getByRole("list", { name: "Bridge credentials" }).getByRole("listitem").filter({ hasText: "Office printer" })).toContainText("Revoked");
+  const revoked = page.getByRole("list", { name: "Bridge credentials" }).getByRole("listitem").filter({ hasText: "Office printer" });
+  await expect(revoked).toContainText("Revoked");
+  // Who revoked it and when, in the page's date style.
+  await expect(revoked).toContainText(new RegExp(`Revoked \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} UTC by ${escapeRegExp(paula.upn)}`));
+  // The revoked credential keeps the mailbox address: the form offers only a generated name now.
+  const again = page.getByRole("form", { name: "Create a bridge credential" });
+  await expect(again.getByRole("radio", { name: /The mailbox address/ })).toBeDisabled();
+  await expect(again.getByRole("radio", { name: /A generated name/ })).toBeChecked();
   const attempt = () => printer(username, password).sendMail({ from: paula.upn, to: paula.upn, subject: "after revoking", text: "." }).then(() => "sent", (e: Error) => e.message);
   await expect.poll(attempt, { timeout: 15_000 }).toMatch(/535 5\.7\.8 Mailgrant: this bridge credential was revoked/);
 });

@@ -1,6 +1,7 @@
 // npm run bridge: the mail bridge as its own process on PostgreSQL (any number of them behind a
 // TCP load balancer, beside web processes started with MAILGRANT_BRIDGE=off). With the embedded
-// database the bridge runs inside npm start instead: PGlite allows one process.
+// database the bridge runs inside npm start instead: PGlite allows one process. A port that cannot be
+// bound is named in the banner and the other listeners serve; only when none can listen does it exit 1.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { ConfigError, databaseUrl, env } from "../lib/env";

@@ -10,7 +10,8 @@ import { HELPDESK, SEED, admin, setupTestEmulator } from "@/emulator/test-suppor
 import { parseKeyring } from "@/lib/crypto";
 import type { Database } from "@/lib/db-client";
 import { hostMapFromBase } from "@/lib/microsoft/endpoints";
-import { createBridgeCredential, type BridgeProtocol } from "@/lib/bridge/credentials";
+import { createBridgeCredential } from "@/lib/bridge/credentials";
+import type { BridgeProtocol } from "@/lib/bridge/protocols";
 import { startBridge, type RunningBridge } from "@/lib/bridge/bridge";
 import { openTestDb } from "./test-db";
 import { orgWithIntegration } from "./org-fixtures";

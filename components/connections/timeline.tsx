@@ -6,7 +6,7 @@ import { healthClassWords } from "@/lib/checks/health";
 import { formatDuration } from "@/lib/connections/step-view";
 import { RelativeTime } from "./health-badge";
 
-// A connection's history in words: checks, token refreshes, self-healing and alerts, newest
+// A connection's history in words: checks, token refreshes, bridge sessions, self-healing and alerts, newest
 // first, with who or what caused each. Server-rendered; the filter and the page are in the URL
 // (links, no JavaScript). Shared by the org's mailbox page and the support console, so it holds
 // no role logic: the page decides the links (hrefFor) and whether people are named.
@@ -111,7 +111,7 @@ function EventLine({ entry: e }: { entry: EventEntry }) {
   const extras = [e.resource ? RESOURCE_LABELS[e.resource] ?? e.resource : null, e.classification ? healthClassWords(e.classification) : null, e.detail].filter(Boolean);
   return (
     <>
-      <p className={e.problem ? "font-medium text-red-800" : undefined}>
+      <p className={`wrap-anywhere ${e.problem ? "font-medium text-red-800" : ""}`.trim()}>
         {e.problem ? <span aria-hidden="true">✗ </span> : null}{e.label}
         {extras.length ? <span className="font-normal text-slate-600"> · {extras.join(" · ")}</span> : null}
       </p>

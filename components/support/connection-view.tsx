@@ -126,7 +126,7 @@ export function SupportConnectionView({ detail, timeline, now }: { detail: Suppo
         )}
       </Card>
 
-      <Card title="History" description="Checks, token refreshes, consent links mailed to heal it and alerts, newest first, with who or what caused each.">
+      <Card title="History" description="Checks, token refreshes, mail bridge sessions, consent links mailed to heal it and alerts, newest first, with who or what caused each.">
         <ConnectionTimeline page={timeline} hrefFor={timelineHref} showActorNames now={now} />
       </Card>
 

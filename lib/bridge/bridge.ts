@@ -5,10 +5,12 @@ import type { Db } from "@/lib/db-client";
 import type { Keyring } from "@/lib/crypto";
 import type { HostMap } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings } from "@/lib/connections/connection-test";
+import { logger } from "@/lib/logger";
 import { VerifiedCache } from "./password";
+import type { BridgeProtocol } from "./protocols";
 import { RecentReads } from "./recent-reads";
 import { SessionRows } from "./session-rows";
-import { revokedGrants, type BridgeGrant } from "./sign-in";
+import { revokedGrants, signInFailures, type BridgeGrant } from "./sign-in";
 import { Session, type BridgeContext } from "./session";
 import { serveSmtp } from "./smtp";
 import { serveImap } from "./imap";
@@ -46,9 +48,24 @@ export type StartBridgeOptions = {
   proxyFrom?: readonly string[];
 };
 
+/** A listener that could not bind: the others run without it. `code` is Node's (EADDRINUSE, EACCES, …). */
+export type BridgeListenFailure = { listener: BridgeListener; port: number; code: string };
+
+/** No listener could bind: the bridge is not running. */
+export class BridgeListenError extends Error {
+  constructor(
+    readonly failed: BridgeListenFailure[],
+    host: string | undefined,
+  ) {
+    super(`The mail bridge could not listen on any of its ports: ${failed.map((f) => `${f.listener} on ${host ?? "*"}:${f.port} (${f.code})`).join(", ")}.`);
+  }
+}
+
 export type RunningBridge = {
   /** The ports actually bound, per listener. */
   ports: BridgePorts;
+  /** Listeners that could not bind (a port taken by another program, one this process may not use). */
+  failed: BridgeListenFailure[];
   /** Sessions open now. */
   sessionCount: () => number;
   /** Closes the listeners, ends every session (with the protocol's words) and waits for their records. */
@@ -56,12 +73,12 @@ export type RunningBridge = {
 };
 
 type Serve = (ctx: BridgeContext, socket: net.Socket, clientIp: string | null | undefined) => Promise<void>;
-const SERVE: Record<BridgeListener, { implicitTls: boolean; serve: Serve }> = {
-  smtp: { implicitTls: false, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: false, clientIp }) },
-  smtps: { implicitTls: true, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: true, clientIp }) },
-  imap: { implicitTls: false, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: false, clientIp }) },
-  imaps: { implicitTls: true, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: true, clientIp }) },
-  pop3s: { implicitTls: true, serve: (ctx, s, clientIp) => servePop(ctx, s, { clientIp }) },
+const SERVE: Record<BridgeListener, { protocol: BridgeProtocol; implicitTls: boolean; serve: Serve }> = {
+  smtp: { protocol: "smtp", implicitTls: false, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: false, clientIp }) },
+  smtps: { protocol: "smtp", implicitTls: true, serve: (ctx, s, clientIp) => serveSmtp(ctx, s, { implicitTls: true, clientIp }) },
+  imap: { protocol: "imap", implicitTls: false, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: false, clientIp }) },
+  imaps: { protocol: "imap", implicitTls: true, serve: (ctx, s, clientIp) => serveImap(ctx, s, { implicitTls: true, clientIp }) },
+  pop3s: { protocol: "pop", implicitTls: true, serve: (ctx, s, clientIp) => servePop(ctx, s, { clientIp }) },
 };
 
 /** Addresses or CIDR ranges → a check of a socket's address. */
@@ -100,6 +117,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
     portalUrl: opts.portalUrl.replace(/\/+$/, ""),
     secureContext,
     cache: new VerifiedCache(),
+    failures: signInFailures(),
     hostname: opts.hostname ?? os.hostname(),
     idleTimeoutMs: opts.idleTimeoutMs ?? 30 * 60_000,
     upstreamTimeoutMs: opts.upstreamTimeoutMs ?? 30_000,
@@ -111,11 +129,12 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   const proxied = opts.proxyFrom?.length ? addressList(opts.proxyFrom) : undefined;
   const servers: net.Server[] = [];
   const bound: BridgePorts = {};
+  const failed: BridgeListenFailure[] = [];
   const sockets = new Set<net.Socket>();
   try {
     for (const [name, port] of Object.entries(opts.ports) as [BridgeListener, number | undefined][]) {
       if (port === undefined) continue;
-      const { implicitTls, serve } = SERVE[name];
+      const { protocol, implicitTls, serve } = SERVE[name];
       const onSocket = (socket: net.Socket) => {
         // Replies are relayed as they come, often in several writes: with Nagle's algorithm each
         // would wait for the client's delayed ACK (~40 ms a reply, measured by bench:bridge).
@@ -126,7 +145,10 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
         start(socket)
           .then(({ s, clientIp }) => serve(ctx, s, clientIp))
           .catch((e: unknown) => {
-            if (!(e instanceof ProxyHeaderError) && (e as { code?: string }).code !== "ETIMEDOUT") console.error(`bridge: ${name} session failed: ${(e as Error).message}`);
+            // Before a session exists (the PROXY header, the TLS handshake behind a load balancer).
+            if (!(e instanceof ProxyHeaderError) && (e as { code?: string }).code !== "ETIMEDOUT") {
+              logger.error({ err: e, protocol, listener: name, clientIp: socket.remoteAddress?.replace(/^::ffff:/, "") ?? null }, "mail bridge session failed to start");
+            }
             socket.destroy();
           });
       };
@@ -139,15 +161,22 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
       const server = implicitTls && !proxied ? tls.createServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: ctx.upstreamTimeoutMs }, onSocket) : net.createServer(onSocket);
       // A client that never finishes the TLS handshake is dropped by Node (handshakeTimeout).
       server.on("tlsClientError", () => {});
-      servers.push(server);
-      bound[name] = await listen(server, port, opts.host).catch((e: NodeJS.ErrnoException) => {
-        throw Object.assign(new Error(`The mail bridge could not listen on ${opts.host ?? "*"}:${port} for ${name} (${e.code ?? e.message}).`), { listener: name, code: e.code });
-      });
+      // One port taken (by another program, or one this process may not bind) leaves the other
+      // listeners serving: a printer on SMTP need not wait for IMAPS's port to be sorted out.
+      try {
+        bound[name] = await listen(server, port, opts.host);
+        servers.push(server);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+        failed.push({ listener: name, port, code });
+        logger.warn({ listener: name, port, host: opts.host ?? "*", code }, "mail bridge listener could not bind");
+      }
     }
   } catch (e) {
     for (const s of servers) s.close();
     throw e;
   }
+  if (failed.length && !servers.length) throw new BridgeListenError(failed, opts.host);
 
   let polling = false;
   const poll = setInterval(() => {
@@ -163,7 +192,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
         ctx.recent.credentials.forget(revoked);
         for (const s of open) if (revoked.has(s.grant.via.id)) s.cut("revoked");
       })
-      .catch((e: unknown) => console.error(`bridge: could not read revocations: ${(e as Error).message}`))
+      .catch((e: unknown) => logger.error({ err: e, openSessions: open.length }, "mail bridge could not read revocations; open sessions are checked again at the next poll"))
       .finally(() => (polling = false));
   }, pollMs);
   poll.unref();
@@ -171,6 +200,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
   let stopped: Promise<void> | undefined;
   return {
     ports: bound,
+    failed,
     sessionCount: () => ctx.sessions.size,
     stop: () =>
       (stopped ??= (async () => {

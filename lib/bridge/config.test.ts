@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { bridgeConfig, describeBridge } from "./config";
+import { bridgeConfig, describeBridge, describeListenFailure } from "./config";
 import { bridgeCertificate } from "./certificate";
 
 const KEYS = `k1:${Buffer.alloc(32, 1).toString("base64")}`;
@@ -25,6 +25,8 @@ describe("mail bridge configuration", () => {
     });
     expect(bridgeConfig(parseEnv(PROD), "/d")).toMatchObject({ enabled: false, why: expect.stringContaining("MAILGRANT_BRIDGE_TLS_CERT") });
     expect(bridgeConfig(parseEnv({ MAILGRANT_BRIDGE: "off" }), "/d")).toMatchObject({ enabled: false });
+    const allOff = Object.fromEntries(["SMTP", "SMTPS", "IMAP", "IMAPS", "POP3S"].map((p) => [`MAILGRANT_BRIDGE_${p}_PORT`, "off"]));
+    expect(bridgeConfig(parseEnv(allOff), "/d")).toEqual({ enabled: false, why: expect.stringMatching(/^every listener's port is "off": set one of MAILGRANT_BRIDGE_SMTP_PORT, .* to a port to run it$/) });
   });
 
   it("bad values stop the process naming the variable and what it expects", () => {
@@ -53,5 +55,20 @@ describe("mail bridge configuration", () => {
     expect(describeBridge({ smtp: 3025, smtps: 3065, imaps: 3093, pop3s: 3095 }, undefined, "/d/c.pem", true)).toBe(
       "Mail bridge on localhost: SMTP 3025 (STARTTLS), SMTP 3065 (TLS), IMAP 3093 (TLS), POP3 3095 (TLS); self-signed certificate /d/c.pem (clients must trust it, or set MAILGRANT_BRIDGE_TLS_CERT/KEY)",
     );
+  });
+
+  it("names each listener that could not bind in the banner, with what to set", () => {
+    const failed = [
+      { listener: "smtps", port: 3306, code: "EADDRINUSE" },
+      { listener: "imaps", port: 993, code: "EACCES" },
+      { listener: "pop3s", port: 995, code: "EMFILE" },
+    ] as const;
+    expect(describeBridge({ smtp: 3025 }, "127.0.0.1", "/c.pem", false, failed).split("\n")).toEqual([
+      "Mail bridge on 127.0.0.1: SMTP 3025 (STARTTLS)",
+      'Mail bridge not listening: SMTPS on 3306 is taken by another program: set MAILGRANT_BRIDGE_SMTPS_PORT to a free port, or to "off" for no SMTPS listener; the other listeners serve.',
+      "Mail bridge not listening: IMAPS on 993 is a port this process may not bind: give it the right to (CAP_NET_BIND_SERVICE for ports below 1024), or set MAILGRANT_BRIDGE_IMAPS_PORT to a port above 1023; the other listeners serve.",
+      'Mail bridge not listening: POP3S on 995 could not listen (EMFILE): set MAILGRANT_BRIDGE_POP3S_PORT to another port, or to "off" for no POP3S listener; the other listeners serve.',
+    ]);
+    expect(describeListenFailure({ listener: "smtp", port: 587, code: "EADDRNOTAVAIL" }, "192.0.2.1")).toBe("SMTP on 587: 192.0.2.1 is not an address of this machine; set MAILGRANT_BRIDGE_HOST to one of its addresses, or leave it unset for all of them");
   });
 });

@@ -5,17 +5,13 @@ import type { Prisma } from "@/generated/prisma/client";
 import { record, type RequestMeta } from "@/lib/audit/record";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { generatePassword, hashPassword } from "./password";
+import { BRIDGE_PROTOCOLS, PROTOCOL_WORDS, type BridgeProtocol } from "./protocols";
 
 // Bridge credentials: per connection, a username and a generated password a legacy client signs in
 // to the mail bridge with, limited to chosen protocols and, optionally, source addresses. The
 // password is returned once, when made; revoking refuses new sign-ins and cuts open sessions within
 // the bridge's revocation poll interval (3 s: it re-reads revocations of the credentials it serves
 // and remembers a sign-in's read that long, lib/bridge/recent-reads.ts).
-
-export const BRIDGE_PROTOCOLS = ["smtp", "imap", "pop"] as const;
-export type BridgeProtocol = (typeof BRIDGE_PROTOCOLS)[number];
-
-export const PROTOCOL_WORDS: Record<BridgeProtocol, string> = { smtp: "SMTP submission (sending)", imap: "IMAP (reading)", pop: "POP3 (reading)" };
 
 type Actor = { id: string; email: string };
 
@@ -35,6 +31,8 @@ export const bridgeCredentialSelect = {
 } satisfies Prisma.BridgeCredentialSelect;
 
 export type BridgeCredentialView = Prisma.BridgeCredentialGetPayload<{ select: typeof bridgeCredentialSelect }>;
+/** What the page shows beside the password once a credential is made (with the settings for its protocols). */
+export type CreatedBridgeCredential = Pick<BridgeCredentialView, "username" | "protocols">;
 
 export type CreateBridgeCredentialInput = {
   connectionId: string;

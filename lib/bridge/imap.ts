@@ -1,6 +1,6 @@
 import type net from "node:net";
 import { Session, type BridgeContext, type CutReason } from "./session";
-import { decodePlain } from "./smtp";
+import { readPlain } from "./sasl";
 import { imapUpstream } from "./upstream";
 import { relayImap } from "./imap-relay";
 import { LineConn } from "./wire";
@@ -130,16 +130,11 @@ export async function serveImap(ctx: BridgeContext, socket: net.Socket, opts: { 
             conn.line(`${tag} NO Unsupported authentication mechanism; use AUTHENTICATE PLAIN or LOGIN.`);
             break;
           }
-          let payload = initial;
-          if (payload === undefined) {
-            conn.line("+ ");
-            payload = (await conn.readLine()).trim();
-          }
-          if (payload === "*") {
+          const credentials = await readPlain(conn, initial, "+ ");
+          if (credentials === "aborted") {
             conn.line(`${tag} BAD AUTHENTICATE aborted.`);
             break;
           }
-          const credentials = decodePlain(payload === "=" ? "" : payload);
           if (!credentials) {
             conn.line(`${tag} BAD Cannot decode the credentials (base64 of NUL username NUL password).`);
             break;

@@ -2,7 +2,7 @@ import type net from "node:net";
 import { Duplex } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { readArguments } from "./imap";
-import { decodePlain } from "./smtp";
+import { decodePlain, readPlain } from "./sasl";
 import { LineConn } from "./wire";
 
 // The bridge's own parsing of what clients send before sign-in.
@@ -29,6 +29,19 @@ describe("SASL PLAIN", () => {
     expect(decodePlain(b64("printer:pw"))).toBeNull();
     expect(decodePlain(b64("\0\0pw"))).toBeNull();
     expect(decodePlain("")).toBeNull();
+  });
+
+  it("takes the initial response or asks with the protocol's continuation; '*' aborts, '=' is empty", async () => {
+    const plain = Buffer.from("\0printer\0pw").toString("base64");
+    const asked = fakeSocket([`${plain}\r\n`]);
+    expect(await readPlain(new LineConn(asked.socket), undefined, "334 ")).toEqual({ username: "printer", password: "pw" });
+    expect(asked.written).toEqual(["334 \r\n"]);
+    const given = fakeSocket([]);
+    expect(await readPlain(new LineConn(given.socket), plain, "+ ")).toEqual({ username: "printer", password: "pw" });
+    expect(given.written).toEqual([]);
+    expect(await readPlain(new LineConn(fakeSocket(["*\r\n"]).socket), undefined, "+ ")).toBe("aborted");
+    expect(await readPlain(new LineConn(fakeSocket([]).socket), "*", "+ ")).toBe("aborted");
+    expect(await readPlain(new LineConn(fakeSocket([]).socket), "=", "+ ")).toBeNull();
   });
 });
 

@@ -1,6 +1,6 @@
 import type net from "node:net";
 import { Session, type BridgeContext, type CutReason } from "./session";
-import { decodePlain } from "./smtp";
+import { readPlain } from "./sasl";
 import { popUpstream } from "./upstream";
 import { LineConn } from "./wire";
 
@@ -51,16 +51,11 @@ export async function servePop(ctx: BridgeContext, socket: net.Socket, opts: { c
             conn.line("-ERR Unrecognized authentication type; use AUTH PLAIN or USER/PASS.");
             break;
           }
-          let payload = initial;
-          if (payload === undefined) {
-            conn.line("+ ");
-            payload = (await conn.readLine()).trim();
-          }
-          if (payload === "*") {
+          const credentials = await readPlain(conn, initial, "+ ");
+          if (credentials === "aborted") {
             conn.line("-ERR Authentication aborted.");
             break;
           }
-          const credentials = decodePlain(payload);
           if (!credentials) {
             conn.line("-ERR Cannot decode the credentials (base64 of NUL username NUL password).");
             break;

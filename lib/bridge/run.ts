@@ -1,14 +1,13 @@
 import type { Db } from "@/lib/db-client";
 import { dataDirectory, type Env } from "@/lib/env";
 import { publicUrlFromEnv, workerDeps } from "@/lib/worker/deps";
-import { startBridge, type RunningBridge } from "./bridge";
-import { bridgeConfig, describeBridge } from "./config";
+import { BridgeListenError, startBridge, type RunningBridge } from "./bridge";
+import { bridgeConfig, describeBridge, describeListenFailure } from "./config";
 import { bridgeCertificate } from "./certificate";
 
 // Starts the bridge as configured, for the two places it runs: inside `npm start` (server.ts) and
-// as its own process (scripts/bridge.ts).
-
-const VARIABLES = { smtp: "MAILGRANT_BRIDGE_SMTP_PORT", smtps: "MAILGRANT_BRIDGE_SMTPS_PORT", imap: "MAILGRANT_BRIDGE_IMAP_PORT", imaps: "MAILGRANT_BRIDGE_IMAPS_PORT", pop3s: "MAILGRANT_BRIDGE_POP3S_PORT" } as const;
+// as its own process (scripts/bridge.ts). Listeners that could not bind are named in the banner
+// with what to set; only when none could does it throw.
 
 export async function startBridgeFromEnv(db: Db, e: Env): Promise<{ bridge: RunningBridge; banner: string } | { off: string }> {
   const config = bridgeConfig(e, dataDirectory());
@@ -25,9 +24,9 @@ export async function startBridgeFromEnv(db: Db, e: Env): Promise<{ bridge: Runn
     tls: { cert, key },
     ...(config.host ? { host: config.host } : {}),
     ...(config.proxyFrom ? { proxyFrom: config.proxyFrom } : {}),
-  }).catch((err: Error & { listener?: keyof typeof VARIABLES }) => {
-    if (!err.listener) throw err;
-    throw new Error(`${err.message} Set ${VARIABLES[err.listener]} to a free port, or to "off" for no ${err.listener} listener.`, { cause: err });
+  }).catch((err: unknown) => {
+    if (!(err instanceof BridgeListenError)) throw err;
+    throw new Error(`The mail bridge could not listen on any of its ports: ${err.failed.map((f) => describeListenFailure(f, config.host)).join("; ")}.`, { cause: err });
   });
-  return { bridge, banner: describeBridge(bridge.ports, config.host, certPath, "selfSigned" in config.tls) };
+  return { bridge, banner: describeBridge(bridge.ports, config.host, certPath, "selfSigned" in config.tls, bridge.failed) };
 }

@@ -1,6 +1,7 @@
 import type { Db } from "@/lib/db-client";
 import type { Prisma } from "@/generated/prisma/client";
 import type { BridgeGrant, BridgeSessionRecord } from "./sign-in";
+import { BRIDGE_SESSION_KIND } from "./session-outcome";
 
 // The bridge's timeline rows (one "bridge_session" event per session), written in batches: a
 // client that opens a session per message would otherwise cost an insert per session. Rows wait at
@@ -11,7 +12,7 @@ import type { BridgeGrant, BridgeSessionRecord } from "./sign-in";
 export function bridgeSessionRow(grant: BridgeGrant, s: BridgeSessionRecord): Prisma.ConnectionEventCreateManyInput {
   return {
     connectionId: grant.connectionId,
-    kind: "bridge_session",
+    kind: BRIDGE_SESSION_KIND,
     resource: "outlook",
     ...(s.code ? { code: s.code } : {}),
     createdAt: s.startedAt,

@@ -9,9 +9,10 @@ import { getAccessToken } from "@/lib/connections/tokens";
 import { diagnose } from "@/lib/diagnosis/catalog";
 import { networkFailure, systemErrorCode } from "@/lib/microsoft/probes/probe-result";
 import { mailboxUrl } from "@/lib/alerts/payloads";
-import type { BridgeProtocol } from "./credentials";
+import { logger } from "@/lib/logger";
+import type { BridgeProtocol } from "./protocols";
 import type { VerifiedCache } from "./password";
-import { bridgeSignIn, type BridgeGrant, type BridgeSessionRecord, type SignInCredential, type SignInResult } from "./sign-in";
+import { bridgeSignIn, type BridgeGrant, type BridgeSessionRecord, type SignInCredential, type SignInFailures, type SignInResult } from "./sign-in";
 import type { RecentReads } from "./recent-reads";
 import type { SessionRows } from "./session-rows";
 import type { TokenResult } from "@/lib/connections/tokens";
@@ -29,6 +30,8 @@ export type BridgeContext = {
   portalUrl: string;
   secureContext: tls.SecureContext;
   cache: VerifiedCache;
+  /** This bridge's count of failed sign-ins (per username, per address). */
+  failures: SignInFailures;
   /** The name the bridge greets with. */
   hostname: string;
   /** A client quiet this long is disconnected (an IMAP IDLE must be re-issued within it, RFC 9051: 29 minutes). */
@@ -78,7 +81,7 @@ export class Session {
 
 
   signIn(username: string, password: string): Promise<SignInResult> {
-    return bridgeSignIn({ db: this.ctx.db, portalUrl: this.ctx.portalUrl, cache: this.ctx.cache, recent: this.ctx.recent.credentials }, { username, password, protocol: this.protocol, ip: this.clientIp });
+    return bridgeSignIn({ db: this.ctx.db, portalUrl: this.ctx.portalUrl, cache: this.ctx.cache, failures: this.ctx.failures, recent: this.ctx.recent.credentials }, { username, password, protocol: this.protocol, ip: this.clientIp });
   }
 
   endpoint(): MailEndpoint {
@@ -183,7 +186,7 @@ export class Session {
   abort(e: unknown, words: (problem: string) => string): void {
     if (!(e instanceof Closed) && !this.ended) {
       const tooLong = (e as { code?: string } | null)?.code === "LINE_TOO_LONG";
-      if (!tooLong) console.error(`bridge: ${this.protocol} session from ${this.clientIp ?? "?"} failed: ${(e as Error)?.message ?? String(e)}`);
+      if (!tooLong) logger.error({ err: e, ...this.logFields() }, "mail bridge session failed");
       if (this.grant) {
         this.outcome = "error";
         this.code ??= tooLong ? "line_too_long" : "bridge_error";
@@ -191,6 +194,12 @@ export class Session {
       this.client.write(`${words(tooLong ? "Mailgrant: line too long" : "Mailgrant: the mail bridge failed; try again in a minute")}\r\n`);
     }
     this.close();
+  }
+
+  /** Who and what a log line is about: never the password or the token. */
+  private logFields() {
+    const g = this.grant;
+    return { protocol: this.protocol, clientIp: this.clientIp, ...(g ? { orgId: g.orgId, connectionId: g.connectionId, mailbox: g.mailbox } : {}) };
   }
 
   /** Writes the protocol's last words and closes both sides. */
@@ -231,7 +240,7 @@ export class Session {
       ...(this.reply ? { reply: this.reply } : {}),
     };
     this.ctx.rows.add(grant, record)
-      .catch((e: unknown) => console.error(`bridge: could not record a ${this.protocol} session of ${grant.mailbox}: ${(e as Error).message}`))
+      .catch((e: unknown) => logger.error({ err: e, ...this.logFields() }, "could not record a mail bridge session on the mailbox's timeline"))
       .finally(() => this.resolveFinished());
   }
 }

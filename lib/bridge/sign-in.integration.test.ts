@@ -7,7 +7,7 @@ import { orgWithIntegration } from "@/test-support/org-fixtures";
 import { savedConnection } from "@/test-support/connection-fixtures";
 import { newKey } from "@/test-support/api-fixtures";
 import { createBridgeCredential, listBridgeCredentials, revokeBridgeCredential } from "./credentials";
-import { bridgeSignIn, recordBridgeSession, revokedGrants } from "./sign-in";
+import { bridgeSignIn, recordBridgeSession, revokedGrants, signInFailures } from "./sign-in";
 import { VerifiedCache } from "./password";
 import { connectionTimeline } from "@/lib/connections/timeline";
 
@@ -25,7 +25,7 @@ async function setup(purposes = ["graph-read", "imap", "smtp"]) {
   const s = await orgWithIntegration(database.prisma, keyring, `bridge-${n}-${randomBytes(2).toString("hex")}`, { purposes });
   const mailbox = `printer-${n}-${randomBytes(2).toString("hex")}@contoso.test`;
   const id = await savedConnection(s.db, keyring, s, { mailbox });
-  const deps = { db: s.db, portalUrl: "https://portal.example.com", cache: new VerifiedCache() };
+  const deps = { db: s.db, portalUrl: "https://portal.example.com", cache: new VerifiedCache(), failures: signInFailures() };
   return { ...s, id, mailbox, deps };
 }
 const input = (connectionId: string, over: Partial<Parameters<typeof createBridgeCredential>[3]> = {}) => ({ connectionId, name: "Office printer", username: "mailbox" as const, protocols: ["smtp" as const], allowedIps: [], ...over });

@@ -7,10 +7,11 @@ import { recordAggregated } from "@/lib/audit/record";
 import { displayStatus } from "@/lib/connections/connections";
 import { mailboxUrl } from "@/lib/alerts/payloads";
 import { authenticateKey, KEY_PATTERN, reachWhere } from "@/lib/api-keys/keys";
-import type { BridgeProtocol } from "./credentials";
+import type { BridgeProtocol } from "./protocols";
 import { verifyPassword, VerifiedCache } from "./password";
 import type { RecentReads } from "./recent-reads";
 import { bridgeSessionRow } from "./session-rows";
+import type { BridgeSessionOutcome } from "./session-outcome";
 
 // Who a bridge client is: a bridge credential (username + password), or an API key with the
 // Outlook resource used as the password with the mailbox address as the username. Checked on
@@ -37,9 +38,17 @@ export type SignInRefusal = {
 
 export type SignInResult = { ok: true; grant: BridgeGrant } | SignInRefusal;
 
-export type SignInDeps = { db: Db; portalUrl: string; cache: VerifiedCache; limits?: { perUsername: number; perIp: number }; recent?: RecentReads<SignInCredential | null> };
+const PER_USERNAME = 10;
+const PER_IP = 30;
 
-const failures = { username: new RateLimiterMemory({ keyPrefix: "bridge_user", points: 10, duration: 300 }), ip: new RateLimiterMemory({ keyPrefix: "bridge_ip", points: 30, duration: 300 }) };
+/** Failed sign-ins counted per username and per source address over 5 minutes; each bridge has its own (startBridge makes them). */
+export type SignInFailures = { username: RateLimiterMemory; ip: RateLimiterMemory };
+export const signInFailures = (): SignInFailures => ({
+  username: new RateLimiterMemory({ keyPrefix: "bridge_user", points: PER_USERNAME, duration: 300 }),
+  ip: new RateLimiterMemory({ keyPrefix: "bridge_ip", points: PER_IP, duration: 300 }),
+});
+
+export type SignInDeps = { db: Db; portalUrl: string; cache: VerifiedCache; failures: SignInFailures; recent?: RecentReads<SignInCredential | null> };
 
 function ipAllowed(ip: string | null, ranges: string[]): boolean {
   if (ranges.length === 0) return true;
@@ -60,13 +69,13 @@ function ipAllowed(ip: string | null, ranges: string[]): boolean {
 const refuse = (reason: SignInRefusal["reason"], hint: string): SignInRefusal => ({ ok: false, reason, hint });
 const WRONG = "Mailgrant: wrong username or password for the mail bridge; copy them again from the mailbox's page in the portal";
 
-async function limited(username: string, ip: string | null): Promise<boolean> {
+async function limited(failures: SignInFailures, username: string, ip: string | null): Promise<boolean> {
   const [u, i] = await Promise.all([failures.username.get(username), ip ? failures.ip.get(ip) : null]);
-  return (u?.consumedPoints ?? 0) >= 10 || (i?.consumedPoints ?? 0) >= 30;
+  return (u?.consumedPoints ?? 0) >= PER_USERNAME || (i?.consumedPoints ?? 0) >= PER_IP;
 }
 
 async function failed(deps: SignInDeps, username: string, ip: string | null, reason: SignInRefusal["reason"], org?: { orgId: string; targetType: "connection" | "api_key"; targetId: string }) {
-  await Promise.all([failures.username.consume(username).catch(() => undefined), ip ? failures.ip.consume(ip).catch(() => undefined) : undefined]);
+  await Promise.all([deps.failures.username.consume(username).catch(() => undefined), ip ? deps.failures.ip.consume(ip).catch(() => undefined) : undefined]);
   if (org) {
     await recordAggregated(deps.db, { action: "bridge.sign_in_failed", orgId: org.orgId, actor: null, targetType: org.targetType, targetId: org.targetId, data: { username, reason, ...(ip ? { ip } : {}) }, meta: { ip } });
   }
@@ -80,7 +89,7 @@ export type SignInCredential = Prisma.BridgeCredentialGetPayload<{ select: typeo
 
 export async function bridgeSignIn(deps: SignInDeps, input: { username: string; password: string; protocol: BridgeProtocol; ip: string | null }): Promise<SignInResult> {
   const username = input.username.trim().toLowerCase();
-  if (await limited(username, input.ip)) return refuse("rate_limited", "Mailgrant: too many failed sign-ins; wait five minutes and check the username and password");
+  if (await limited(deps.failures, username, input.ip)) return refuse("rate_limited", "Mailgrant: too many failed sign-ins; wait five minutes and check the username and password");
   const consent = (c: { orgId: string; id: string; status: string; consentedConfigVersion: number; integration: { configVersion: number }; org: { slug: string } }) =>
     displayStatus(c as Parameters<typeof displayStatus>[0]) === "connected" ? null : refuse("needs_reconsent", `Mailgrant: this mailbox needs re-consent, see ${mailboxUrl(deps.portalUrl, c.org.slug, c.id)}`);
 
@@ -153,8 +162,7 @@ export type BridgeSessionRecord = {
   endedAt: Date;
   bytesFromClient: number;
   bytesToClient: number;
-  /** ok; refused_upstream (Microsoft said no: code has its reply code); token_failed; revoked (cut); error. */
-  outcome: "ok" | "refused_upstream" | "token_failed" | "revoked" | "error";
+  outcome: BridgeSessionOutcome;
   code?: string;
   reply?: string;
 };

@@ -4,6 +4,7 @@ import { Session, type BridgeContext, type CutReason } from "./session";
 import { smtpUpstream } from "./upstream";
 import { relaySmtp } from "./smtp-relay";
 import { LineConn } from "./wire";
+import { askSasl, b64, readPlain, type Credentials } from "./sasl";
 
 // SMTP submission. The bridge speaks SMTP itself up to AUTH (greeting, EHLO, STARTTLS, AUTH
 // PLAIN/LOGIN), signs in upstream with XOAUTH2, answers 235, and from then on relays the session
@@ -25,15 +26,6 @@ const cutWords = (reason: CutReason) =>
     : reason === "stopping"
       ? "421 4.3.2 Mailgrant: the mail bridge is restarting; try again in a moment"
       : "421 4.4.2 Mailgrant: timeout waiting for client input";
-
-const b64 = (s: string) => Buffer.from(s, "base64").toString("utf8");
-
-/** RFC 4616: [authzid] NUL authcid NUL passwd. */
-export function decodePlain(payload: string): { username: string; password: string } | null {
-  const parts = b64(payload).split("\0");
-  if (parts.length !== 3 || !parts[1] || !parts[2]) return null;
-  return { username: parts[1], password: parts[2] };
-}
 
 /** One reply, possibly of several lines: "535-5.7.139 …" then "535 5.7.8 …". */
 function multiline(code: string, lines: string[]): string {
@@ -120,19 +112,12 @@ export async function serveSmtp(ctx: BridgeContext, socket: net.Socket, opts: { 
 }
 
 /** AUTH PLAIN [ir] or AUTH LOGIN [ir], reading the 334 continuations. */
-async function readAuth(conn: LineConn, arg: string): Promise<{ username: string; password: string } | null | "unknown" | "aborted"> {
+async function readAuth(conn: LineConn, arg: string): Promise<Credentials | null | "unknown" | "aborted"> {
   const [mechanism = "", initial] = arg.split(" ");
-  const ask = async (prompt: string) => {
-    conn.line(`334 ${prompt}`);
-    const answer = (await conn.readLine()).trim();
-    return answer === "*" ? null : answer;
-  };
+  const ask = (prompt: string) => askSasl(conn, `334 ${prompt}`);
   switch (mechanism.toUpperCase()) {
-    case "PLAIN": {
-      const payload = initial === undefined ? await ask("") : initial;
-      if (payload === null) return "aborted";
-      return decodePlain(payload);
-    }
+    case "PLAIN":
+      return readPlain(conn, initial, "334 ");
     case "LOGIN": {
       const user = initial ?? (await ask("VXNlcm5hbWU6"));
       if (user === null) return "aborted";

@@ -102,15 +102,22 @@ export async function smtpUpstream(at: MailEndpoint, user: string, token: string
   })());
 }
 
+/** A TLS connection to the mail host, without Nagle's delay on relayed lines (see bridge.ts). */
+const tlsConn = (at: MailEndpoint) => new LineConn(connectTls(at));
+
+/** Waits for the handshake and the server's greeting, which must start with `ok`. */
+async function greeted(conn: LineConn, ok: string): Promise<void> {
+  await connected(conn.socket, "secureConnect");
+  const greeting = await conn.readLine();
+  if (!greeting.startsWith(ok)) throw Object.assign(new Error(`Unexpected greeting: ${greeting}`), { code: "EPROTOCOL" });
+}
+
 /** IMAP over TLS: AUTHENTICATE XOAUTH2 with an initial response (Exchange offers SASL-IR). */
 export async function imapUpstream(at: MailEndpoint, user: string, token: string, timeoutMs: number): Promise<Upstream> {
   let conn: LineConn | undefined;
   return deadline(timeoutMs, () => conn?.socket, (async (): Promise<Upstream> => {
-    const socket = connectTls(at);
-    conn = new LineConn(socket);
-    await connected(socket, "secureConnect");
-    const greeting = await conn.readLine();
-    if (!greeting.startsWith("* OK")) throw Object.assign(new Error(`Unexpected greeting: ${greeting}`), { code: "EPROTOCOL" });
+    conn = tlsConn(at);
+    await greeted(conn, "* OK");
     conn.line(`MGB1 AUTHENTICATE XOAUTH2 ${xoauth2(user, token)}`);
     for (;;) {
       const line = await conn.readLine();
@@ -130,11 +137,8 @@ export async function imapUpstream(at: MailEndpoint, user: string, token: string
 export async function popUpstream(at: MailEndpoint, user: string, token: string, timeoutMs: number): Promise<Upstream> {
   let conn: LineConn | undefined;
   return deadline(timeoutMs, () => conn?.socket, (async (): Promise<Upstream> => {
-    const socket = connectTls(at);
-    conn = new LineConn(socket);
-    await connected(socket, "secureConnect");
-    const greeting = await conn.readLine();
-    if (!greeting.startsWith("+OK")) throw Object.assign(new Error(`Unexpected greeting: ${greeting}`), { code: "EPROTOCOL" });
+    conn = tlsConn(at);
+    await greeted(conn, "+OK");
     conn.line("AUTH XOAUTH2");
     const go = await conn.readLine();
     if (!go.startsWith("+")) {

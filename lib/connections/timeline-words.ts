@@ -1,4 +1,5 @@
 import type { CheckOutcome, CheckTrigger } from "@/generated/prisma/enums";
+import { BRIDGE_SESSION_KIND, type FailedBridgeOutcome } from "@/lib/bridge/session-outcome";
 
 // The words of a connection's timeline, shared by the org's mailbox page and the support
 // console's connection page. Pure: no database, no role logic (whether names are shown is the
@@ -32,14 +33,14 @@ export const EVENT_LABELS: Record<string, string> = {
 };
 
 export const REFRESH_EVENT_KINDS = ["refreshed", "refresh_failed"] as const;
-export const BRIDGE_EVENT_KINDS = ["bridge_session"] as const;
+export const BRIDGE_EVENT_KINDS = [BRIDGE_SESSION_KIND] as const;
 export const HEALING_EVENT_KINDS = ["heal_link_sent", "heal_link_not_sent", "heal_link_failed"] as const;
-/** Events that mean something went wrong (the "Problems only" filter). */
+/** Events that mean something went wrong (the "Problems only" filter), with failed bridge sessions (lib/bridge/session-outcome.ts). */
 export const PROBLEM_EVENT_KINDS = ["refresh_failed", "heal_link_not_sent", "heal_link_failed"] as const;
 /** Events that duplicate a Check row (the check says the same, with who started it). */
 export const LEGACY_EVENT_KINDS = ["test_passed", "test_failed"] as const;
 
-const BRIDGE_OUTCOMES: Record<string, string> = {
+const BRIDGE_OUTCOMES: Record<FailedBridgeOutcome, string> = {
   refused_upstream: "Microsoft refused the sign-in",
   token_failed: "no token (see the refresh)",
   revoked: "cut: the credential was revoked",
@@ -60,14 +61,14 @@ export function bridgeSessionWords(detail: unknown): string {
     `${bytes(d.bytesFromClient)} from the client, ${bytes(d.bytesToClient)} to it`,
     typeof d.durationMs === "number" ? `${(d.durationMs / 1000).toFixed(1)} s` : null,
     via ? `signed in with ${via}` : null,
-    d.outcome && d.outcome !== "ok" ? `${BRIDGE_OUTCOMES[d.outcome] ?? d.outcome}${d.reply ? `: ${d.reply}` : ""}` : null,
+    d.outcome && d.outcome !== "ok" ? `${BRIDGE_OUTCOMES[d.outcome as FailedBridgeOutcome] ?? d.outcome}${d.reply ? `: ${d.reply}` : ""}` : null,
   ];
   return parts.filter(Boolean).join(" · ");
 }
 
 /** What an event carries in words: to whom a self-healing link went (or why not), a bridge session's facts. */
 export function eventDetail(kind: string, detail: unknown): string | null {
-  if (kind === "bridge_session") return bridgeSessionWords(detail);
+  if (kind === BRIDGE_SESSION_KIND) return bridgeSessionWords(detail);
   if (!kind.startsWith("heal_")) return null;
   const d = detail as { to?: unknown; why?: unknown } | null;
   if (typeof d?.to === "string") return `to ${d.to}`;

@@ -59,8 +59,10 @@ async function seedHistory(orgId: string, connectionId: string, userId: string) 
     });
   }
   // Mail bridge sessions (lib/bridge/sign-in.ts recordBridgeSession), some at a check's minute.
-  for (let i = 0; i < 4; i++) {
-    await db.connectionEvent.create({ data: { connectionId, kind: "bridge_session", resource: "outlook", detail: { protocol: i % 2 ? "imap" : "smtp", clientIp: "192.0.2.7", durationMs: 1200, bytesFromClient: 10_240, bytesToClient: 512, outcome: "ok" }, createdAt: at(i * 3) } });
+  // Two ended well; the others failed in each of the ways the bridge records (problems).
+  const outcomes = ["ok", "refused_upstream", "ok", "revoked", "token_failed", "error"] as const;
+  for (const [i, outcome] of outcomes.entries()) {
+    await db.connectionEvent.create({ data: { connectionId, kind: "bridge_session", resource: "outlook", ...(outcome === "ok" ? {} : { code: `bridge_${outcome}` }), detail: { protocol: i % 2 ? "imap" : "smtp", clientIp: "192.0.2.7", durationMs: 1200, bytesFromClient: 10_240, bytesToClient: 512, outcome }, createdAt: at(i * 3) } });
   }
   // Legacy duplicates of checks: never on the timeline.
   await db.connectionEvent.create({ data: { connectionId, kind: "test_passed", createdAt: at(1) } });
@@ -97,9 +99,12 @@ async function expectedIds(connectionId: string, kind?: TimelineKind): Promise<s
     : kind === "healing" ? ["heal_link_sent", "heal_link_not_sent", "heal_link_failed"]
     : kind === "problems" ? ["refresh_failed", "heal_link_not_sent", "heal_link_failed"]
     : [];
+  // Of the bridge's sessions, "Problems only" has those that did not end well.
+  const failedSessions = Prisma.sql`SELECT id, "createdAt" AS at FROM "ConnectionEvent" WHERE "connectionId" = ${connectionId}::uuid AND kind = 'bridge_session' AND detail->>'outcome' <> 'ok'`;
   const parts = [
     ...(checks ? [checks] : []),
     ...(eventKinds.length ? [Prisma.sql`SELECT id, "createdAt" AS at FROM "ConnectionEvent" WHERE "connectionId" = ${connectionId}::uuid AND kind IN (${Prisma.join(eventKinds)})`] : []),
+    ...(kind === "problems" ? [failedSessions] : []),
     ...(kind === undefined || kind === "alerts" ? [Prisma.sql`SELECT id, "createdAt" AS at FROM "AlertEvent" WHERE "connectionId" = ${connectionId}::uuid`] : []),
   ];
   const rows = await database.prisma.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM (${Prisma.join(parts, " UNION ALL ")}) AS t ORDER BY at DESC, id DESC`;
@@ -138,7 +143,7 @@ describe("connectionTimeline", () => {
     const pages = await walk(orgA.id, x);
     const ids = pages.flat().map((e) => e.id);
     expect(ids).toEqual(await expectedIds(x));
-    expect(ids).toHaveLength(45 + 35 + 4 + 6);
+    expect(ids).toHaveLength(45 + 35 + 6 + 6);
     expect(new Set(pages.flat().map((e) => e.type))).toEqual(new Set(["check", "event", "alert"]));
     expect(pages.flat().some((e) => e.type === "event" && e.kind === "test_passed")).toBe(false);
   });
@@ -153,6 +158,19 @@ describe("connectionTimeline", () => {
     expect(tests.every((e) => e.type === "check" && e.trigger !== "SCHEDULED")).toBe(true);
     const problems = (await walk(orgA.id, x, "problems")).flat();
     expect(problems.every((e) => (e.type === "check" ? e.outcome !== "PASSED" : e.type === "event" && e.problem))).toBe(true);
+    expect(problems.filter((e) => e.type === "event" && e.kind === "bridge_session")).toHaveLength(4);
+  });
+
+  it("marks a failed bridge session as a problem wherever it is shown, and one that ended well not", async () => {
+    const rows = await database.prisma.connectionEvent.findMany({ where: { connectionId: x, kind: "bridge_session" }, select: { id: true, detail: true } });
+    const outcomeOf = new Map(rows.map((r) => [r.id, (r.detail as { outcome: string }).outcome]));
+    const sessions = (await walk(orgA.id, x, "bridge", 100)).flat();
+    expect(sessions.map((e) => [outcomeOf.get(e.id), e.type === "event" && e.problem]).sort()).toEqual([
+      ["error", true], ["ok", false], ["ok", false], ["refused_upstream", true], ["revoked", true], ["token_failed", true],
+    ]);
+    const everything = (await walk(orgA.id, x, undefined, 100)).flat().filter((e) => e.type === "event" && e.kind === "bridge_session");
+    const problems = new Set((await walk(orgA.id, x, "problems", 100)).flat().map((e) => e.id));
+    for (const e of everything) expect(e.type === "event" && e.problem, e.id).toBe(problems.has(e.id));
   });
 
   it("says who or what caused each entry", async () => {

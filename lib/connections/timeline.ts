@@ -5,6 +5,7 @@ import { diagnose } from "@/lib/diagnosis/catalog";
 import { EVENT_LABELS as ALERT_LABELS, type AnyEventType } from "@/lib/alerts/events";
 import { summarize as alertSummary } from "@/lib/alerts/history";
 import { protocolTimings, storedSteps, type ProtocolTiming } from "@/lib/checks/check-durations";
+import { BRIDGE_SESSION_KIND, failedBridgeSessionWhere, isFailedBridgeSession } from "@/lib/bridge/session-outcome";
 import {
   BRIDGE_EVENT_KINDS, HEALING_EVENT_KINDS, LEGACY_EVENT_KINDS, PROBLEM_EVENT_KINDS, REFRESH_EVENT_KINDS, TIMELINE_KINDS,
   checkActor, eventDetail, eventLabel, refreshActor, type TimelineActor, type TimelineKind,
@@ -113,9 +114,12 @@ function eventWhere(kind: TimelineKind | undefined): Prisma.ConnectionEventWhere
   if (kind === "refreshes") return { kind: { in: [...REFRESH_EVENT_KINDS] } };
   if (kind === "healing") return { kind: { in: [...HEALING_EVENT_KINDS] } };
   if (kind === "bridge") return { kind: { in: [...BRIDGE_EVENT_KINDS] } };
-  if (kind === "problems") return { kind: { in: [...PROBLEM_EVENT_KINDS] } };
+  if (kind === "problems") return { OR: [{ kind: { in: [...PROBLEM_EVENT_KINDS] } }, failedBridgeSessionWhere] };
   return null;
 }
+
+/** What "Problems only" keeps of the events, tested on a row read back (eventWhere says it to the database). */
+const isProblemEvent = (kind: string, detail: unknown) => (PROBLEM_EVENT_KINDS as readonly string[]).includes(kind) || isFailedBridgeSession(kind, detail);
 
 const alertsIncluded = (kind: TimelineKind | undefined) => kind === undefined || kind === "alerts";
 
@@ -176,10 +180,10 @@ async function readSources(db: Db, orgId: string, connectionId: string, kind: Ti
       type: "event",
       id: e.id,
       at: e.createdAt,
-      actor: e.kind.startsWith("heal_") ? { kind: "self-healing" } : e.kind === "bridge_session" ? { kind: "bridge" } : refreshActor(e.detail, names),
+      actor: e.kind.startsWith("heal_") ? { kind: "self-healing" } : e.kind === BRIDGE_SESSION_KIND ? { kind: "bridge" } : refreshActor(e.detail, names),
       kind: e.kind,
       label: eventLabel(e.kind),
-      problem: (PROBLEM_EVENT_KINDS as readonly string[]).includes(e.kind) || (e.kind === "bridge_session" && (e.detail as { outcome?: string } | null)?.outcome !== "ok"),
+      problem: isProblemEvent(e.kind, e.detail),
       resource: e.resource,
       classification: e.classification,
       code: e.code,

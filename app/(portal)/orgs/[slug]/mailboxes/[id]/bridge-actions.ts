@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { orgAction } from "@/lib/auth/org-action";
 import { formList, idField } from "@/lib/action-state";
-import { createBridgeCredential, revokeBridgeCredential } from "@/lib/bridge/credentials";
+import { createBridgeCredential, revokeBridgeCredential, type CreatedBridgeCredential } from "@/lib/bridge/credentials";
+import { BRIDGE_PROTOCOLS } from "@/lib/bridge/protocols";
 
 // Mail bridge credentials from the mailbox page. The domain functions check the protocols against
 // the integration's purposes and the address ranges, and name the field that is wrong.
@@ -16,14 +17,14 @@ export const createBridgeCredentialAction = orgAction(
       connectionId: idField("That mailbox connection"),
       name,
       username: z.enum(["mailbox", "generated"], { message: "Choose the username: the mailbox address or a generated one." }),
-      protocols: formList(z.enum(["smtp", "imap", "pop"], { message: "Choose from SMTP, IMAP and POP3." })),
+      protocols: formList(z.enum(BRIDGE_PROTOCOLS, { message: "Choose from SMTP, IMAP and POP3." })),
       allowedIps: z.string().max(2000, { message: "At most 2,000 characters of addresses." }).default(""),
     }),
   },
   async ({ db, org, user, meta, input }) => {
     const allowedIps = [...new Set(input.allowedIps.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean))];
     const { password, view } = await createBridgeCredential(db, org.id, user, { connectionId: input.connectionId, name: input.name, username: input.username, protocols: input.protocols, allowedIps }, meta);
-    return { ok: true, message: `Bridge credential “${view.name}” created.`, reveal: password, data: { username: view.username, protocols: view.protocols } };
+    return { ok: true, message: `Bridge credential “${view.name}” created.`, reveal: password, data: { username: view.username, protocols: view.protocols } satisfies CreatedBridgeCredential };
   },
 );
 

@@ -22,8 +22,9 @@ import { CONSENT_LABELS, ConnectionStatusBadge, MailboxAddress, formatDate } fro
 import { alertsForConnection } from "@/lib/alerts/history";
 import { ConnectionAlerts } from "@/components/alerts/connection-alerts";
 import { disconnectAction, reconsentAction, refreshNowAction } from "../actions";
-import { BridgeCredentialList, CreateBridgeCredentialForm, type BridgeProtocolId } from "@/components/connections/bridge-credentials";
+import { BridgeCredentialList, CreateBridgeCredentialForm } from "@/components/connections/bridge-credentials";
 import { listBridgeCredentials } from "@/lib/bridge/credentials";
+import { BRIDGE_PROTOCOLS } from "@/lib/bridge/protocols";
 import { deploymentBridgeSettings } from "@/lib/deployment";
 import { createBridgeCredentialAction, revokeBridgeCredentialAction } from "./bridge-actions";
 
@@ -143,7 +144,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         {missing.length ? <p className="mt-3 text-sm text-amber-900">Missing: {missing.map(scopeName).join(", ")}. Add them to the app&apos;s API permissions in Azure (and grant admin consent if your tenant requires it), then re-consent.</p> : null}
       </Card>
 
-      <Card title="History" description="Checks, token refreshes, consent links mailed to heal it and alerts, newest first, with who or what caused each.">
+      <Card title="History" description="Checks, token refreshes, mail bridge sessions, consent links mailed to heal it and alerts, newest first, with who or what caused each.">
         <ConnectionTimeline page={timeline} hrefFor={historyHref} showActorNames now={now} />
       </Card>
 
@@ -153,15 +154,16 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
             <BridgeCredentialList
               slug={slug}
               revokeAction={revokeBridgeCredentialAction}
-              credentials={bridgeCredentials.map((b) => ({ ...b, createdAt: b.createdAt.toISOString(), revokedAt: b.revokedAt?.toISOString() ?? null, lastUsedAt: b.lastUsedAt?.toISOString() ?? null }))}
+              credentials={bridgeCredentials}
             />
             <CreateBridgeCredentialForm
               action={createBridgeCredentialAction}
               slug={slug}
               connectionId={c.id}
               mailbox={c.mailbox}
-              protocols={(["smtp", "imap", "pop"] as const).filter((p): p is BridgeProtocolId => c.integration.purposes.includes(p))}
+              protocols={BRIDGE_PROTOCOLS.filter((p) => c.integration.purposes.includes(p))}
               settings={deploymentBridgeSettings()}
+              credentials={bridgeCredentials}
             />
           </div>
         </Card>
