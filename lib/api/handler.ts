@@ -8,6 +8,7 @@ import { CLIENT_IP_HEADER } from "@/lib/client-ip";
 import { logger } from "@/lib/logger";
 import { AppError } from "@/lib/errors";
 import type { Db } from "@/lib/db-client";
+import { directSql, type DirectSql, type SqlReader } from "@/lib/db-sql";
 import type { Keyring } from "@/lib/crypto";
 import { authenticateKey, type AuthenticatedKey, type KeyRefusal } from "@/lib/api-keys/keys";
 import { createUsageRecorder, type UsageRecorder } from "@/lib/api-keys/usage";
@@ -23,35 +24,39 @@ import { metrics } from "@/lib/metrics/metrics";
 
 export const API_ROUTE_BRAND = Symbol.for("mailgrant.api-route");
 
-type Process = { limiters: ApiLimiters; usage: UsageRecorder };
+type Process = { limiters: ApiLimiters; usage: UsageRecorder; sql: DirectSql };
 const g = globalThis as unknown as { __mailgrantApi?: Promise<Process>; __mailgrantApiUsage?: UsageRecorder };
 
-/** This process's rate limiters and use counter (server.ts flushes the counter when it stops). */
+/** This process's rate limiters, use counter and direct SQL reader (server.ts flushes the counter when it stops). */
 function apiProcess(): Promise<Process> {
   g.__mailgrantApi ??= (async () => {
     const d = await database();
     const e = env();
-    const limiters = createLimiters(d, { ...DEFAULT_LIMITS, perKey: e.MAILGRANT_API_RATE_PER_KEY, perConnection: e.MAILGRANT_API_RATE_PER_CONNECTION });
+    const sql = directSql(d);
+    const limiters = createLimiters(d, { ...DEFAULT_LIMITS, perKey: e.MAILGRANT_API_RATE_PER_KEY, perConnection: e.MAILGRANT_API_RATE_PER_CONNECTION }, sql.pool);
     const usage = createUsageRecorder(async () => (await database()).prisma);
     g.__mailgrantApiUsage = usage;
-    return { limiters, usage };
+    return { limiters, usage, sql };
   })();
   return g.__mailgrantApi;
 }
 
-/** Writes the counted uses and closes the limiters' pool (server shutdown, tests). */
+/** Writes the counted uses and closes the limiters' and readers' pool (server shutdown, tests). */
 export async function stopApiProcess(): Promise<void> {
   const p = g.__mailgrantApi;
   g.__mailgrantApi = undefined;
   g.__mailgrantApiUsage = undefined;
   if (!p) return;
-  const { usage, limiters } = await p;
+  const { usage, limiters, sql } = await p;
   await usage.stop();
   await limiters.close();
+  await sql.close();
 }
 
 export type ApiContext<P, Q, B> = {
   db: Db;
+  /** The hot reads straight to the driver (lib/db-sql.ts). */
+  sql: SqlReader;
   keyring: Keyring;
   key: AuthenticatedKey;
   params: P;
@@ -113,9 +118,9 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
     const requestId = request.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
     const ip = request.headers.get(CLIENT_IP_HEADER);
     try {
-      const [{ limiters, usage }, d] = await Promise.all([apiProcess(), database()]);
+      const [{ limiters, usage, sql }, d] = await Promise.all([apiProcess(), database()]);
       await limiters.badKeyGate(ip ?? "unknown");
-      const auth = await authenticateKey(d.prisma, bearerOf(request.headers.get("authorization")));
+      const auth = await authenticateKey(sql, bearerOf(request.headers.get("authorization")));
       if (!auth.ok) {
         await limiters.badKey(ip ?? "unknown");
         throw new ApiError("invalid_key", REFUSALS[auth.reason], {}, { "WWW-Authenticate": `Bearer realm="mailgrant", error="invalid_token"` });
@@ -137,6 +142,7 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
       }
       const answer = await handler({
         db: d.prisma,
+        sql,
         keyring: appKeyring(),
         key,
         params: params.data as z.infer<P>,
