@@ -114,6 +114,11 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
   opts: { operation: "list" | "get" | "token" | "check"; params?: P; query?: Q; body?: B },
   handler: (ctx: ApiContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<Response>,
 ): Handler {
+  // Made once per route, not per call: zod 4 compiles a parser for each schema on its first parse,
+  // so a schema made inside the call (`.strict()` makes a new one) is compiled on every call.
+  const paramsSchema = (opts.params ?? z.object({})).strict();
+  const querySchema = (opts.query ?? z.object({})).strict();
+  const bodySchema = opts.body?.strict();
   const fn = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => {
     const requestId = request.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
     const ip = request.headers.get(CLIENT_IP_HEADER);
@@ -130,13 +135,13 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
       usage.keyUsed(key.id, ip);
       // A route without dynamic segments gets no params from Next (undefined), not an empty object.
       const rawParams = (await context?.params) ?? {};
-      const params = (opts.params ?? z.object({})).strict().safeParse(rawParams);
+      const params = paramsSchema.safeParse(rawParams);
       if (!params.success) throw new ApiError("not_found", "No connection with that id within this API key's reach (ids are UUIDs; GET /api/v1/connections lists them).");
-      const query = (opts.query ?? z.object({}).strict()).safeParse(Object.fromEntries(new URL(request.url).searchParams));
+      const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
       if (!query.success) throw invalid(query.error, "query");
       let body: unknown = {};
-      if (opts.body) {
-        const parsed = opts.body.strict().safeParse(await readJson(request));
+      if (bodySchema) {
+        const parsed = bodySchema.safeParse(await readJson(request));
         if (!parsed.success) throw invalid(parsed.error, "body");
         body = parsed.data;
       }
