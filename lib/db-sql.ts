@@ -10,8 +10,13 @@ import { logger } from "./logger";
 // which the token API's rate limiter shares. Values are always parameters ($1, $2, …), never text
 // spliced into the statement.
 
-/** Runs one parameterized statement and returns its rows. */
-export type SqlReader = { rows<T>(text: string, params: readonly unknown[]): Promise<T[]> };
+/**
+ * Runs one parameterized statement and returns its rows. `name` makes it a prepared statement on
+ * PostgreSQL (one per distinct text, per session): after five runs the server keeps a generic
+ * plan instead of planning each call (Connection has two dozen indexes to weigh). PGlite's and
+ * Prisma's paths ignore it.
+ */
+export type SqlReader = { rows<T>(text: string, params: readonly unknown[], name?: string): Promise<T[]> };
 
 export type DirectSql = SqlReader & {
   /** The PostgreSQL pool (null on the embedded database), for the rate limiter to share. */
@@ -38,7 +43,7 @@ export function directSql(database: Pick<Database, "kind" | "url" | "pglite">, o
   pool.on("connect", (client) => void client.query("SET synchronous_commit TO off").catch(() => undefined));
   return {
     pool,
-    rows: async <T>(text: string, params: readonly unknown[]) => (await pool.query<T & Record<string, unknown>>(text, [...params])).rows as T[],
+    rows: async <T>(text: string, params: readonly unknown[], name?: string) => (await pool.query<T & Record<string, unknown>>({ text, values: [...params], ...(name ? { name } : {}) })).rows as T[],
     close: () => pool.end(),
   };
 }

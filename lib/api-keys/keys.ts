@@ -145,7 +145,7 @@ const KEY_BY_PREFIX = `
 export async function authenticateKey(db: Db | SqlReader, presented: string | null | undefined, now = new Date()): Promise<{ ok: true; key: AuthenticatedKey } | { ok: false; reason: KeyRefusal }> {
   if (!presented) return { ok: false, reason: "missing" };
   if (!KEY_PATTERN.test(presented)) return { ok: false, reason: "malformed" };
-  const [row] = await sqlOf(db).rows<KeyRow>(KEY_BY_PREFIX, [prefixOf(presented)]);
+  const [row] = await sqlOf(db).rows<KeyRow>(KEY_BY_PREFIX, [prefixOf(presented)], "mg_api_key_by_prefix");
   // Compare even when no row matched, so an unknown key costs what a wrong one does.
   const stored = Buffer.from(row?.hash ?? "0".repeat(64), "hex");
   const matches = timingSafeEqual(stored, Buffer.from(hashOf(presented), "hex")) && row !== undefined;

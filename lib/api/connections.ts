@@ -149,11 +149,11 @@ const TOKEN_ROW = `
    WHERE c.id = $1::uuid AND c."orgId" = $2::uuid`;
 
 /** The key's reach beyond its org, as SQL on the connection `c` with its list as $4 (a key of an unknown reach reaches nothing). */
-function reachSql(key: AuthenticatedKey): { clause: string; list: string[] | null } {
-  if (key.reach === "ORG") return { clause: "", list: null };
-  if (key.reach === "INTEGRATIONS") return { clause: ` AND c."integrationId" = ANY($4::uuid[])`, list: key.integrationIds };
-  if (key.reach === "CONNECTIONS") return { clause: " AND c.id = ANY($4::uuid[])", list: key.connectionIds };
-  return { clause: " AND FALSE", list: null };
+function reachSql(key: AuthenticatedKey): { clause: string; list: string[] | null; name: string } {
+  if (key.reach === "ORG") return { clause: "", list: null, name: "mg_token_row_org" };
+  if (key.reach === "INTEGRATIONS") return { clause: ` AND c."integrationId" = ANY($4::uuid[])`, list: key.integrationIds, name: "mg_token_row_integrations" };
+  if (key.reach === "CONNECTIONS") return { clause: " AND c.id = ANY($4::uuid[])", list: key.connectionIds, name: "mg_token_row_connections" };
+  return { clause: " AND FALSE", list: null, name: "mg_token_row_none" };
 }
 
 /**
@@ -165,7 +165,7 @@ async function tokenRow(db: Db | SqlReader, key: AuthenticatedKey, id: string, r
   const reach = reachSql(key);
   const params: unknown[] = [id, key.orgId, resource];
   if (reach.list) params.push(reach.list);
-  const [row] = await sqlOf(db).rows<TokenRowOut>(TOKEN_ROW + reach.clause, params);
+  const [row] = await sqlOf(db).rows<TokenRowOut>(TOKEN_ROW + reach.clause, params, reach.name);
   return row ?? null;
 }
 
