@@ -5,6 +5,7 @@
 // the HTTP exchange.
 import pg from "pg";
 import { createPrismaClient } from "@/lib/db-client";
+import { directSql } from "@/lib/db-sql";
 import type { Keyring } from "@/lib/crypto";
 import { authenticateKey } from "@/lib/api-keys/keys";
 import { tokenForKey } from "@/lib/api/connections";
@@ -41,24 +42,29 @@ async function time(step: string, n: number, postgres: boolean, fn: () => Promis
 export async function breakdown(url: string, keyring: Keyring, fixture: ApiFixture, n = 500): Promise<Step[]> {
   const database = await createPrismaClient(url);
   const db = database.prisma;
-  const limiters = createLimiters(database, { ...DEFAULT_LIMITS, perKey: 1e9, perConnection: 1e9 });
+  // As lib/api/handler.ts does: the hot reads straight to the driver, the limiter on the same pool.
+  const sql = directSql(database);
+  const limiters = createLimiters(database, { ...DEFAULT_LIMITS, perKey: 1e9, perConnection: 1e9 }, sql.pool);
   try {
-    const auth = await authenticateKey(db, fixture.apiKey);
+    const auth = await authenticateKey(sql, fixture.apiKey);
     if (!auth.ok) throw new Error(`the bench's key was refused: ${auth.reason}`);
     const key = auth.key;
     const call = { key, id: fixture.connectionId, resource: "graph" as const, portalUrl: "http://localhost" };
     const pgdb = database.kind === "postgres";
     return [
       await time("one query round trip (Prisma SELECT 1)", n, pgdb, () => db.$queryRaw`SELECT 1`),
-      await time("authenticateKey (ApiKey + Org)", n, pgdb, () => authenticateKey(db, fixture.apiKey)),
+      await time("one query round trip (driver SELECT 1)", n, pgdb, () => sql.rows("SELECT 1", [])),
+      await time("authenticateKey (ApiKey + Org), driver", n, pgdb, () => authenticateKey(sql, fixture.apiKey)),
+      await time("authenticateKey (ApiKey + Org), via Prisma", n, pgdb, () => authenticateKey(db, fixture.apiKey)),
       await time("rate limits (per key + per connection)", n, pgdb, async () => {
         await limiters.key(key.id);
         await limiters.connection(fixture.connectionId);
       }),
-      await time("tokenForKey, cached (Connection + Integration + token, decrypt)", n, pgdb, () => tokenForKey({ db, keyring }, call)),
+      await time("tokenForKey, cached (Connection + Integration + token, decrypt)", n, pgdb, () => tokenForKey({ db, sql, keyring }, call)),
     ];
   } finally {
     await limiters.close();
+    await sql.close();
     await database.close();
     releasePgliteLock(url);
   }

@@ -1,5 +1,6 @@
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 import type { Db } from "@/lib/db-client";
+import { dateOf, epochMs, sqlOf, type SqlReader } from "@/lib/db-sql";
 import type { ApiKey, ApiKeyReach, Prisma } from "@/generated/prisma/client";
 import { record, type RequestMeta } from "@/lib/audit/record";
 import { AppError } from "@/lib/errors";
@@ -123,34 +124,37 @@ export async function revokeApiKey(db: Db, orgId: string, actor: Actor, id: stri
 /** What a call knows of its key once it is authenticated. */
 export type AuthenticatedKey = Pick<ApiKey, "id" | "orgId" | "name" | "prefix" | "reach" | "integrationIds" | "connectionIds" | "resources" | "lastUsedAt"> & { orgSlug: string };
 
-type KeyRow = Pick<ApiKey, "id" | "orgId" | "name" | "prefix" | "hash" | "reach" | "integrationIds" | "connectionIds" | "resources" | "lastUsedAt" | "revokedAt" | "expiresAt"> & { orgSlug: string };
+type KeyRow = Pick<ApiKey, "id" | "orgId" | "name" | "prefix" | "hash" | "reach" | "integrationIds" | "connectionIds" | "resources"> & { orgSlug: string; lastUsedAt: number | null; revokedAt: number | null; expiresAt: number | null };
 
 export type KeyRefusal = "missing" | "malformed" | "unknown" | "revoked" | "expired";
+
+// One statement for the key and its org's slug, sent to the driver when the caller has it (the
+// token API: this runs on every call) and through Prisma otherwise (the mail bridge).
+const KEY_BY_PREFIX = `
+  SELECT k.id::text AS id, k."orgId"::text AS "orgId", k.name, k.prefix, k.hash, k.reach::text AS reach,
+         k."integrationIds"::text[] AS "integrationIds", k."connectionIds"::text[] AS "connectionIds", k.resources::text[] AS resources,
+         ${epochMs('k."lastUsedAt"')} AS "lastUsedAt", ${epochMs('k."revokedAt"')} AS "revokedAt", ${epochMs('k."expiresAt"')} AS "expiresAt",
+         o.slug AS "orgSlug"
+    FROM "ApiKey" k JOIN "Org" o ON o.id = k."orgId"
+   WHERE k.prefix = $1`;
 
 /**
  * The key a call presents, checked against its hash, revocation and expiry on every call. The
  * refusal says which, for the caller's message; it never depends on another org's data.
  */
-export async function authenticateKey(db: Db, presented: string | null | undefined, now = new Date()): Promise<{ ok: true; key: AuthenticatedKey } | { ok: false; reason: KeyRefusal }> {
+export async function authenticateKey(db: Db | SqlReader, presented: string | null | undefined, now = new Date()): Promise<{ ok: true; key: AuthenticatedKey } | { ok: false; reason: KeyRefusal }> {
   if (!presented) return { ok: false, reason: "missing" };
   if (!KEY_PATTERN.test(presented)) return { ok: false, reason: "malformed" };
-  // One statement for the key and its org's slug (Prisma would read the relation with a second
-  // query): this runs on every call of the token API.
-  const [row] = await db.$queryRaw<KeyRow[]>`
-    SELECT k.id::text AS id, k."orgId"::text AS "orgId", k.name, k.prefix, k.hash, k.reach::text AS reach,
-           k."integrationIds"::text[] AS "integrationIds", k."connectionIds"::text[] AS "connectionIds", k.resources,
-           k."lastUsedAt", k."revokedAt", k."expiresAt", o.slug AS "orgSlug"
-      FROM "ApiKey" k JOIN "Org" o ON o.id = k."orgId"
-     WHERE k.prefix = ${prefixOf(presented)}`;
+  const [row] = await sqlOf(db).rows<KeyRow>(KEY_BY_PREFIX, [prefixOf(presented)], "mg_api_key_by_prefix");
   // Compare even when no row matched, so an unknown key costs what a wrong one does.
   const stored = Buffer.from(row?.hash ?? "0".repeat(64), "hex");
-  const matches = timingSafeEqual(stored, Buffer.from(hashOf(presented), "hex")) && row !== null;
+  const matches = timingSafeEqual(stored, Buffer.from(hashOf(presented), "hex")) && row !== undefined;
   if (!row || !matches) return { ok: false, reason: "unknown" };
-  if (row.revokedAt) return { ok: false, reason: "revoked" };
-  if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) return { ok: false, reason: "expired" };
+  if (row.revokedAt !== null) return { ok: false, reason: "revoked" };
+  if (row.expiresAt !== null && row.expiresAt <= now.getTime()) return { ok: false, reason: "expired" };
   return {
     ok: true,
-    key: { id: row.id, orgId: row.orgId, name: row.name, prefix: row.prefix, reach: row.reach, integrationIds: row.integrationIds ?? [], connectionIds: row.connectionIds ?? [], resources: row.resources ?? [], lastUsedAt: row.lastUsedAt, orgSlug: row.orgSlug },
+    key: { id: row.id, orgId: row.orgId, name: row.name, prefix: row.prefix, reach: row.reach, integrationIds: row.integrationIds ?? [], connectionIds: row.connectionIds ?? [], resources: row.resources ?? [], lastUsedAt: dateOf(row.lastUsedAt), orgSlug: row.orgSlug },
   };
 }
 

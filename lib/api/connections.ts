@@ -12,6 +12,7 @@ import { mailboxUrl } from "@/lib/alerts/payloads";
 import { xoauth2 } from "@/lib/microsoft/probes/probe-result";
 import type { Purpose } from "@/lib/microsoft/scopes";
 import { keyActorLabel, reachWhere, type AuthenticatedKey } from "@/lib/api-keys/keys";
+import { epochMs, sqlOf, type SqlReader } from "@/lib/db-sql";
 import { ApiError } from "./errors";
 import type { CheckResultOut, ConnectionDetailOut, ConnectionOut, DiagnosisOut, TokenOut } from "./schemas";
 
@@ -135,25 +136,36 @@ type TokenRowOut = {
   configVersion: number;
   purposes: string[];
   tokenEncrypted: string | null;
-  expiresAt: Date | null;
+  expiresAt: number | null;
   scopes: string[] | null;
 };
 
+const TOKEN_ROW = `
+  SELECT c.id::text AS id, c.mailbox, c.status::text AS status, c."consentedConfigVersion", c."healthCode", c."lastFailure",
+         i."configVersion", i.purposes::text[] AS purposes, t."tokenEncrypted", ${epochMs('t."expiresAt"')} AS "expiresAt", t.scopes::text[] AS scopes
+    FROM "Connection" c
+    JOIN "Integration" i ON i.id = c."integrationId"
+    LEFT JOIN "ConnectionAccessToken" t ON t."connectionId" = c.id AND t.resource = $3
+   WHERE c.id = $1::uuid AND c."orgId" = $2::uuid`;
+
+/** The key's reach beyond its org, as SQL on the connection `c` with its list as $4 (a key of an unknown reach reaches nothing). */
+function reachSql(key: AuthenticatedKey): { clause: string; list: string[] | null; name: string } {
+  if (key.reach === "ORG") return { clause: "", list: null, name: "mg_token_row_org" };
+  if (key.reach === "INTEGRATIONS") return { clause: ` AND c."integrationId" = ANY($4::uuid[])`, list: key.integrationIds, name: "mg_token_row_integrations" };
+  if (key.reach === "CONNECTIONS") return { clause: " AND c.id = ANY($4::uuid[])", list: key.connectionIds, name: "mg_token_row_connections" };
+  return { clause: " AND FALSE", list: null, name: "mg_token_row_none" };
+}
+
 /**
- * The connection within the key's reach, its integration's version and purposes and the cached
- * token for the resource, in one statement (Prisma reads each relation with a query of its own,
- * and this runs on every token call).
+ * The connection within the key's reach (its org, and its integrations or connections), its
+ * integration's version and purposes and the cached token for the resource, in one statement sent
+ * straight to the driver when the caller has it (this runs on every token call).
  */
-async function tokenRow(db: Db, key: AuthenticatedKey, id: string, resource: Resource): Promise<TokenRowOut | null> {
-  const ids = (list: string[]) => (list.length ? Prisma.sql`IN (${Prisma.join(list.map((v) => Prisma.sql`${v}::uuid`))})` : Prisma.sql`IS NULL AND FALSE`);
-  const reach = key.reach === "INTEGRATIONS" ? Prisma.sql`AND c."integrationId" ${ids(key.integrationIds)}` : key.reach === "CONNECTIONS" ? Prisma.sql`AND c.id ${ids(key.connectionIds)}` : Prisma.empty;
-  const [row] = await db.$queryRaw<TokenRowOut[]>`
-    SELECT c.id::text AS id, c.mailbox, c.status::text AS status, c."consentedConfigVersion", c."healthCode", c."lastFailure",
-           i."configVersion", i.purposes, t."tokenEncrypted", t."expiresAt", t.scopes
-      FROM "Connection" c
-      JOIN "Integration" i ON i.id = c."integrationId"
-      LEFT JOIN "ConnectionAccessToken" t ON t."connectionId" = c.id AND t.resource = ${resource}
-     WHERE c.id = ${id}::uuid AND c."orgId" = ${key.orgId}::uuid ${reach}`;
+async function tokenRow(db: Db | SqlReader, key: AuthenticatedKey, id: string, resource: Resource): Promise<TokenRowOut | null> {
+  const reach = reachSql(key);
+  const params: unknown[] = [id, key.orgId, resource];
+  if (reach.list) params.push(reach.list);
+  const [row] = await sqlOf(db).rows<TokenRowOut>(TOKEN_ROW + reach.clause, params, reach.name);
   return row ?? null;
 }
 
@@ -164,12 +176,12 @@ export type TokenCall = { key: AuthenticatedKey; id: string; resource: Resource;
  * flight refresh every other caller uses. `beforeUse` runs once the connection is known to be in
  * the key's reach (the per-connection rate limit), before any refresh.
  */
-export async function tokenForKey(deps: TokenDeps, call: TokenCall, beforeUse: () => Promise<void> = async () => {}): Promise<TokenOut> {
+export async function tokenForKey(deps: TokenDeps & { sql?: SqlReader }, call: TokenCall, beforeUse: () => Promise<void> = async () => {}): Promise<TokenOut> {
   const { key, id, resource } = call;
   if (!key.resources.includes(resource)) {
     throw new ApiError("resource_not_allowed", `This API key may not get ${resource === "graph" ? "Microsoft Graph" : "Outlook (IMAP, POP, SMTP)"} tokens. Its resources: ${key.resources.join(", ") || "none"}. An admin can create a key that includes it on the portal's API keys page.`);
   }
-  const row = await tokenRow(deps.db, key, id, resource);
+  const row = await tokenRow(deps.sql ?? deps.db, key, id, resource);
   if (!row) throw notFound();
   await beforeUse();
   if (!resourcesFor(row.purposes as Purpose[]).includes(resource)) {
@@ -180,7 +192,7 @@ export async function tokenForKey(deps: TokenDeps, call: TokenCall, beforeUse: (
     const code = (row.lastFailure as { code?: string } | null)?.code ?? row.healthCode ?? "needs_reconsent";
     throw new ApiError("needs_reconsent", `The mailbox ${row.mailbox} must grant access again before Mailgrant can hand out tokens for it. An admin can send its owner a fresh consent link from the mailbox page.`, { diagnosis: diagnosisOut(code), mailbox_url: url });
   }
-  const cached = usableToken(deps, key.orgId, row.id, resource, row.tokenEncrypted && row.expiresAt ? { tokenEncrypted: row.tokenEncrypted, expiresAt: row.expiresAt, scopes: row.scopes ?? [] } : null);
+  const cached = usableToken(deps, key.orgId, row.id, resource, row.tokenEncrypted && row.expiresAt !== null ? { tokenEncrypted: row.tokenEncrypted, expiresAt: new Date(row.expiresAt), scopes: row.scopes ?? [] } : null);
   const result = cached ? { ok: true as const, value: cached } : await getAccessToken(deps, key.orgId, row.id, resource);
   if (!result.ok) {
     const { failure, classification } = result;

@@ -8,6 +8,7 @@ import { CLIENT_IP_HEADER } from "@/lib/client-ip";
 import { logger } from "@/lib/logger";
 import { AppError } from "@/lib/errors";
 import type { Db } from "@/lib/db-client";
+import { directSql, type DirectSql, type SqlReader } from "@/lib/db-sql";
 import type { Keyring } from "@/lib/crypto";
 import { authenticateKey, type AuthenticatedKey, type KeyRefusal } from "@/lib/api-keys/keys";
 import { createUsageRecorder, type UsageRecorder } from "@/lib/api-keys/usage";
@@ -23,35 +24,39 @@ import { metrics } from "@/lib/metrics/metrics";
 
 export const API_ROUTE_BRAND = Symbol.for("mailgrant.api-route");
 
-type Process = { limiters: ApiLimiters; usage: UsageRecorder };
+type Process = { limiters: ApiLimiters; usage: UsageRecorder; sql: DirectSql };
 const g = globalThis as unknown as { __mailgrantApi?: Promise<Process>; __mailgrantApiUsage?: UsageRecorder };
 
-/** This process's rate limiters and use counter (server.ts flushes the counter when it stops). */
+/** This process's rate limiters, use counter and direct SQL reader (server.ts flushes the counter when it stops). */
 function apiProcess(): Promise<Process> {
   g.__mailgrantApi ??= (async () => {
     const d = await database();
     const e = env();
-    const limiters = createLimiters(d, { ...DEFAULT_LIMITS, perKey: e.MAILGRANT_API_RATE_PER_KEY, perConnection: e.MAILGRANT_API_RATE_PER_CONNECTION });
+    const sql = directSql(d);
+    const limiters = createLimiters(d, { ...DEFAULT_LIMITS, perKey: e.MAILGRANT_API_RATE_PER_KEY, perConnection: e.MAILGRANT_API_RATE_PER_CONNECTION }, sql.pool);
     const usage = createUsageRecorder(async () => (await database()).prisma);
     g.__mailgrantApiUsage = usage;
-    return { limiters, usage };
+    return { limiters, usage, sql };
   })();
   return g.__mailgrantApi;
 }
 
-/** Writes the counted uses and closes the limiters' pool (server shutdown, tests). */
+/** Writes the counted uses and closes the limiters' and readers' pool (server shutdown, tests). */
 export async function stopApiProcess(): Promise<void> {
   const p = g.__mailgrantApi;
   g.__mailgrantApi = undefined;
   g.__mailgrantApiUsage = undefined;
   if (!p) return;
-  const { usage, limiters } = await p;
+  const { usage, limiters, sql } = await p;
   await usage.stop();
   await limiters.close();
+  await sql.close();
 }
 
 export type ApiContext<P, Q, B> = {
   db: Db;
+  /** The hot reads straight to the driver (lib/db-sql.ts). */
+  sql: SqlReader;
   keyring: Keyring;
   key: AuthenticatedKey;
   params: P;
@@ -109,13 +114,18 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
   opts: { operation: "list" | "get" | "token" | "check"; params?: P; query?: Q; body?: B },
   handler: (ctx: ApiContext<z.infer<P>, z.infer<Q>, z.infer<B>>) => Promise<Response>,
 ): Handler {
+  // Made once per route, not per call: zod 4 compiles a parser for each schema on its first parse,
+  // so a schema made inside the call (`.strict()` makes a new one) is compiled on every call.
+  const paramsSchema = (opts.params ?? z.object({})).strict();
+  const querySchema = (opts.query ?? z.object({})).strict();
+  const bodySchema = opts.body?.strict();
   const fn = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }) => {
     const requestId = request.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
     const ip = request.headers.get(CLIENT_IP_HEADER);
     try {
-      const [{ limiters, usage }, d] = await Promise.all([apiProcess(), database()]);
+      const [{ limiters, usage, sql }, d] = await Promise.all([apiProcess(), database()]);
       await limiters.badKeyGate(ip ?? "unknown");
-      const auth = await authenticateKey(d.prisma, bearerOf(request.headers.get("authorization")));
+      const auth = await authenticateKey(sql, bearerOf(request.headers.get("authorization")));
       if (!auth.ok) {
         await limiters.badKey(ip ?? "unknown");
         throw new ApiError("invalid_key", REFUSALS[auth.reason], {}, { "WWW-Authenticate": `Bearer realm="mailgrant", error="invalid_token"` });
@@ -125,18 +135,19 @@ export function withApiKey<P extends z.ZodObject = z.ZodObject<Record<string, ne
       usage.keyUsed(key.id, ip);
       // A route without dynamic segments gets no params from Next (undefined), not an empty object.
       const rawParams = (await context?.params) ?? {};
-      const params = (opts.params ?? z.object({})).strict().safeParse(rawParams);
+      const params = paramsSchema.safeParse(rawParams);
       if (!params.success) throw new ApiError("not_found", "No connection with that id within this API key's reach (ids are UUIDs; GET /api/v1/connections lists them).");
-      const query = (opts.query ?? z.object({}).strict()).safeParse(Object.fromEntries(new URL(request.url).searchParams));
+      const query = querySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
       if (!query.success) throw invalid(query.error, "query");
       let body: unknown = {};
-      if (opts.body) {
-        const parsed = opts.body.strict().safeParse(await readJson(request));
+      if (bodySchema) {
+        const parsed = bodySchema.safeParse(await readJson(request));
         if (!parsed.success) throw invalid(parsed.error, "body");
         body = parsed.data;
       }
       const answer = await handler({
         db: d.prisma,
+        sql,
         keyring: appKeyring(),
         key,
         params: params.data as z.infer<P>,

@@ -6,7 +6,7 @@ import { ApiError } from "./errors";
 
 // Rate limits of the token API, with rate-limiter-flexible. On PostgreSQL the counts live in the
 // database (the `rate_limits` table, made by a migration, so several web processes share them),
-// one atomic upsert per consume, on a small pool of its own; if the database does not answer, an
+// one atomic upsert per consume, on the token API's pool (lib/db-sql.ts) or one of its own; if the database does not answer, an
 // in-memory limiter of the same size stands in (rate-limiter-flexible's insurance) rather than
 // refusing every call. The embedded database serves one process only, so there the counts live
 // in that process's memory: the same limits, without a write per call on the single connection.
@@ -52,13 +52,14 @@ async function consume(limiter: RateLimiterAbstract, key: string, what: string):
   }
 }
 
-export function createLimiters(database: Pick<Database, "kind" | "url">, limits: ApiLimits): ApiLimiters {
+/** `shared`: a PostgreSQL pool to use (its owner ends it); without it the limiters open and close one of their own. */
+export function createLimiters(database: Pick<Database, "kind" | "url">, limits: ApiLimits, shared?: Pool | null): ApiLimiters {
   const specs = {
     key: { keyPrefix: "api_key", points: limits.perKey, duration: 60 },
     connection: { keyPrefix: "api_conn", points: limits.perConnection, duration: 60 },
     check: { keyPrefix: "api_check", points: limits.checksPerConnection, duration: 600 },
   };
-  let pool: Pool | null = null;
+  let pool: Pool | null = shared ?? null;
   const make = (spec: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract | RateLimiterStoreAbstract => {
     if (database.kind !== "postgres") return new RateLimiterMemory(spec);
     if (!pool) {
@@ -85,7 +86,7 @@ export function createLimiters(database: Pick<Database, "kind" | "url">, limits:
       await badKeys.consume(ip).catch(() => undefined);
     },
     async close() {
-      await pool?.end();
+      if (pool && pool !== shared) await pool.end();
     },
   };
 }

@@ -119,6 +119,11 @@ describe("token API: reach", () => {
     const second = await orgWithIntegration(s.db, keyring, `api-second-${randomBytes(2).toString("hex")}`);
     const elsewhere = await savedConnection(s.db, keyring, second);
     expect((await token(viaIntegration, elsewhere)).status).toBe(404);
+    // …and within its reach the token call answers: the reach lists are matched, not only refused.
+    expect((await token(viaIntegration, s.id)).status).toBe(200);
+    const onlyMine = await newKey(s.db, s, { reach: "CONNECTIONS", connectionIds: [s.id] });
+    expect((await token(onlyMine, s.id)).status).toBe(200);
+    expect((await token(onlyMine, other)).status).toBe(404);
   });
 
   it("a key without a resource gets 403 for it; bad bodies get 400 naming the field and change nothing", async () => {

@@ -9,9 +9,9 @@ import { deploymentHostMap } from "@/lib/deployment";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withApiKey({ operation: "token", params: connectionParams, body: tokenRequest }, async ({ db, keyring, key, params, body, ip, portalUrl, requestId, limiters, usage }) => {
+export const POST = withApiKey({ operation: "token", params: connectionParams, body: tokenRequest }, async ({ db, sql, keyring, key, params, body, ip, portalUrl, requestId, limiters, usage }) => {
   const token = await tokenForKey(
-    { db, keyring, hostMap: deploymentHostMap() },
+    { db, sql, keyring, hostMap: deploymentHostMap() },
     { key, id: params.id, resource: body.resource, ...(body.format ? { format: body.format } : {}), portalUrl },
     () => limiters.connection(params.id),
   );
