@@ -25,6 +25,7 @@ export const ACTION_LABELS: Record<string, string> = {
   "integration.credentials_checked": "Checked an integration's credentials",
   "support.viewed_org": "Support staff opened this organization",
   "support.viewed_connection": "Support staff opened a mailbox's connection page",
+  "support.exported_connections": "Support staff exported the connections of every org as CSV",
   "org.settings_updated": "Changed the check settings",
   "org.check_all_requested": "Queued a check of every mailbox",
   "connection.bulk_test_requested": "Queued a check of the selected mailboxes",

@@ -2,9 +2,11 @@
 import { methodNotAllowed } from "@/lib/auth/org-route";
 import { withSupportRoute } from "@/lib/auth/support-route";
 import { csvCell } from "@/lib/audit/audit-list";
+import { record } from "@/lib/audit/record";
+import { CLIENT_IP_HEADER } from "@/lib/client-ip";
 import { publicUrl } from "@/lib/deployment";
 import { logger } from "@/lib/logger";
-import { parseSupportQuery, supportConnectionBatches, type SupportRow } from "@/lib/support/connection-list";
+import { SUPPORT_FILTER_KEYS, parseSupportQuery, supportConnectionBatches, type SupportRow } from "@/lib/support/connection-list";
 
 export const dynamic = "force-dynamic";
 
@@ -21,8 +23,18 @@ function line(r: SupportRow, base: string): string {
   ].map(csvCell).join(",");
 }
 
-export const GET = withSupportRoute(async ({ db, request, requestId }) => {
+export const GET = withSupportRoute(async ({ db, user, request, requestId }) => {
   const query = parseSupportQuery(Object.fromEntries(new URL(request.url).searchParams));
+  // An export carries every org's mailboxes out of the portal: the platform's audit log (no org)
+  // records who took which view, from where, before the first row leaves.
+  const filters = Object.fromEntries(SUPPORT_FILTER_KEYS.filter((k) => query[k]).map((k) => [k, query[k]!]));
+  await record(db, {
+    action: "support.exported_connections",
+    orgId: null,
+    actor: { id: user.id, email: user.email },
+    data: { filters, sort: query.sort, dir: query.dir },
+    meta: { ip: request.headers.get(CLIENT_IP_HEADER), userAgent: request.headers.get("user-agent") },
+  });
   const base = publicUrl();
   const encoder = new TextEncoder();
   // Streamed in keyset batches: an export of the whole fleet never sits in memory at once.
