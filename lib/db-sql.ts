@@ -37,10 +37,8 @@ export function directSql(database: Pick<Database, "kind" | "url" | "pglite">, o
   const pool = new Pool({ connectionString: database.url, max: opts.max ?? 6 });
   // An idle client the server dropped must not crash the process; the pool replaces it.
   pool.on("error", (e) => logger.warn({ err: e }, "token API pool: a database connection was lost"));
-  // The rate limiter's counters are written on these sessions too. A counter lost in a crash costs
-  // nothing worth a disk flush per call (measured: the flush was most of a rate-limited call's
-  // latency), so they commit without waiting for the WAL; reads are unaffected.
-  pool.on("connect", (client) => void client.query("SET synchronous_commit TO off").catch(() => undefined));
+  // The rate limiter's counters are written on these sessions too, to an UNLOGGED table (see its
+  // migration): no WAL, no flush to wait for, and no per-session setting.
   return {
     pool,
     rows: async <T>(text: string, params: readonly unknown[], name?: string) => (await pool.query<T & Record<string, unknown>>({ text, values: [...params], ...(name ? { name } : {}) })).rows as T[],

@@ -66,9 +66,7 @@ export function createLimiters(database: Pick<Database, "kind" | "url">, limits:
       pool = new Pool({ connectionString: database.url, max: 4 });
       // An idle client the server dropped must not crash the process; the pool replaces it.
       pool.on("error", (e) => logger.warn({ err: e }, "rate limit pool: a database connection was lost"));
-      // A counter lost in a crash costs nothing worth a disk flush per call (measured: the flush
-      // was most of a rate-limited call's latency): these sessions commit without waiting for WAL.
-      pool.on("connect", (client) => void client.query("SET synchronous_commit TO off").catch(() => undefined));
+      // The counters' table is UNLOGGED (its migration says why): no WAL flush per counted call.
     }
     return new RateLimiterPostgres({ ...spec, storeClient: pool, storeType: "pool", tableName: "rate_limits", tableCreated: true, insuranceLimiter: new RateLimiterMemory(spec) });
   };
