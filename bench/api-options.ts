@@ -1,4 +1,4 @@
-import { DEFAULT_PG_URL, readFlags, type BenchEnv } from "./flags";
+import { DEFAULT_PG_URL, FlagError, readFlags, type BenchEnv } from "./flags";
 
 // The token API bench's flags (each also readable from the environment: --duration ↔ BENCH_DURATION).
 export type ApiOptions = {
@@ -45,7 +45,7 @@ export function parseApiOptions(argv: string[], env: BenchEnv = process.env): Ap
   }, env);
   const embeddedOnly = bool("embedded-only");
   const pgOnly = bool("pg-only");
-  if (embeddedOnly && pgOnly) throw new Error("--embedded-only and --pg-only exclude each other; leave both out to run both databases");
+  if (embeddedOnly && pgOnly) throw new FlagError("--embedded-only and --pg-only exclude each other; leave both out to run both databases");
   return {
     embedded: !pgOnly,
     postgres: !embeddedOnly,

@@ -13,6 +13,7 @@ import { processCpuMs } from "./children";
 import { imapSession, openIdle, pct, runLoad, smtpSession, type LoadResult, type Target } from "./bridge-load";
 import type { BridgeChildCounts, BridgeChildInput, BridgeChildReady } from "./bridge-process";
 import { bridgeUsage, parseBridgeOptions } from "./bridge-options";
+import { orExit } from "./flags";
 import { printBridgeReport, type BridgeReport, type Row } from "./bridge-report";
 import { thisMachine } from "./machine";
 
@@ -35,7 +36,7 @@ function perSessionDb(a: BridgeChildCounts, b: BridgeChildCounts, sessions: numb
 }
 
 async function main() {
-  const opts = parseBridgeOptions(process.argv.slice(2));
+  const opts = orExit(() => parseBridgeOptions(process.argv.slice(2)), "bridge");
   if (opts.help) return console.log(bridgeUsage);
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   mkdirSync(opts.out, { recursive: true });

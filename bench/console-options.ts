@@ -1,4 +1,4 @@
-import { DEFAULT_PG_URL, readFlags, type BenchEnv } from "./flags";
+import { DEFAULT_PG_URL, FlagError, readFlags, type BenchEnv } from "./flags";
 
 // The console bench's flags (each also readable from the environment: --connections ↔ BENCH_CONNECTIONS).
 export type ConsoleOptions = {
@@ -52,7 +52,7 @@ export function parseConsoleOptions(argv: string[], env: BenchEnv = process.env)
   const embedded = bool("embedded");
   const connections = int("connections", embedded ? 10_000 : 100_000, 10);
   const database = text("database", "mailgrant_bench_console");
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error(`--database must be a plain PostgreSQL name (lower case, digits, _), got "${database}"`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new FlagError(`--database must be a plain PostgreSQL name (lower case, digits, _), got "${database}"`);
   const only = get("only");
   if (only) new RegExp(only); // a bad pattern fails here, with its own message
   return {

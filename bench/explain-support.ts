@@ -6,9 +6,9 @@ import { Prisma } from "@/generated/prisma/client";
 import { createPrismaClient } from "@/lib/db-client";
 import type { Db } from "@/lib/db-client";
 import { listSupportConnections, parseSupportQuery } from "@/lib/support/connection-list";
-import { readFlags } from "./flags";
+import { orExit, readFlags } from "./flags";
 
-const flags = readFlags(process.argv.slice(2), { values: ["only"], booleans: ["full"] });
+const flags = orExit(() => readFlags(process.argv.slice(2), { values: ["only"], booleans: ["full"] }), "explain-support");
 if (flags.bool("help")) {
   console.log("DATABASE_URL=postgresql://…/db tsx bench/explain-support.ts [--full (each plan in full)] [--only NAME (the views whose name contains it)]");
   process.exit(0);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { readFlags } from "./flags";
+import { describe, expect, it, vi } from "vitest";
+import { orExit, readFlags } from "./flags";
 import { parseOptions } from "./options";
 import { parseApiOptions } from "./api-options";
 import { parseBridgeOptions } from "./bridge-options";
@@ -57,5 +57,25 @@ describe("the benches' options", () => {
     expect(parseConsoleOptions(["--embedded", "--connections", "5000"], {})).toMatchObject({ embedded: true, connections: 5000, orgs: 100 });
     expect(() => parseConsoleOptions(["--database", "Bad-Name"], {})).toThrow(/plain PostgreSQL name/);
     for (const parse of [parseOptions, parseApiOptions, parseBridgeOptions, parseConsoleOptions]) expect(parse(["--help"], {}).help).toBe(true);
+  });
+});
+
+describe("orExit", () => {
+  it("a mistyped command line is one line on stderr and exit status 2, without a stack", () => {
+    const exits: (number | undefined)[] = [];
+    const said: string[] = [];
+    const exit = vi.spyOn(process, "exit").mockImplementation(((code?: number) => { exits.push(code); throw new Error("exited"); }) as never);
+    const error = vi.spyOn(console, "error").mockImplementation((m: string) => void said.push(m));
+    try {
+      expect(() => orExit(() => parseBridgeOptions(["--sekonds", "3"], {}), "bridge")).toThrow("exited");
+      expect(() => orExit(() => parseConsoleOptions(["--database", "Bad-Name"], {}), "console")).toThrow("exited");
+      expect(exits).toEqual([2, 2]);
+      expect(said).toEqual(["bench:bridge: unknown option --sekonds (see --help)", expect.stringMatching(/^bench:console: --database must be a plain PostgreSQL name/)]);
+      // Anything else is a real failure and keeps its stack.
+      expect(() => orExit(() => { throw new TypeError("boom"); })).toThrow(TypeError);
+    } finally {
+      exit.mockRestore();
+      error.mockRestore();
+    }
   });
 });

@@ -21,6 +21,23 @@ export type Flags<V extends string, B extends string> = {
   bool(name: B | "help"): boolean;
 };
 
+/** A command line the bench cannot run with: said in one line, without a stack (`orExit`). */
+export class FlagError extends Error {}
+
+/**
+ * Reads a bench's options with `read`; a mistyped command line prints its one-line reason and
+ * exits with status 2 (a usage error) instead of a stack trace.
+ */
+export function orExit<T>(read: () => T, bench = process.argv[1]?.replace(/^.*\//, "").replace(/\.ts$/, "") ?? "bench"): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof FlagError)) throw e;
+    console.error(`bench:${bench}: ${e.message}`);
+    process.exit(2);
+  }
+}
+
 const envName = (name: string) => `BENCH_${name.toUpperCase().replace(/-/g, "_")}`;
 
 export function readFlags<V extends string, B extends string = never>(argv: readonly string[], spec: FlagSpec<V, B>, env: BenchEnv = process.env): Flags<V, B> {
@@ -29,7 +46,7 @@ export function readFlags<V extends string, B extends string = never>(argv: read
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith("--")) throw new Error(`unexpected argument "${a}" (see --help)`);
+    if (!a.startsWith("--")) throw new FlagError(`unexpected argument "${a}" (see --help)`);
     const eq = a.indexOf("=");
     const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
     const inline = eq === -1 ? undefined : a.slice(eq + 1);
@@ -37,9 +54,9 @@ export function readFlags<V extends string, B extends string = never>(argv: read
       given.set(name, inline ?? "1");
       continue;
     }
-    if (!values.has(name)) throw new Error(`unknown option --${name} (see --help)`);
+    if (!values.has(name)) throw new FlagError(`unknown option --${name} (see --help)`);
     const value = inline ?? (argv[i + 1]?.startsWith("--") ? undefined : argv[++i]);
-    if (!value) throw new Error(`--${name} needs a value (see --help)`);
+    if (!value) throw new FlagError(`--${name} needs a value (see --help)`);
     given.set(name, value);
   }
   const get = (name: string) => given.get(name) ?? env[envName(name)];
@@ -50,7 +67,7 @@ export function readFlags<V extends string, B extends string = never>(argv: read
       const v = get(name);
       if (v === undefined || v === "") return fallback;
       const n = Number(v);
-      if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
+      if (!Number.isInteger(n) || n < min) throw new FlagError(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
       return n;
     },
     bool: (name) => ["1", "true", "yes"].includes(String(get(name) ?? "").toLowerCase()),

@@ -1,4 +1,4 @@
-import { DEFAULT_PG_URL, readFlags, type BenchEnv } from "./flags";
+import { DEFAULT_PG_URL, FlagError, readFlags, type BenchEnv } from "./flags";
 
 // The bench's flags (each also readable from an environment variable: --connections ↔ BENCH_CONNECTIONS).
 export type Options = {
@@ -52,9 +52,9 @@ export function parseOptions(argv: string[], env: BenchEnv = process.env): Optio
     booleans: ["skip-floor", "skip-postgres", "skip-embedded", "skip-workers", "keep"],
   }, env);
   const worker = text("worker", "auto");
-  if (!["real", "stand-in", "auto"].includes(worker)) throw new Error(`--worker must be real, stand-in or auto, got "${worker}"`);
+  if (!["real", "stand-in", "auto"].includes(worker)) throw new FlagError(`--worker must be real, stand-in or auto, got "${worker}"`);
   const workers = text("workers", "1,2,4").split(",").map((s) => Number(s.trim()));
-  if (workers.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new Error(`--workers must list process counts such as 1,2,4`);
+  if (workers.some((n) => !Number.isInteger(n) || n < 1 || n > 16)) throw new FlagError(`--workers must list process counts such as 1,2,4`);
   const o: Options = {
     connections: int("connections", 10_000),
     tenants: int("tenants", 500),
@@ -77,6 +77,6 @@ export function parseOptions(argv: string[], env: BenchEnv = process.env): Optio
     ...(get("cpu-prof") ? { cpuProf: get("cpu-prof")! } : {}),
     help: bool("help"),
   };
-  if (o.tenants > o.connections) throw new Error("--tenants must not exceed --connections");
+  if (o.tenants > o.connections) throw new FlagError("--tenants must not exceed --connections");
   return o;
 }

@@ -8,14 +8,14 @@ import type { Prisma } from "@/generated/prisma/client";
 import { readDatabaseGauges } from "@/lib/metrics/collect";
 import { workerHealth } from "@/lib/health";
 import { createBenchDatabase } from "./pg-stats";
-import { DEFAULT_PG_URL, readFlags } from "./flags";
+import { DEFAULT_PG_URL, orExit, readFlags } from "./flags";
 
-const flags = readFlags(process.argv.slice(2), { values: ["connections", "pg-url"] });
+const flags = orExit(() => readFlags(process.argv.slice(2), { values: ["connections", "pg-url"] }), "scrape-cost");
 if (flags.bool("help")) {
   console.log(`tsx bench/scrape-cost.ts [--connections N (default 100000)] [--pg-url URL (default ${DEFAULT_PG_URL})]`);
   process.exit(0);
 }
-const connections = flags.int("connections", 100_000);
+const connections = orExit(() => flags.int("connections", 100_000), "scrape-cost");
 const orgCount = 500;
 const pgdb = await createBenchDatabase(flags.text("pg-url", DEFAULT_PG_URL));
 const database = await createPrismaClient(pgdb.url);

@@ -12,6 +12,7 @@ import { forkWorker, processCpuMs, type WorkerChild } from "./children";
 import { createBenchDatabase, PgProbe, type PgDelta } from "./pg-stats";
 import type { FloorInput, FloorResult } from "./floor";
 import type { OpenArgs } from "./worker-process";
+import { orExit } from "./flags";
 import { parseOptions, usage, type Options } from "./options";
 import { printReport, type Report, type SweepResult } from "./report";
 import { benchCommand, thisMachine } from "./machine";
@@ -19,7 +20,7 @@ import { benchCommand, thisMachine } from "./machine";
 const root = path.resolve(import.meta.dirname, "..");
 
 async function main() {
-  const opts = parseOptions(process.argv.slice(2));
+  const opts = orExit(() => parseOptions(process.argv.slice(2)), "sweep");
   if (opts.help) {
     console.log(usage);
     return;
