@@ -44,7 +44,7 @@ export async function breakdown(url: string, keyring: Keyring, fixture: ApiFixtu
   const db = database.prisma;
   // As lib/api/handler.ts does: the hot reads straight to the driver, the limiter on the same pool.
   const sql = directSql(database);
-  const limiters = createLimiters(database, { ...DEFAULT_LIMITS, perKey: 1e9, perConnection: 1e9 }, sql.pool);
+  const limiters = createLimiters(sql.pool, { ...DEFAULT_LIMITS, perKey: 1e9, perConnection: 1e9 });
   try {
     const auth = await authenticateKey(sql, fixture.apiKey);
     if (!auth.ok) throw new Error(`the bench's key was refused: ${auth.reason}`);
@@ -63,7 +63,6 @@ export async function breakdown(url: string, keyring: Keyring, fixture: ApiFixtu
       await time("tokenForKey, cached (Connection + Integration + token, decrypt)", n, pgdb, () => tokenForKey({ db, sql, keyring }, call)),
     ];
   } finally {
-    await limiters.close();
     await sql.close();
     await database.close();
     releasePgliteLock(url);

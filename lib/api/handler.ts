@@ -33,7 +33,7 @@ function apiProcess(): Promise<Process> {
     const d = await database();
     const e = env();
     const sql = directSql(d);
-    const limiters = createLimiters(d, { ...DEFAULT_LIMITS, perKey: e.MAILGRANT_API_RATE_PER_KEY, perConnection: e.MAILGRANT_API_RATE_PER_CONNECTION }, sql.pool);
+    const limiters = createLimiters(sql.pool, { ...DEFAULT_LIMITS, perKey: e.MAILGRANT_API_RATE_PER_KEY, perConnection: e.MAILGRANT_API_RATE_PER_CONNECTION });
     const usage = createUsageRecorder(async () => (await database()).prisma);
     g.__mailgrantApiUsage = usage;
     return { limiters, usage, sql };
@@ -41,15 +41,14 @@ function apiProcess(): Promise<Process> {
   return g.__mailgrantApi;
 }
 
-/** Writes the counted uses and closes the limiters' and readers' pool (server shutdown, tests). */
+/** Writes the counted uses and closes the pool the readers and limiters share (server shutdown, tests). */
 export async function stopApiProcess(): Promise<void> {
   const p = g.__mailgrantApi;
   g.__mailgrantApi = undefined;
   g.__mailgrantApiUsage = undefined;
   if (!p) return;
-  const { usage, limiters, sql } = await p;
+  const { usage, sql } = await p;
   await usage.stop();
-  await limiters.close();
   await sql.close();
 }
 

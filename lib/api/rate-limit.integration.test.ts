@@ -27,7 +27,7 @@ describe("rate limit store", () => {
     process.on("warning", onWarning);
     const sql = directSql(database, { max: 2 });
     try {
-      const limiters = createLimiters(database, { ...DEFAULT_LIMITS, perKey: 100, perConnection: 100 }, sql.pool);
+      const limiters = createLimiters(sql.pool, { ...DEFAULT_LIMITS, perKey: 100, perConnection: 100 });
       await Promise.all(Array.from({ length: 6 }, (_, i) => limiters.key(`k-${i % 3}`)));
       await Promise.all(Array.from({ length: 4 }, () => sql.rows("SELECT 1", [])));
       expect(await database.prisma.rateLimit.count({ where: { key: { startsWith: "api_key:k-" } } })).toBe(3);

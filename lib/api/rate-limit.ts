@@ -1,13 +1,12 @@
-import { Pool } from "pg";
+import type { Pool } from "pg";
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract, type RateLimiterStoreAbstract } from "rate-limiter-flexible";
-import type { Database } from "@/lib/db-client";
 import { logger } from "@/lib/logger";
 import { ApiError } from "./errors";
 
 // Rate limits of the token API, with rate-limiter-flexible. On PostgreSQL the counts live in the
 // database (the `rate_limits` table, made by a migration, so several web processes share them),
-// one atomic upsert per consume, on the token API's pool (lib/db-sql.ts) or one of its own; if the database does not answer, an
-// in-memory limiter of the same size stands in (rate-limiter-flexible's insurance) rather than
+// one atomic upsert per consume, on the token API's pool (lib/db-sql.ts: its owner ends it); if the
+// database does not answer, an in-memory limiter of the same size stands in (rate-limiter-flexible's insurance) rather than
 // refusing every call. The embedded database serves one process only, so there the counts live
 // in that process's memory: the same limits, without a write per call on the single connection.
 //
@@ -34,7 +33,6 @@ export type ApiLimiters = {
   /** Refuses an address that has sent too many bad keys lately; call before looking a key up. */
   badKeyGate(ip: string): Promise<void>;
   badKey(ip: string): Promise<void>;
-  close(): Promise<void>;
 };
 
 function refusal(res: RateLimiterRes, what: string): ApiError {
@@ -52,22 +50,16 @@ async function consume(limiter: RateLimiterAbstract, key: string, what: string):
   }
 }
 
-/** `shared`: a PostgreSQL pool to use (its owner ends it); without it the limiters open and close one of their own. */
-export function createLimiters(database: Pick<Database, "kind" | "url">, limits: ApiLimits, shared?: Pool | null): ApiLimiters {
+/** `pool`: the PostgreSQL pool the counts are kept through (lib/db-sql.ts), or null on the embedded database (memory). */
+export function createLimiters(pool: Pool | null, limits: ApiLimits): ApiLimiters {
   const specs = {
     key: { keyPrefix: "api_key", points: limits.perKey, duration: 60 },
     connection: { keyPrefix: "api_conn", points: limits.perConnection, duration: 60 },
     check: { keyPrefix: "api_check", points: limits.checksPerConnection, duration: 600 },
   };
-  let pool: Pool | null = shared ?? null;
+  // The counters' table is UNLOGGED (its migration says why): no WAL flush per counted call.
   const make = (spec: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract | RateLimiterStoreAbstract => {
-    if (database.kind !== "postgres") return new RateLimiterMemory(spec);
-    if (!pool) {
-      pool = new Pool({ connectionString: database.url, max: 4 });
-      // An idle client the server dropped must not crash the process; the pool replaces it.
-      pool.on("error", (e) => logger.warn({ err: e }, "rate limit pool: a database connection was lost"));
-      // The counters' table is UNLOGGED (its migration says why): no WAL flush per counted call.
-    }
+    if (!pool) return new RateLimiterMemory(spec);
     return new RateLimiterPostgres({ ...spec, storeClient: pool, storeType: "pool", tableName: "rate_limits", tableCreated: true, insuranceLimiter: new RateLimiterMemory(spec) });
   };
   const limiters = { key: make(specs.key), connection: make(specs.connection), check: make(specs.check) };
@@ -82,9 +74,6 @@ export function createLimiters(database: Pick<Database, "kind" | "url">, limits:
     },
     async badKey(ip) {
       await badKeys.consume(ip).catch(() => undefined);
-    },
-    async close() {
-      if (pool && pool !== shared) await pool.end();
     },
   };
 }
