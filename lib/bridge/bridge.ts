@@ -6,6 +6,7 @@ import type { Keyring } from "@/lib/crypto";
 import type { HostMap } from "@/lib/microsoft/endpoints";
 import type { MailHostSettings } from "@/lib/connections/connection-test";
 import { logger } from "@/lib/logger";
+import { normalizeIp, parseTrustedProxies } from "@/lib/client-ip";
 import { VerifiedCache } from "./password";
 import type { BridgeProtocol } from "./protocols";
 import { RecentReads } from "./recent-reads";
@@ -81,18 +82,12 @@ const SERVE: Record<BridgeListener, { protocol: BridgeProtocol; implicitTls: boo
   pop3s: { protocol: "pop", implicitTls: true, serve: (ctx, s, clientIp) => servePop(ctx, s, { clientIp }) },
 };
 
-/** Addresses or CIDR ranges → a check of a socket's address. */
+/** Addresses or CIDR ranges → a check of a socket's address (the same matcher as MAILGRANT_TRUSTED_PROXIES). */
 function addressList(ranges: readonly string[]): (ip: string | undefined) => boolean {
-  const list = new net.BlockList();
-  for (const r of ranges) {
-    const [a = "", bits] = r.split("/");
-    const type = net.isIP(a) === 6 ? "ipv6" : "ipv4";
-    if (bits === undefined) list.addAddress(a, type);
-    else list.addSubnet(a, Number(bits), type);
-  }
+  const list = parseTrustedProxies(ranges.join(","));
   return (ip) => {
-    const a = ip?.replace(/^::ffff:/, "");
-    return !!a && net.isIP(a) !== 0 && list.check(a, net.isIP(a) === 6 ? "ipv6" : "ipv4");
+    const a = normalizeIp(ip);
+    return !!a && list.check(a);
   };
 }
 
@@ -147,7 +142,7 @@ export async function startBridge(opts: StartBridgeOptions): Promise<RunningBrid
           .catch((e: unknown) => {
             // Before a session exists (the PROXY header, the TLS handshake behind a load balancer).
             if (!(e instanceof ProxyHeaderError) && (e as { code?: string }).code !== "ETIMEDOUT") {
-              logger.error({ err: e, protocol, listener: name, clientIp: socket.remoteAddress?.replace(/^::ffff:/, "") ?? null }, "mail bridge session failed to start");
+              logger.error({ err: e, protocol, listener: name, clientIp: normalizeIp(socket.remoteAddress) }, "mail bridge session failed to start");
             }
             socket.destroy();
           });

@@ -10,6 +10,7 @@ import { diagnose } from "@/lib/diagnosis/catalog";
 import { networkFailure, systemErrorCode } from "@/lib/microsoft/probes/probe-result";
 import { mailboxUrl } from "@/lib/alerts/payloads";
 import { logger } from "@/lib/logger";
+import { normalizeIp } from "@/lib/client-ip";
 import type { BridgeProtocol } from "./protocols";
 import type { VerifiedCache } from "./password";
 import { bridgeSignIn, type BridgeGrant, type BridgeSessionRecord, type SignInCredential, type SignInFailures, type SignInResult } from "./sign-in";
@@ -74,7 +75,7 @@ export class Session {
     clientIp?: string | null,
   ) {
     this.finished = new Promise((r) => (this.resolveFinished = r));
-    this.clientIp = clientIp !== undefined ? clientIp : (client.socket.remoteAddress?.replace(/^::ffff:/, "") ?? null);
+    this.clientIp = clientIp !== undefined ? clientIp : normalizeIp(client.socket.remoteAddress);
     ctx.sessions.add(this);
     client.socket.setTimeout(ctx.idleTimeoutMs, () => this.cut("idle"));
   }

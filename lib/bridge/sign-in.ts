@@ -1,9 +1,9 @@
-import net from "node:net";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import type { Db } from "@/lib/db-client";
 import type { Prisma } from "@/generated/prisma/client";
 import type { CloudId } from "@/lib/microsoft/clouds";
 import { recordAggregated } from "@/lib/audit/record";
+import { parseTrustedProxies } from "@/lib/client-ip";
 import { displayStatus } from "@/lib/connections/connections";
 import { mailboxUrl } from "@/lib/alerts/payloads";
 import { authenticateKey, KEY_PATTERN, reachWhere } from "@/lib/api-keys/keys";
@@ -50,20 +50,10 @@ export const signInFailures = (): SignInFailures => ({
 
 export type SignInDeps = { db: Db; portalUrl: string; cache: VerifiedCache; failures: SignInFailures; recent?: RecentReads<SignInCredential | null> };
 
+/** The credential's source ranges (checked when it was made, lib/bridge/credentials.ts) against the client's address. */
 function ipAllowed(ip: string | null, ranges: string[]): boolean {
   if (ranges.length === 0) return true;
-  if (!ip) return false;
-  const family = net.isIP(ip);
-  if (!family) return false;
-  const list = new net.BlockList();
-  for (const r of ranges) {
-    const [a, bits] = r.split("/");
-    const f = net.isIP(a ?? "");
-    if (!f) continue;
-    if (bits === undefined) list.addAddress(a!, f === 6 ? "ipv6" : "ipv4");
-    else list.addSubnet(a!, Number(bits), f === 6 ? "ipv6" : "ipv4");
-  }
-  return list.check(ip, family === 6 ? "ipv6" : "ipv4");
+  return !!ip && parseTrustedProxies(ranges.join(",")).check(ip);
 }
 
 const refuse = (reason: SignInRefusal["reason"], hint: string): SignInRefusal => ({ ok: false, reason, hint });
