@@ -13,7 +13,7 @@ vi.mock("@/lib/auth/guards", () => ({ currentUser: async () => state.user }));
 vi.mock("@/lib/db", () => ({ db: async () => state.db }));
 vi.mock("@/lib/deployment", () => ({ publicUrl: () => "http://localhost:3000" }));
 
-const { GET } = await import("./route");
+const { GET } = await import("@/app/api/support/connections/export/route");
 
 let database: Database;
 let support: User;
